@@ -1,0 +1,70 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { Command, Flags, type Interfaces } from '@oclif/core'
+import { type LoadedConfig, loadConfig } from '../../src/config/load.js'
+import { parseDuration } from '../../src/duration.js'
+import { AgentctlError, ExitCode } from '../../src/exit-codes.js'
+import { redact, redactDeep } from '../../src/redact.js'
+import { gateFails, type Report } from '../../src/report.js'
+import { formatFromPath, renderReport } from '../../reports/index.js'
+
+const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean)
+
+/** Flags every reporting command shares (contract: DESIGN.md "Common flags"). */
+export const commonFlags = {
+  config: Flags.string({ char: 'c', description: 'config file (default ./agentctl.yaml if present)' }),
+  target: Flags.string({ description: 'agent base URL (overrides target.url)' }),
+  output: Flags.string({ char: 'o', multiple: true, description: 'write the report; format from the extension: .json .html .xml (JUnit) .md' }),
+  'fail-on': Flags.string({ options: ['warn', 'fail'], default: 'fail', description: 'lowest verdict that exits 1' }),
+  only: Flags.string({ multiple: true, description: 'run only these check ids or categories (comma-separated)' }),
+  skip: Flags.string({ multiple: true, description: 'skip these check ids or categories (comma-separated)' }),
+}
+
+export type CommonFlags = Interfaces.InferredFlags<typeof commonFlags>
+
+export abstract class ReportingCommand extends Command {
+  static enableJsonFlag = true
+
+  /** Loads agentctl.yaml with flag overrides; a bad config becomes exit 2 with path and fix. */
+  protected loadConfig(flags: { config?: string; target?: string }, overrides: Record<string, unknown> = {}): LoadedConfig {
+    return loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, ...overrides } })
+  }
+
+  protected listFlag(values: string[] | undefined): string[] {
+    return (values ?? []).flatMap(list)
+  }
+
+  protected duration(value: string | undefined, fallback: string, what: string): number {
+    return parseDuration(value ?? fallback, what)
+  }
+
+  /** Writes every requested output, prints the table (TTY) or JSON, appends the step summary, sets the exit code. */
+  protected async finish(report: Report, flags: { output?: string[]; 'fail-on'?: string }): Promise<Report> {
+    const safe = redactDeep(report)
+    for (const file of flags.output ?? []) {
+      const format = formatFromPath(file)
+      mkdirSync(dirname(file), { recursive: true })
+      writeFileSync(file, renderReport(safe, format))
+      if (!this.jsonEnabled()) this.logToStderr(`wrote ${file}`)
+    }
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY
+    if (summaryFile) appendFileSync(summaryFile, renderReport(safe, 'markdown') + '\n')
+    if (!this.jsonEnabled()) this.log(renderReport(safe, 'table'))
+    if (gateFails(safe.verdict, (flags['fail-on'] as 'warn' | 'fail') ?? 'fail')) process.exitCode = ExitCode.GateFailed
+    // With --json oclif prints the returned value; the exit code carries the verdict.
+    return safe
+  }
+
+  /** Every error leaves through here: redacted, with a hint, and exit 2 unless it says otherwise. */
+  protected async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
+    if (error instanceof AgentctlError) {
+      const message = redact(error.message) + (error.hint ? `\n  fix: ${redact(error.hint)}` : '')
+      if (this.jsonEnabled()) this.logJson({ error: { message: redact(error.message), fix: error.hint ? redact(error.hint) : undefined, exitCode: error.exitCode } })
+      else this.logToStderr(`agentctl: ${message}`)
+      return this.exit(error.exitCode)
+    }
+    if (error.oclif?.exit !== undefined) throw error // oclif's own parse errors and this.exit() already carry a code
+    this.logToStderr(`agentctl: internal error: ${redact(error.stack ?? error.message)}`)
+    return this.exit(ExitCode.UsageOrInternal)
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The Report: the one value every renderer reads (contract: DESIGN.md "Report").
+ * Verdict and score are derived from findings here and nowhere else.
+ */
+export const SCHEMA_VERSION = '1.0'
+
+export type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'error'
+/** How bad a failing check is: 'fail' gates a deploy, 'warn' only warns, 'info' never counts. */
+export type Severity = 'info' | 'warn' | 'fail'
+export type Verdict = 'pass' | 'warn' | 'fail'
+export type CommandName = 'validate' | 'diagnose' | 'load' | 'demo' | 'report'
+
+export const VALIDATE_CATEGORIES = ['config', 'dependencies', 'resilience', 'security'] as const
+export const DIAGNOSE_CATEGORIES = ['connectivity', 'performance', 'resources', 'secrets', 'cost'] as const
+export type Category = (typeof VALIDATE_CATEGORIES)[number] | (typeof DIAGNOSE_CATEGORIES)[number] | 'load'
+
+export type Evidence = Record<string, unknown>
+
+export interface Finding {
+  checkId: string
+  category: Category
+  title: string
+  status: Status
+  severity: Severity
+  message: string
+  evidence: Evidence
+  remediation: string
+  durationMs: number
+}
+
+export interface LatencySummary {
+  p50: number
+  p90: number
+  p95: number
+  p99: number
+  max: number
+  mean?: number
+  min?: number
+}
+
+/** One steady window of a load run (a capacity-search step, or the whole run). */
+export interface LoadStep {
+  offeredRps: number
+  achievedRps: number
+  requests: number
+  errors: number
+  dropped?: number
+  latencyMs: LatencySummary
+  sloPassed?: boolean
+  durationMs?: number
+}
+
+export interface LoadResult {
+  mode: 'closed' | 'open' | 'capacity'
+  achievedRps: number
+  offeredRps: number
+  requests: number
+  errors: number
+  dropped?: number
+  latencyMs: LatencySummary
+  steps: LoadStep[]
+  /** Per-second samples for charts: t is seconds since start. */
+  timeline?: Array<{ t: number; rps: number; p50: number; p95: number; p99: number; errors: number }>
+  slo?: Array<{ expression: string; metric: string; op: string; threshold: number; observed: number; passed: boolean }>
+  capacity?: { maxSustainableRps: number; kneeRps: number; replicasNeeded?: number; targetRps?: number; headroom?: number }
+  cost?: { tokensPerRequest?: number; usdPerRequest: number; usdPer1kRequests?: number; usdPerDayAtTarget?: number; dailyBudgetUsd?: number }
+  /** HDR histograms (base64, hdr-histogram-js encoding) so reports can be merged or compared later. */
+  histograms?: Record<string, string>
+  baseline?: { file: string; regressions: Array<{ metric: string; baseline: number; current: number; changePct: number }> }
+  aborted?: string
+}
+
+export interface Report {
+  schemaVersion: string
+  tool: { name: string; version: string }
+  command: CommandName
+  startedAt: string
+  durationMs: number
+  target: string
+  verdict: Verdict
+  score: number
+  findings: Finding[]
+  load?: LoadResult
+  /** A combined report (agentctl demo) holds one sub-report per job. */
+  sections?: Report[]
+}
+
+const STATUS_WEIGHT: Record<Status, number | undefined> = { pass: 1, warn: 0.5, fail: 0, error: 0, skip: undefined }
+
+/** Worst status wins; an 'error' (the check could not decide) gates like a failure. */
+export function deriveVerdict(findings: readonly Finding[]): Verdict {
+  if (findings.some((f) => f.status === 'fail' || f.status === 'error')) return 'fail'
+  if (findings.some((f) => f.status === 'warn')) return 'warn'
+  return 'pass'
+}
+
+/** 0-100: passes count 1, warnings 0.5, failures and errors 0; skipped checks don't count. */
+export function deriveScore(findings: readonly Finding[]): number {
+  const weights = findings.map((f) => STATUS_WEIGHT[f.status]).filter((w): w is number => w !== undefined)
+  if (weights.length === 0) return 100
+  return Math.round((100 * weights.reduce((a, b) => a + b, 0)) / weights.length)
+}
+
+export interface BuildReportInput {
+  command: CommandName
+  version: string
+  startedAt: Date
+  target: string
+  findings: Finding[]
+  load?: LoadResult
+  sections?: Report[]
+  /** Extra verdict input, e.g. a failed load SLO. */
+  forceVerdict?: Verdict
+}
+
+export function buildReport(input: BuildReportInput): Report {
+  const all = [...input.findings, ...(input.sections ?? []).flatMap((s) => s.findings)]
+  let verdict = deriveVerdict(all)
+  for (const section of input.sections ?? []) verdict = worse(verdict, section.verdict)
+  if (input.forceVerdict) verdict = worse(verdict, input.forceVerdict)
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'agentctl', version: input.version },
+    command: input.command,
+    startedAt: input.startedAt.toISOString(),
+    durationMs: Date.now() - input.startedAt.getTime(),
+    target: input.target,
+    verdict,
+    score: deriveScore(all),
+    findings: input.findings,
+    ...(input.load ? { load: input.load } : {}),
+    ...(input.sections ? { sections: input.sections } : {}),
+  }
+}
+
+const VERDICT_RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2 }
+export function worse(a: Verdict, b: Verdict): Verdict {
+  return VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b
+}
+
+/** Does this verdict fail the gate at the given --fail-on level? */
+export function gateFails(verdict: Verdict, failOn: 'warn' | 'fail'): boolean {
+  return VERDICT_RANK[verdict] >= VERDICT_RANK[failOn]
+}

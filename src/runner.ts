@@ -1,0 +1,134 @@
+import type { Check, CheckContext, CheckMode, CheckOutcome } from './check.js'
+import type { AgentctlConfig } from './config/schema.js'
+import type { Category, Finding } from './report.js'
+
+export interface RunOptions {
+  mode: CheckMode
+  config: AgentctlConfig
+  /** Default per-check budget (--timeout). */
+  timeoutMs: number
+  /** Check ids or categories to keep / drop (--only / --skip). */
+  only?: readonly string[]
+  skip?: readonly string[]
+  options?: Record<string, unknown>
+  shared?: Map<string, unknown>
+  /** Aborts every running check (Ctrl-C). */
+  signal?: AbortSignal
+  onStart?: (check: Check) => void
+  onFinish?: (check: Check, findings: Finding[]) => void
+  log?: (message: string) => void
+}
+
+export function categoryOf(check: Check, mode: CheckMode): Category {
+  return check.categoryByMode?.[mode] ?? check.category
+}
+
+/** Selects the checks a run applies: by mode, then --only/--skip by id or category. */
+export function selectChecks(checks: readonly Check[], opts: Pick<RunOptions, 'mode' | 'only' | 'skip'>): Check[] {
+  const matches = (check: Check, names: readonly string[]) => names.includes(check.id) || names.includes(categoryOf(check, opts.mode))
+  return checks.filter(
+    (check) =>
+      check.appliesTo.includes(opts.mode) &&
+      (!opts.only?.length || matches(check, opts.only)) &&
+      !(opts.skip?.length && matches(check, opts.skip)),
+  )
+}
+
+/**
+ * Runs checks concurrently, each under its own timeout and AbortSignal. Checks sharing a `lock`
+ * run one after another. A check that throws or overruns becomes an `error` finding; the runner
+ * itself never throws for a check's sake.
+ */
+export async function runChecks(checks: readonly Check[], opts: RunOptions): Promise<Finding[]> {
+  const shared = opts.shared ?? new Map<string, unknown>()
+  const lanes = new Map<string, Check[]>()
+  for (const check of checks) {
+    const lane = check.lock ?? `solo:${check.id}`
+    lanes.set(lane, [...(lanes.get(lane) ?? []), check])
+  }
+  const results = new Map<Check, Finding[]>()
+  await Promise.all(
+    [...lanes.values()].map(async (lane) => {
+      for (const check of lane) results.set(check, await runOne(check, opts, shared))
+    }),
+  )
+  // Keep the catalogue's order so reports are stable from run to run.
+  return checks.flatMap((check) => results.get(check) ?? [])
+}
+
+async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknown>): Promise<Finding[]> {
+  const override = opts.config.checks?.[check.id]
+  if (override === 'off') return [toFinding(check, { status: 'skip', message: `disabled in config (checks.${check.id}: off)` }, 0, 'fail', opts.mode)]
+  const severity = override ?? check.severity
+  const timeoutMs = check.timeoutMs && check.timeoutMs > opts.timeoutMs ? check.timeoutMs : opts.timeoutMs
+  const controller = new AbortController()
+  const onParentAbort = () => controller.abort(opts.signal?.reason)
+  opts.signal?.addEventListener('abort', onParentAbort, { once: true })
+  if (opts.signal?.aborted) controller.abort(opts.signal.reason)
+  const ctx: CheckContext = {
+    mode: opts.mode,
+    config: opts.config,
+    signal: controller.signal,
+    timeoutMs,
+    options: opts.options ?? {},
+    shared,
+    log: opts.log ?? (() => {}),
+  }
+  opts.onStart?.(check)
+  const started = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs)
+  })
+  let outcomes: CheckOutcome[]
+  try {
+    const result = await Promise.race([Promise.resolve().then(() => check.run(ctx)), deadline])
+    if (result === 'timeout') {
+      controller.abort(new Error(`check timed out after ${timeoutMs}ms`))
+      outcomes = [
+        {
+          status: 'error',
+          message: `did not finish within ${timeoutMs}ms`,
+          evidence: { timeoutMs },
+          remediation: 'The dependency this check probes is not answering in time; check it directly, or raise --timeout if it is merely slow.',
+        },
+      ]
+    } else {
+      outcomes = Array.isArray(result) ? result : [result]
+    }
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error))
+    outcomes = [
+      {
+        status: opts.signal?.aborted ? 'skip' : 'error',
+        message: opts.signal?.aborted ? 'interrupted' : `check crashed: ${err.message}`,
+        evidence: { error: err.name },
+        remediation: 'This is a defect in the check, not in your service; please report it with the JSON report attached.',
+      },
+    ]
+  } finally {
+    clearTimeout(timer)
+    opts.signal?.removeEventListener('abort', onParentAbort)
+    if (!controller.signal.aborted) controller.abort(new Error('check finished'))
+  }
+  const durationMs = Math.round(performance.now() - started)
+  const findings = outcomes.map((o) => toFinding(check, o, durationMs, severity, opts.mode))
+  opts.onFinish?.(check, findings)
+  return findings
+}
+
+function toFinding(check: Check, o: CheckOutcome, durationMs: number, severity: 'warn' | 'fail', mode: CheckMode): Finding {
+  // A check configured (or defaulting) to 'warn' can never fail the gate on its own.
+  const status = o.status === 'fail' && severity === 'warn' ? 'warn' : o.status
+  return {
+    checkId: check.id,
+    category: categoryOf(check, mode),
+    title: o.title ?? check.title,
+    status,
+    severity,
+    message: o.message,
+    evidence: o.evidence ?? {},
+    remediation: o.remediation ?? '',
+    durationMs,
+  }
+}
