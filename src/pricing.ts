@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { AgentctlConfig } from './config/schema.js'
+import { fixturePath } from './paths.js'
 
 export interface ModelPrice {
   inputPer1k: number
@@ -11,7 +12,7 @@ let shipped: PricingTable | undefined
 
 /** The shipped table (fixtures/pricing.json), read once. */
 export function shippedPricing(): PricingTable {
-  shipped ??= (JSON.parse(readFileSync(new URL('../../fixtures/pricing.json', import.meta.url).pathname.replace('/dist/fixtures', '/fixtures'), 'utf8')) as { models: PricingTable }).models
+  shipped ??= (JSON.parse(readFileSync(fixturePath('pricing.json'), 'utf8')) as { models: PricingTable }).models
   return shipped
 }
 
