@@ -1,4 +1,4 @@
 import type { Check } from '../src/check.js'
 
-/** Checks owned by `agentctl diagnose`, including the dependency probes validate reuses. */
+/** `agentctl diagnose` insight checks: performance, resources, secrets, cost. */
 export const diagnoseCatalogue: Check[] = []
