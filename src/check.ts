@@ -11,6 +11,12 @@ export interface CheckContext {
   signal: AbortSignal
   /** This check's budget in milliseconds; size inner probe timeouts below it. */
   timeoutMs: number
+  /**
+   * performance.now() when the runner started this check's clock. Concurrent checks start their
+   * run() a little after the clock (others' synchronous work comes first); probes size their
+   * deadline from this so they finish, with their own precise message, before the runner's.
+   */
+  startedAt?: number
   /** Command options the checks may read (window, repeat, maxRecoveryMs, ...). */
   options: Readonly<Record<string, unknown>>
   /** State shared by the checks of one run (for example a mock-LLM control client). */

@@ -26,9 +26,21 @@ const knownSecrets = new Set<string>()
 export function registerSecret(value: string | undefined | null): void {
   if (!value) return
   const v = String(value)
+  // A URL is not itself secret: only its password is, so host and scheme stay visible in reports.
   // Very short values would mask ordinary words; the patterns still cover them in context.
-  if (v.length >= 6) knownSecrets.add(v)
-  for (const m of v.matchAll(/:\/\/[^:/@\s]*:([^@\s]+)@/g)) if (m[1] && m[1].length >= 4) knownSecrets.add(m[1])
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && v.length >= 6) knownSecrets.add(v)
+  for (const m of v.matchAll(/:\/\/[^:/@\s]*:([^@\s]+)@/g)) {
+    const password = m[1]
+    if (!password || password.length < 4) continue
+    knownSecrets.add(password)
+    // An error message may quote the decoded form of a percent-encoded password.
+    try {
+      const decoded = decodeURIComponent(password)
+      if (decoded !== password && decoded.length >= 4) knownSecrets.add(decoded)
+    } catch {
+      // not valid percent-encoding: the raw form is registered already
+    }
+  }
 }
 
 /** Registers the secret-looking values of the process environment (keys, tokens, passwords, URLs with passwords). */

@@ -70,6 +70,7 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
     config: opts.config,
     signal: controller.signal,
     timeoutMs,
+    startedAt: performance.now(),
     options: opts.options ?? {},
     shared,
     log: opts.log ?? (() => {}),

@@ -7,6 +7,7 @@ import { AgentctlError, ExitCode } from '../../src/exit-codes.js'
 import { redact, redactDeep } from '../../src/redact.js'
 import { gateFails, type Report } from '../../src/report.js'
 import { formatFromPath, renderReport } from '../../reports/index.js'
+import { colorEnabled } from './progress.js'
 
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean)
 
@@ -18,6 +19,7 @@ export const commonFlags = {
   'fail-on': Flags.string({ options: ['warn', 'fail'], default: 'fail', description: 'lowest verdict that exits 1' }),
   only: Flags.string({ multiple: true, description: 'run only these check ids or categories (comma-separated)' }),
   skip: Flags.string({ multiple: true, description: 'skip these check ids or categories (comma-separated)' }),
+  'no-color': Flags.boolean({ description: 'no colour in the terminal table (also honours NO_COLOR)' }),
 }
 
 export type CommonFlags = Interfaces.InferredFlags<typeof commonFlags>
@@ -39,17 +41,20 @@ export abstract class ReportingCommand extends Command {
   }
 
   /** Writes every requested output, prints the table (TTY) or JSON, appends the step summary, sets the exit code. */
-  protected async finish(report: Report, flags: { output?: string[]; 'fail-on'?: string }): Promise<Report> {
+  protected async finish(report: Report, flags: { output?: string[]; 'fail-on'?: string; 'no-color'?: boolean }): Promise<Report> {
     const safe = redactDeep(report)
-    for (const file of flags.output ?? []) {
-      const format = formatFromPath(file)
-      mkdirSync(dirname(file), { recursive: true })
-      writeFileSync(file, renderReport(safe, format))
+    // Check every extension before writing anything, so a typo doesn't leave half the outputs.
+    const outputs = (flags.output ?? []).map((file) => ({ file, format: formatFromPath(file) }))
+    for (const { file, format } of outputs) {
+      writeOutput(file, () => {
+        mkdirSync(dirname(file), { recursive: true })
+        writeFileSync(file, renderReport(safe, format))
+      })
       if (!this.jsonEnabled()) this.logToStderr(`wrote ${file}`)
     }
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
-    if (summaryFile) appendFileSync(summaryFile, renderReport(safe, 'markdown') + '\n')
-    if (!this.jsonEnabled()) this.log(renderReport(safe, 'table'))
+    if (summaryFile) writeOutput(summaryFile, () => appendFileSync(summaryFile, renderReport(safe, 'markdown') + '\n'))
+    if (!this.jsonEnabled()) this.log(renderReport(safe, 'table', { color: colorEnabled({ noColorFlag: flags['no-color'] }), width: process.stdout.columns }))
     if (gateFails(safe.verdict, (flags['fail-on'] as 'warn' | 'fail') ?? 'fail')) process.exitCode = ExitCode.GateFailed
     // With --json oclif prints the returned value; the exit code carries the verdict.
     return safe
@@ -64,7 +69,19 @@ export abstract class ReportingCommand extends Command {
       return this.exit(error.exitCode)
     }
     if (error.oclif?.exit !== undefined) throw error // oclif's own parse errors and this.exit() already carry a code
-    this.logToStderr(`agentctl: internal error: ${redact(error.stack ?? error.message)}`)
+    // A stack trace helps us, not the user: show it only when asked for.
+    const detail = process.env.DEBUG ? (error.stack ?? error.message) : `${error.message}\n  (set DEBUG=agentctl to see the stack trace)`
+    this.logToStderr(`agentctl: internal error: ${redact(detail)}`)
     return this.exit(ExitCode.UsageOrInternal)
+  }
+}
+
+/** A file we cannot write is a usage problem (exit 2) with the path and the reason, not a crash. */
+function writeOutput(file: string, write: () => void): void {
+  try {
+    write()
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new AgentctlError(`cannot write ${file}: ${reason}`, ExitCode.UsageOrInternal, 'check that the directory exists and is writable')
   }
 }

@@ -1,0 +1,215 @@
+// The reference agent under load, on real PostgreSQL + Redis, against the mock LLM.
+// Run: npx tsc -p . && npx node bench/agent.mjs [--duration 10]
+//
+// Every chat is one tool call then an answer: 2 LLM calls. Three runs:
+//   1. zero-latency mock, 50 connections: the agent's own throughput and latency (req/s, p50/p99);
+//   2. 250 ms mock, 200 connections: achieved req/s against Little's law, 200 / (2 x 0.25 s)
+//      = 400 req/s; the agent must not be the bottleneck (target ratio >= 0.9);
+//   3. 250 ms mock, 50 connections: the agent's overhead above the mock, p99 - 500 ms (target < 10 ms).
+// The agent and the mock each run in their own process; autocannon runs here. A baseline server
+// that only makes the same two mock calls runs beside it, so a loaded machine shows in both figures.
+import { fork } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import pg from 'pg'
+
+const DATABASE_URL = process.env.AGENTCTL_TEST_DATABASE_URL ?? 'postgres://agentctl@127.0.0.1:5432/agentctl_test'
+const REDIS_URL = process.env.AGENTCTL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const MOCK_LATENCY_MS = 250
+const SESSIONS = 500
+
+if (process.argv[2] === '--serve-mock') await serveMock()
+else if (process.argv[2] === '--serve-bare') await serveBare(process.argv[3])
+else await main()
+
+async function serveMock() {
+  const { startMockLlmServer } = await import('../dist/harness/index.js')
+  const server = await startMockLlmServer({ port: 0 })
+  process.send({ url: server.url })
+}
+
+/**
+ * The baseline: a server with none of the agent's work (no auth, memory, tools, tokenizer) that
+ * makes the same two sequential LLM calls per request. Measured in the same run, it separates the
+ * agent's overhead from what the mock and a loaded machine cost anyway.
+ */
+async function serveBare(mockUrl) {
+  const { createServer } = await import('node:http')
+  const call = (messages) =>
+    fetch(`${mockUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages, tools: [{ type: 'function', function: { name: 'calculator', parameters: { type: 'object', properties: { expression: { type: 'string' } }, required: ['expression'] } } }], tool_choice: 'auto' }),
+    }).then((r) => r.json())
+  const server = createServer(async (req, res) => {
+    req.resume()
+    const user = { role: 'user', content: 'What is 17 * 23? Use the calculator.' }
+    const first = await call([user])
+    const toolCall = first.choices[0].message.tool_calls?.[0]
+    const second = await call([user, first.choices[0].message, { role: 'tool', tool_call_id: toolCall?.id ?? 'x', content: '391' }])
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ response: second.choices[0].message.content }))
+  })
+  server.keepAliveTimeout = 65_000
+  server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}` }))
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' } } })
+  const duration = Number(values.duration)
+  const { startReferenceAgent } = await import('../dist/harness/stack.js')
+
+  const schema = `bench_agent_${process.pid}_${randomBytes(2).toString('hex')}`
+  await sql(DATABASE_URL, `CREATE SCHEMA ${schema}`)
+  const mock = await startMock()
+  let agent
+  let bare
+  try {
+    const url = new URL(DATABASE_URL)
+    url.searchParams.set('options', `-c search_path=${schema},public`)
+    agent = await startReferenceAgent({
+      env: {
+        LLM_BASE_URL: `${mock.url}/v1`,
+        DATABASE_URL: url.toString(),
+        REDIS_URL,
+        AGENT_REDIS_PREFIX: `bench:${schema}:`,
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_PER_MINUTE: '10000000', // out of the way: measure the agent, not its limiter
+        DB_POOL_MAX: '20',
+      },
+    })
+    console.log(`agent ${agent.url} (pid ${agent.pid}), mock ${mock.url}; machine load: ${(await loadAvg()).join(' ')}`)
+
+    bare = await startChild(['--serve-bare', mock.url])
+    await setLatency(mock.url, 0)
+    await chatLoad(agent.url, { connections: 50, duration: 2 }) // warm-up: JIT, pools, caches
+    await chatLoad(bare.url, { connections: 50, duration: 2 })
+    const fast = await measured(agent, { connections: 50, duration })
+    report('1. zero-latency mock, 50 connections', fast)
+    const fastBare = await measured({ url: bare.url, pid: bare.child.pid }, { connections: 50, duration })
+    report('   baseline (2 mock calls, no agent work)', fastBare)
+
+    await setLatency(mock.url, MOCK_LATENCY_MS)
+    const bound = 200 / ((2 * MOCK_LATENCY_MS) / 1000)
+    const wide = await measured(agent, { connections: 200, duration })
+    report('2. 250 ms mock, 200 connections', wide)
+    const ratio = wide.rps / bound
+    console.log(`   Little's law bound 200 / 0.5 s = ${bound} req/s; achieved/bound = ${ratio.toFixed(3)} (target >= 0.9) ${ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`)
+
+    const wideBare = await measured({ url: bare.url, pid: bare.child.pid }, { connections: 200, duration })
+    report('   baseline (2 mock calls, no agent work)', wideBare)
+    console.log(`   baseline achieved/bound = ${(wideBare.rps / bound).toFixed(3)}: what this machine allows right now`)
+
+    const narrow = await measured(agent, { connections: 50, duration })
+    report('3. 250 ms mock, 50 connections', narrow)
+    const narrowBare = await measured({ url: bare.url, pid: bare.child.pid }, { connections: 50, duration })
+    report('   baseline (2 mock calls, no agent work)', narrowBare)
+    const overhead = narrow.p99 - 2 * MOCK_LATENCY_MS
+    console.log(`   agent overhead at p99 = ${narrow.p99} - ${2 * MOCK_LATENCY_MS} = ${overhead.toFixed(1)} ms (target < 10 ms) ${overhead < 10 ? 'OK' : 'ABOVE TARGET'}`)
+    console.log(`   agent p99 - baseline p99 = ${(narrow.p99 - narrowBare.p99).toFixed(1)} ms (the agent's own share)`)
+  } finally {
+    await agent?.stop()
+    bare?.child.kill('SIGTERM')
+    mock.child.kill('SIGTERM')
+    await sql(DATABASE_URL, `DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await dropRedisKeys(`bench:${schema}:`)
+  }
+}
+
+function startMock() {
+  return startChild(['--serve-mock'])
+}
+
+function startChild(args) {
+  const child = fork(new URL(import.meta.url), args, { stdio: 'inherit' })
+  return new Promise((resolve, reject) => {
+    child.once('message', ({ url }) => resolve({ child, url }))
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)))
+  })
+}
+
+async function setLatency(mockUrl, ms) {
+  const body = ms > 0 ? { name: 'slow', latencyMs: ms } : { name: 'healthy' }
+  const res = await fetch(`${mockUrl}/__mock/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (!res.ok) throw new Error(`mock scenario: ${res.status} ${await res.text()}`)
+}
+
+/** POST /chat with a session drawn from a fixed pool, so histories grow as in real use. */
+async function measured(server, options) {
+  const before = await cpuMs(server.pid)
+  const result = await chatLoad(server.url, options)
+  const after = await cpuMs(server.pid)
+  return { ...result, cpuMs: before !== undefined && after !== undefined ? after - before : undefined }
+}
+
+function chatLoad(url, { connections, duration }) {
+  const options = {
+    url: `${url}/chat`,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ message: 'What is 17 * 23? Use the calculator.', session_id: `bench-${Math.floor(Math.random() * SESSIONS)}` }),
+        }),
+      },
+    ],
+  }
+  return new Promise((resolve, reject) =>
+    autocannon(options, (error, result) => {
+      if (error) return reject(error)
+      resolve({
+        rps: result.requests.total / duration,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        ok: result['2xx'],
+        failed: result.errors + result.non2xx + result.timeouts,
+      })
+    }),
+  )
+}
+
+function report(title, r) {
+  const cpu = r.cpuMs !== undefined ? `, CPU ${(r.cpuMs / Math.max(1, r.ok + r.failed)).toFixed(2)} ms/chat` : ''
+  console.log(`${title}: ${r.rps.toFixed(1)} chat req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.ok} ok, ${r.failed} failed${cpu}`)
+}
+
+/**
+ * CPU milliseconds the agent process has used (Linux /proc): CPU per chat is the agent's own cost,
+ * comparable across runs even when other processes load the machine and stretch latencies.
+ */
+async function cpuMs(pid) {
+  try {
+    const { readFile } = await import('node:fs/promises')
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined
+  }
+}
+
+async function dropRedisKeys(prefix) {
+  const { Redis } = await import('ioredis')
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+  for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) if (keys.length) await redis.del(...keys)
+  redis.disconnect()
+}
+
+async function sql(connectionString, text) {
+  const client = new pg.Client({ connectionString })
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+async function loadAvg() {
+  const { loadavg } = await import('node:os')
+  return loadavg().map((n) => n.toFixed(1))
+}

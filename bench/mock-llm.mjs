@@ -1,0 +1,109 @@
+// Mock LLM throughput vs a bare node:http server returning the same bytes.
+// Run: npx tsc -p . && npx node bench/mock-llm.mjs [--duration 10] [--connections 50] [--rounds 5]
+// Each server runs in its own child process; autocannon runs here, so the load generator
+// never shares an event loop with the server under test.
+import { fork } from 'node:child_process'
+import { createServer } from 'node:http'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+
+const BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful support agent.' }, { role: 'user', content: 'How do I reset my password?' }] })
+
+if (process.argv[2] === '--serve') {
+  // CPU time per request is the load-independent figure: the machine may be busy.
+  process.on('message', (m) => m === 'cpu' && process.send({ cpu: process.cpuUsage() }))
+  await serve(process.argv[3])
+} else await main()
+
+function cpuOf(child) {
+  return new Promise((resolve) => {
+    const onMessage = (m) => {
+      if (!m.cpu) return
+      child.off('message', onMessage)
+      resolve(m.cpu.user + m.cpu.system)
+    }
+    child.on('message', onMessage)
+    child.send('cpu')
+  })
+}
+
+async function serve(kind) {
+  if (kind === 'mock') {
+    const { startMockLlmServer } = await import('../dist/harness/index.js')
+    const server = await startMockLlmServer({ port: 0 })
+    process.send({ port: server.port })
+    return
+  }
+  // The baseline: the mock's exact status, headers and body bytes, with no work at all.
+  const { status, headers, body } = JSON.parse(process.argv[4])
+  const bytes = Buffer.from(body)
+  const server = createServer((req, res) => {
+    req.resume()
+    res.writeHead(status, headers)
+    res.end(bytes)
+  })
+  server.keepAliveTimeout = 65_000
+  server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }))
+}
+
+function start(args) {
+  const child = fork(new URL(import.meta.url), ['--serve', ...args], { stdio: 'inherit' })
+  return new Promise((resolve, reject) => {
+    child.once('message', ({ port }) => resolve({ child, url: `http://127.0.0.1:${port}` }))
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
+  })
+}
+
+function load(url, { duration, connections }) {
+  const options = { url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections, duration }
+  return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))))
+}
+
+/**
+ * Both servers run side by side and are loaded in alternating rounds, so a change in the
+ * machine's background load hits both figures alike (the ratio is what matters).
+ */
+async function compare(mock, bare, options) {
+  await load(mock.url, { ...options, duration: 1 }) // warm-up: JIT, tokenizer cache, keep-alive sockets
+  await load(bare.url, { ...options, duration: 1 })
+  const totals = { mock: { requests: 0, errors: 0, p99: [], cpuUs: 0 }, bare: { requests: 0, errors: 0, p99: [], cpuUs: 0 } }
+  const slice = options.duration / options.rounds
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [name, server] of [['mock', mock], ['bare', bare]]) {
+      const cpuBefore = await cpuOf(server.child)
+      const result = await load(server.url, { ...options, duration: slice })
+      totals[name].cpuUs += (await cpuOf(server.child)) - cpuBefore
+      totals[name].requests += result.requests.total
+      totals[name].errors += result.errors + result.non2xx
+      totals[name].p99.push(result.latency.p99)
+    }
+  }
+  const summary = (t) => ({
+    rps: t.requests / options.duration,
+    p99: t.p99.sort((a, b) => a - b)[Math.floor(t.p99.length / 2)],
+    errors: t.errors,
+    cpuUsPerRequest: t.cpuUs / Math.max(t.requests, 1),
+  })
+  return { mock: summary(totals.mock), bare: summary(totals.bare) }
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, rounds: { type: 'string', default: '5' } } })
+  const options = { duration: Number(values.duration), connections: Number(values.connections), rounds: Number(values.rounds) }
+  const mock = await start(['mock'])
+  const sample = await fetch(`${mock.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY })
+  const headers = Object.fromEntries([...sample.headers].filter(([k]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)))
+  const reference = { status: sample.status, headers, body: await sample.text() }
+  const bare = await start(['bare', JSON.stringify(reference)])
+  const { mock: mockResult, bare: bareResult } = await compare(mock, bare, options)
+  mock.child.kill()
+  bare.child.kill()
+  const ratio = mockResult.rps / bareResult.rps
+  console.log(`plain completion, ${reference.body.length} bytes, ${options.connections} connections, ${options.duration}s each in ${options.rounds} alternating rounds (autocannon)`)
+  const row = (name, r) => `  ${name} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${r.cpuUsPerRequest.toFixed(0).padStart(4)} µs CPU/request  errors ${r.errors}`
+  console.log(row('mock-llm ', mockResult))
+  console.log(row('bare http', bareResult))
+  console.log(`  ratio ${ratio.toFixed(2)} req/s mock / bare (target >= 0.40) ${ratio >= 0.4 ? 'OK' : 'BELOW TARGET'}`)
+  console.log(`  CPU-cost ratio ${(bareResult.cpuUsPerRequest / mockResult.cpuUsPerRequest).toFixed(2)} (bare µs / mock µs per request: what req/s would show with a CPU-bound server)`)
+  process.exitCode = ratio >= 0.4 ? 0 : 1
+}

@@ -1,0 +1,46 @@
+import type { Check, CheckOutcome } from '../../src/check.js'
+import { formatDuration } from '../../src/duration.js'
+import { runScenario, type Session } from '../resilience-session.js'
+import { isSuccess, summarize } from '../resilience-support.js'
+
+async function hangScenario(s: Session): Promise<CheckOutcome> {
+  await s.mock.setScenario('hang')
+  const hung = await s.chat('LLM hangs', { timeoutMs: s.hangBudgetMs })
+  await s.mock.reset()
+  const evidence: Record<string, unknown> = { scenario: 'hang', budgetMs: s.hangBudgetMs, duringHang: summarize(hung) }
+  if (hung.error === 'timeout') {
+    return {
+      status: 'fail',
+      message: `with the LLM hanging, the agent gave no answer within ${formatDuration(s.hangBudgetMs)}`,
+      evidence,
+      remediation: 'Put a deadline on every LLM call (e.g. fetch with AbortSignal.timeout(30_000), or the SDK\'s `timeout` option) and an overall request deadline; answer 504/503 (or a fallback) when it expires. The hang budget is max(2 x slo.p95Ms, 10s), capped at 30s.',
+    }
+  }
+  if (hung.status === undefined) {
+    return { status: 'fail', message: `with the LLM hanging, the agent dropped the connection (${hung.error}) after ${formatDuration(hung.latencyMs)}`, evidence, remediation: 'Answer the caller with 504/503 when the LLM deadline expires instead of dropping the connection.' }
+  }
+  // Still serving afterwards: a hung call must not leave the agent wedged (exhausted pool, stuck worker).
+  const deadline = Date.now() + s.maxRecoveryMs
+  let after = await s.chat('after hang')
+  while (!isSuccess(after) && after.status !== undefined && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250))
+    after = await s.chat('after hang')
+  }
+  evidence.afterHang = summarize(after)
+  if (!isSuccess(after)) {
+    return { status: 'fail', message: `the agent answered within budget while the LLM hung, but did not serve chats again once it recovered (${after.status ?? after.error})`, evidence, remediation: 'Release the connection and any slot/lock held by a timed-out LLM call (abort the request, not just stop waiting for it).' }
+  }
+  return { status: 'pass', message: `with the LLM hanging the agent answered HTTP ${hung.status} in ${formatDuration(hung.latencyMs)} (budget ${formatDuration(s.hangBudgetMs)}) and served chats again afterwards`, evidence }
+}
+
+export const llmTimeoutCheck: Check = {
+  id: 'llm-timeout',
+  category: 'resilience',
+  title: 'A hanging LLM is cut off by a timeout',
+  description: 'With the mock LLM hanging, the agent must answer within its budget (max(2 x slo.p95Ms, 10s)) and keep serving afterwards.',
+  appliesTo: ['validate'],
+  severity: 'fail',
+  lock: 'mock-llm',
+  timeoutMs: 180_000,
+  run: (ctx) => runScenario(ctx, hangScenario),
+}

@@ -1,0 +1,56 @@
+import type { Check, CheckOutcome } from '../../src/check.js'
+import { runScenario, type Session } from '../resilience-session.js'
+import { callsByModel, summarize } from '../resilience-support.js'
+
+/** Errors that another attempt cannot fix: retrying them only burns money and latency. */
+const PERMANENT = [
+  { scenario: 'bad-request', what: 'HTTP 400 (invalid request)' },
+  { scenario: 'quota', what: '429 insufficient_quota' },
+  { scenario: 'content-filter', what: 'a content-filter refusal' },
+] as const
+
+async function permanentErrorsScenario(s: Session): Promise<CheckOutcome> {
+  const results: Array<Record<string, unknown>> = []
+  const retried: string[] = []
+  const unobserved: string[] = []
+  for (const [i, { scenario, what }] of PERMANENT.entries()) {
+    // A breaker that counts these errors may open; start each case from a working agent.
+    if (i > 0) {
+      const blocked = await s.prepare()
+      if (blocked) return blocked
+    }
+    await s.mock.setScenario(scenario)
+    const ex = await s.chat(scenario)
+    const perModel = callsByModel(ex)
+    const repeats = Object.entries(perModel).filter(([, n]) => n > 1)
+    results.push({ scenario, ...summarize(ex), callsByModel: perModel })
+    if (ex.llmCalls.length === 0) unobserved.push(scenario)
+    else if (repeats.length > 0) retried.push(`${what}: ${repeats.map(([m, n]) => `${m} called ${n} times`).join(', ')}`)
+    await s.mock.reset()
+  }
+  const evidence = { cases: results }
+  if (retried.length > 0) {
+    return {
+      status: 'fail',
+      message: `the agent retried errors that cannot succeed on retry: ${retried.join('; ')}`,
+      evidence,
+      remediation: 'Retry only transient failures (timeouts, connection errors, 5xx, 429 with Retry-After). Return 400/422 context or content-filter errors and insufficient_quota to the caller at once (quota: alert, and fall back to another provider if you have one).',
+    }
+  }
+  if (unobserved.length > 0) {
+    return { status: 'error', message: `the agent made no LLM call under ${unobserved.join(', ')}, so its retry policy could not be observed`, evidence, remediation: 'Make sure every chat goes through the LLM at the mock while validating.' }
+  }
+  return { status: 'pass', message: `400, insufficient_quota and content-filter errors each cost one call per model, with no retry`, evidence }
+}
+
+export const noRetryPermanentErrorsCheck: Check = {
+  id: 'no-retry-permanent-errors',
+  category: 'resilience',
+  title: 'Permanent LLM errors (400, insufficient_quota, content filter) are not retried',
+  description: 'Under bad-request, quota and content-filter faults the agent must call each model at most once per request.',
+  appliesTo: ['validate'],
+  severity: 'fail',
+  lock: 'mock-llm',
+  timeoutMs: 180_000,
+  run: (ctx) => runScenario(ctx, permanentErrorsScenario),
+}

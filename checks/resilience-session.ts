@@ -1,0 +1,236 @@
+/**
+ * One resilience check's session: the mock, the agent, the bounds, and the preamble every check
+ * runs (mock healthy, agent answering through the mock) so that a previous check's open breaker
+ * or tripped limiter never poisons the next verdict.
+ */
+import type { CheckContext, CheckOutcome } from '../src/check.js'
+import { formatDuration } from '../src/duration.js'
+import {
+  type AgentTarget,
+  type Exchange,
+  exchange,
+  isRefused,
+  isSuccess,
+  MockControl,
+  retryAfterMs,
+  type SendOptions,
+  sleep,
+  summarize,
+  uniqueMessage,
+} from './resilience-support.js'
+
+/** Keys the command (or a test) may put in ctx.options. */
+export interface ResilienceOptions {
+  /** Bound on every wait for an agent to recover (breaker half-open, limiter window). */
+  maxRecoveryMs?: number
+  /** --repeat: how many times nondeterministic checks run. */
+  repeat?: number
+  /** Share of repeated runs that must pass (default 1: all). */
+  minPassRate?: number
+  /** Client-side deadline for one chat request. */
+  requestTimeoutMs?: number
+  /** The longest an agent may take to answer while its LLM hangs. */
+  hangBudgetMs?: number
+  /** Overrides the mock's control URL (default from faults.mockLlm). */
+  mockUrl?: string
+}
+
+const UNREACHABLE_KEY = 'resilience.unreachable'
+const PRIMARY_KEY = 'resilience.primaryModel'
+
+export class Session {
+  readonly mock: MockControl
+  readonly target: AgentTarget
+  readonly maxRecoveryMs: number
+  readonly requestTimeoutMs: number
+  readonly hangBudgetMs: number
+  readonly repeat: number
+  readonly minPassRate: number
+
+  constructor(readonly ctx: CheckContext) {
+    const o = ctx.options as ResilienceOptions
+    const { host, port } = ctx.config.faults.mockLlm
+    this.mock = new MockControl(o.mockUrl ?? `http://${host}:${port}`, ctx.signal)
+    const t = ctx.config.target
+    this.target = { url: t.url, chatPath: t.chatPath, healthPath: t.healthPath, apiKey: t.apiKey }
+    this.maxRecoveryMs = o.maxRecoveryMs ?? 60_000
+    this.requestTimeoutMs = o.requestTimeoutMs ?? 30_000
+    this.hangBudgetMs = o.hangBudgetMs ?? Math.min(30_000, Math.max(10_000, 2 * ctx.config.slo.p95Ms))
+    this.repeat = Math.max(1, o.repeat ?? 1)
+    this.minPassRate = o.minPassRate ?? 1
+  }
+
+  /** The model the agent uses when everything is healthy (learned from the mock's log). */
+  get primaryModel(): string | undefined {
+    return this.ctx.shared.get(PRIMARY_KEY) as string | undefined
+  }
+
+  chat(purpose: string, extra: Partial<SendOptions> = {}): Promise<Exchange> {
+    return this.send(purpose, { body: { message: uniqueMessage(purpose) }, timeoutMs: this.requestTimeoutMs, ...extra })
+  }
+
+  /**
+   * One request. A 429 that cost no LLM call is the agent's own rate limiter refusing the
+   * validator, not behaviour under the fault: wait as told and resend, so that a limiter can never
+   * pass for an open breaker or a rejected input. A 429 after LLM calls is the agent's answer.
+   */
+  async send(label: string, opts: SendOptions): Promise<Exchange> {
+    const deadline = Date.now() + this.maxRecoveryMs
+    for (;;) {
+      const ex = await exchange(this.target, this.mock, this.ctx.signal, label, opts)
+      if (ex.status !== 429 || ex.llmCalls.length > 0) return ex
+      const wait = retryAfterMs(ex) ?? 1000
+      if (Date.now() + wait > deadline) throw new ValidatorRateLimited(ex, this.maxRecoveryMs)
+      this.ctx.log(`${label}: the agent rate-limited the validator; waiting ${wait}ms`)
+      await sleep(wait, this.ctx.signal)
+    }
+  }
+
+  health(label = 'GET health', timeoutMs = 3000): Promise<Exchange> {
+    return this.send(label, { method: 'GET', path: this.target.healthPath, timeoutMs, auth: false })
+  }
+
+  /**
+   * Mock healthy, then wait (bounded by maxRecoveryMs) until the agent answers a chat through the
+   * mock, with its primary model when we know it. Returns an outcome only when the check can't run.
+   */
+  async prepare(): Promise<CheckOutcome | undefined> {
+    const cached = this.ctx.shared.get(UNREACHABLE_KEY) as CheckOutcome | undefined
+    if (cached) return cached
+    if (!(await this.mock.ping())) return this.remember(mockUnreachable(this.mock.baseUrl))
+    await this.mock.reset()
+    const deadline = Date.now() + this.maxRecoveryMs
+    let zeroCallAnswers = 0
+    let last: Exchange | undefined
+    for (;;) {
+      last = await this.chat('warm-up')
+      if (isRefused(last)) return this.remember(agentUnreachable(this.target.url, last))
+      if (last.status === 401 || last.status === 403) return this.remember(credentialsRejected(last))
+      if (isSuccess(last) && last.llmCalls.length > 0) {
+        const primary = this.primaryModel ?? last.llmCalls[0]!.model
+        this.ctx.shared.set(PRIMARY_KEY, primary)
+        // With a fallback pool a success may come from the fallback while the primary's breaker is
+        // still open; wait for the primary so the next scenario starts from the normal path.
+        const primaryOk = last.llmCalls.some((c) => c.model === primary && c.outcome === 'ok')
+        if (primaryOk || Date.now() > deadline) return undefined
+      } else if (isSuccess(last)) {
+        zeroCallAnswers += 1
+        if (zeroCallAnswers >= 3) return this.remember(notWired(this.mock.baseUrl, last))
+      }
+      if (Date.now() > deadline) {
+        // Remembered: the next checks would each wait --max-recovery again for the same broken agent.
+        return this.remember({
+          status: 'error',
+          message: `the agent did not answer a chat through the healthy mock LLM within ${formatDuration(this.maxRecoveryMs)}, so its resilience can't be judged`,
+          evidence: { lastResponse: summarize(last), bodySample: last.text.slice(0, 300) },
+          remediation: `Check that ${this.target.url}${this.target.chatPath} serves chats (POST {"message": "hi"}) and recovers once the LLM is healthy; raise --max-recovery if its breaker needs longer.`,
+        })
+      }
+      await sleep(Math.min(Math.max(retryAfterMs(last) ?? 250, 100), 2000, Math.max(deadline - Date.now(), 100)), this.ctx.signal)
+    }
+  }
+
+  /** Back to healthy; never throws (cleanup must not mask the verdict). */
+  async restore(): Promise<void> {
+    await this.mock.reset().catch(() => undefined)
+  }
+
+  private remember(outcome: CheckOutcome): CheckOutcome {
+    // Unreachable mock/agent or bad credentials affect every check: decide once, fail fast after.
+    this.ctx.shared.set(UNREACHABLE_KEY, outcome)
+    return outcome
+  }
+}
+
+/** The agent's limiter kept refusing the validator longer than --max-recovery: no verdict possible. */
+export class ValidatorRateLimited extends Error {
+  constructor(
+    readonly ex: Exchange,
+    readonly waitedMs: number,
+  ) {
+    super('the agent rate-limited the validator')
+  }
+
+  outcome(): CheckOutcome {
+    return {
+      status: 'error',
+      message: `the agent's own rate limiter (HTTP 429 before any LLM call) kept refusing the validator for ${formatDuration(this.waitedMs)}, so this check could not be judged`,
+      evidence: { lastResponse: summarize(this.ex) },
+      remediation: 'Raise the agent\'s rate limit for the validation API key (validate sends about 50 chats per run, times --repeat), or raise --max-recovery to wait out the window.',
+    }
+  }
+}
+
+export function mockUnreachable(url: string): CheckOutcome {
+  return {
+    status: 'error',
+    message: `no agentctl mock LLM answers at ${url} (GET /__mock/stats), so resilience can't be proven`,
+    evidence: { mockUrl: url },
+    remediation: `Start the mock and point the agent's LLM client at it: \`agentctl mock-llm --port ${new URL(url).port || 4010}\`, then run the agent with LLM_BASE_URL=${url}/v1 (or use \`agentctl validate --self\` for the bundled agent). Set faults.mockLlm.port if it listens elsewhere.`,
+  }
+}
+
+function agentUnreachable(url: string, ex: Exchange): CheckOutcome {
+  return {
+    status: 'error',
+    message: `the agent at ${url} refused the connection`,
+    evidence: { lastResponse: summarize(ex) },
+    remediation: 'Start the agent before validating (or use `agentctl validate --self`), and pass its URL with --target.',
+  }
+}
+
+function credentialsRejected(ex: Exchange): CheckOutcome {
+  return {
+    status: 'error',
+    message: `the agent rejected the validator's credentials (HTTP ${ex.status})`,
+    evidence: { lastResponse: summarize(ex) },
+    remediation: 'Set target.apiKey in agentctl.yaml (target: { apiKey: ${AGENT_API_KEY} }) to a key the agent accepts.',
+  }
+}
+
+function notWired(mockUrl: string, ex: Exchange): CheckOutcome {
+  return {
+    status: 'error',
+    message: 'the agent answers chats without calling the mock LLM, so its LLM traffic does not go through the mock',
+    evidence: { lastResponse: summarize(ex), mockUrl },
+    remediation: `Start the agent with its LLM base URL on the mock (LLM_BASE_URL=${mockUrl}/v1 or your client's equivalent) and disable response caching for the validation run.`,
+  }
+}
+
+/**
+ * Runs a scenario `repeat` times, each from a prepared, healthy start, and gates on the pass rate.
+ * A run that can't be judged (error) counts as not passing.
+ */
+export async function runScenario(ctx: CheckContext, scenario: (s: Session) => Promise<CheckOutcome>, opts: { repeatable?: boolean } = {}): Promise<CheckOutcome> {
+  const session = new Session(ctx)
+  const runs = opts.repeatable === false ? 1 : session.repeat
+  const outcomes: CheckOutcome[] = []
+  for (let i = 0; i < runs; i++) {
+    try {
+      const blocked = await session.prepare()
+      if (blocked) return blocked
+      outcomes.push(await scenario(session))
+    } catch (error) {
+      if (!(error instanceof ValidatorRateLimited)) throw error
+      return error.outcome()
+    } finally {
+      await session.restore()
+    }
+    if (runs > 1) ctx.log(`run ${i + 1}/${runs}: ${outcomes.at(-1)!.status}`)
+  }
+  if (runs === 1) return outcomes[0]!
+  const passed = outcomes.filter((o) => o.status === 'pass').length
+  const rate = passed / runs
+  const summary = outcomes.map((o, i) => ({ run: i + 1, status: o.status, message: o.message }))
+  if (rate >= session.minPassRate) {
+    const first = outcomes.find((o) => o.status === 'pass') ?? outcomes[0]!
+    return { ...first, status: 'pass', message: `${passed}/${runs} runs passed: ${first.message}`, evidence: { ...first.evidence, passRate: rate, runs: summary } }
+  }
+  const worst = outcomes.find((o) => o.status === 'fail') ?? outcomes.find((o) => o.status !== 'pass')!
+  return {
+    ...worst,
+    status: worst.status === 'error' ? 'error' : 'fail',
+    message: `${passed}/${runs} runs passed (needs ${Math.round(session.minPassRate * 100)}%): ${worst.message}`,
+    evidence: { ...worst.evidence, passRate: rate, runs: summary },
+  }
+}

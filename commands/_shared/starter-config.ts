@@ -1,0 +1,93 @@
+/**
+ * The commented starter agentctl.yaml that `agentctl init` writes. It loads cleanly as written (a
+ * test holds it to that): every ${VAR} has a default, and sections that would probe something the
+ * user may not run (NATS, Prometheus, Kubernetes) are shown commented out.
+ */
+export function starterConfig(schemaRef: string): string {
+  return `# yaml-language-server: $schema=${schemaRef}
+# agentctl configuration. Every key is optional; this file shows the defaults and what each does.
+# \${VAR} reads an environment variable (an error when unset); \${VAR:-default} falls back.
+# Precedence: command-line flags > AGENTCTL_* environment variables > this file > defaults.
+# Secrets (API keys, passwords in URLs) are redacted from every report and log line.
+
+# The agent under test.
+target:
+  url: \${AGENT_URL:-http://127.0.0.1:8080}   # base URL; --target overrides it
+  chatPath: /chat                # POST {message, session_id?} -> {response, ...}
+  healthPath: /health            # liveness: must answer even when the LLM is down
+  readyPath: /ready              # readiness: dependency checks (application/health+json)
+  metricsPath: /metrics          # Prometheus exposition
+  apiKey: \${AGENT_API_KEY:-}     # sent as "Authorization: Bearer …" when set
+  allowLoad: false               # allow \`agentctl load\` against a non-loopback target
+
+# What the agent depends on. validate and diagnose probe each one that is set.
+dependencies:
+  redis: \${REDIS_URL:-redis://127.0.0.1:6379}
+  postgres: \${DATABASE_URL:-postgres://agentctl@127.0.0.1:5432/agentctl}
+  # nats: \${NATS_URL:-nats://127.0.0.1:4222}
+  # prometheus: http://127.0.0.1:9090   # enables the window-based diagnose checks (latency, errors, spend)
+  llm:                   # the LLM provider, probed directly by diagnose
+    baseUrl: \${LLM_BASE_URL:-https://api.openai.com/v1}   # any OpenAI-compatible endpoint
+    apiKey: \${LLM_API_KEY:-}
+    model: \${LLM_MODEL:-gpt-4o-mini}
+
+# Where the agent runs; used by diagnose (pods, restarts, OOM kills, events).
+# Uses $KUBECONFIG or ~/.kube/config, else the in-cluster service account.
+# kubernetes:
+#   context: prod-eu-1
+#   namespace: ai-agents
+#   selector: app=ai-agent     # label selector of the agent pods
+
+# Service level objectives: the pass line for latency and errors.
+slo:
+  p95Ms: 5000        # 95th percentile chat latency, milliseconds
+  # p99Ms: 8000
+  errorRate: 0.01    # fraction of failed requests (0.01 = 1%)
+
+# Spend limits; diagnose compares measured spend, load projects the cost at the target rate.
+budget:
+  dailyUsd: 500      # USD per day
+  monthlyUsd: 15000  # USD per month
+
+# USD per 1k tokens, laid over the shipped table (gpt-4o, gpt-4.1, MiniMax-M2, claude-…).
+# Add your own or negotiated prices here.
+pricing:
+  my-finetuned-model: { inputPer1k: 0.003, outputPer1k: 0.012 }
+
+# API key age thresholds, in days.
+secrets:
+  warnDays: 90       # warn when an API key is older than this
+  criticalDays: 180  # fail when an API key is older than this
+
+# validate drives the agent's LLM traffic through a mock LLM that injects faults (timeouts, 429s,
+# malformed output). Point the agent's LLM_BASE_URL at http://127.0.0.1:<port>/v1 for those checks.
+faults:
+  mockLlm:
+    host: 127.0.0.1    # where validate starts the mock LLM
+    port: 4010         # its port; the agent must call http://<host>:<port>/v1
+
+# agentctl validate (the CI deploy gate).
+validate:
+  manifests: []          # Kubernetes manifests to lint, globs allowed: [deploy/*.yaml]
+  maxRecovery: 60s       # how long the agent may take to recover after a fault clears
+  repeat: 1              # run each fault scenario N times (flaky behaviour shows up at N > 1)
+  # models: [gpt-4o-mini, gpt-4.1-nano]   # primary first; enables the fallback check
+
+# agentctl diagnose (incident triage).
+diagnose:
+  timeout: 5s            # per-check budget; diagnose never hangs past it
+  window: 5m             # look-back window for metrics-based checks
+
+# agentctl load (capacity planning).
+load:
+  slo: ['p95<5000', 'error_rate<0.01']   # k6-style thresholds; a failed one exits 1
+  maxRps: 2000           # safety cap on the offered rate
+  maxDuration: 10m       # safety cap on the run length
+
+# Per-check severity: off (skip it), warn (report, never fail the gate) or fail.
+# Check ids are listed by \`agentctl validate --help\` and \`agentctl diagnose --help\`.
+checks: {}
+#   tls-certificates: warn
+#   nats: off
+`
+}

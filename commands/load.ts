@@ -1,0 +1,157 @@
+import { Flags } from '@oclif/core'
+import { AgentctlError, ExitCode } from '../src/exit-codes.js'
+import { compareToBaseline, parseTolerance, readBaseline } from '../src/load/baseline.js'
+import { loadFindings } from '../src/load/findings.js'
+import { describePlan, progressText, stepText } from '../src/load/format.js'
+import { type LoadPlan, resolvePlan } from '../src/load/plan.js'
+import { assertLoadAllowed } from '../src/load/safety.js'
+import { pricingFor } from '../src/pricing.js'
+import { redact } from '../src/redact.js'
+import { displayUrl } from '../src/probes/endpoint.js'
+import { buildReport, type Report } from '../src/report.js'
+import { commonFlags, ReportingCommand } from './_shared/base.js'
+import { createProgress, progressEnabled } from './_shared/progress.js'
+
+/** A decimal flag: an LLM agent's capacity is often a handful of requests per second, or less. */
+const decimal = Flags.custom<number>({
+  parse: async (input) => {
+    const n = Number(input)
+    if (!Number.isFinite(n)) throw new Error(`expected a number, got "${input}"`)
+    return n
+  },
+})
+
+export default class Load extends ReportingCommand {
+  static summary = 'Load test an agent: SLO gates, the sustainable rate per replica, and what it costs'
+  static description = `Closed model (--connections) on autocannon, or open model (--rate, latency measured from the intended send time, so coordinated omission cannot hide a stall). --find-capacity ramps the offered rate step by step until the SLO breaks or the achieved rate falls below 90% of the offered, and reports the maximum sustainable rate, the knee, and replicas for --target-rps. SLOs are k6-style thresholds (--slo 'p95<5000' --slo 'error_rate<0.01'). Refuses non-loopback targets unless --allow-remote. Exit 0 all thresholds held, 1 a threshold (or a baseline comparison) failed, 2 usage or config error.`
+  static examples = [
+    "<%= config.bin %> load --self --find-capacity --start-rps 2 --step-rps 2 --target-rps 50",
+    "<%= config.bin %> load --rate 20 --duration 1m --slo 'p95<5s' --slo 'error_rate<1%' -o load.json -o load.html",
+    '<%= config.bin %> load --connections 50 --duration 30s --sessions fixtures/prompts/sessions.jsonl',
+    "<%= config.bin %> load --method GET --path /health --rate 500 --slo 'p99<50'",
+    '<%= config.bin %> load --rate 20 --baseline last-release.json --tolerance 10%',
+  ]
+  static flags = {
+    ...commonFlags,
+    self: Flags.boolean({ description: 'start the bundled reference agent wired to the mock LLM and load it (implies --mock-llm)' }),
+    'mock-llm': Flags.string({ description: "start the harness mock LLM, e.g. 'latency=800ms..2s' (on faults.mockLlm.port unless --self)" }),
+    rate: decimal({ description: 'open model: offered requests per second' }),
+    connections: Flags.integer({ description: 'closed model: concurrent connections (virtual users); open model: the in-flight cap' }),
+    duration: Flags.string({ description: 'measured window, e.g. 30s (default 30s)' }),
+    warmup: Flags.string({ description: 'warm-up before each measured window, excluded from results (default 3s)' }),
+    timeout: Flags.string({ description: 'per-request timeout (default 60s)' }),
+    'find-capacity': Flags.boolean({ description: 'ramp the offered rate to find the maximum sustainable rate' }),
+    'start-rps': decimal({ description: 'capacity search: first step (default 1)' }),
+    'step-rps': decimal({ description: 'capacity search: rate added per step (default --start-rps)' }),
+    'step-duration': Flags.string({ description: 'capacity search: measured window per step (default 10s)' }),
+    'max-rps': decimal({ description: 'capacity search: highest rate tried (default load.maxRps)' }),
+    'max-connections': Flags.integer({ description: 'open model: upper bound on connections per step (default 1000)' }),
+    'target-rps': decimal({ description: 'traffic to plan for: replicas needed and the projected $/day' }),
+    headroom: Flags.string({ description: 'spare capacity when sizing replicas (default 30%)' }),
+    slo: Flags.string({ multiple: true, description: "threshold, repeatable: 'p95<5000', 'p99<2s', 'error_rate<0.01', 'rps>=20' (default load.slo, then slo.p95Ms/errorRate)" }),
+    'abort-on-fail': Flags.boolean({ description: 'stop as soon as a threshold fails (checked every second after the first 2 s)' }),
+    baseline: Flags.string({ description: 'a previous JSON report: fail on regressions beyond --tolerance' }),
+    tolerance: Flags.string({ description: 'allowed regression against --baseline (default 10%)' }),
+    prompts: Flags.string({ description: 'prompts file (.txt one per line, or .jsonl with "message"), rotated' }),
+    sessions: Flags.string({ description: 'multi-turn sessions (.jsonl, {"turns": [...]}) replayed under one session_id each' }),
+    method: Flags.string({ description: 'HTTP method (default POST)' }),
+    path: Flags.string({ description: 'request path (default target.chatPath)' }),
+    body: Flags.string({ description: 'a fixed request body (instead of prompts)' }),
+    header: Flags.string({ multiple: true, description: "extra header, repeatable: 'Name: value'" }),
+    'allow-remote': Flags.boolean({ description: 'allow a non-loopback target (also target.allowLoad: true)' }),
+  }
+
+  async run(): Promise<Report> {
+    const { flags } = await this.parse(Load)
+    const startedAt = new Date()
+    const { config } = this.loadConfig(flags)
+    // Everything the user can get wrong fails here, before any server starts or any byte is sent.
+    const plan = resolvePlan(flags, config)
+    const tolerance = parseTolerance(flags.tolerance ?? '10%')
+    const baseline = flags.baseline ? readBaseline(flags.baseline) : undefined
+    if (!flags.self) await assertLoadAllowed(config.target.url, plan.allowRemote)
+    const { buildWorkload, executeLoad } = await import('../harness/load/execute.js')
+    // Reads the prompts/sessions files now, so a malformed line fails before any server starts.
+    const workload = buildWorkload(plan)
+
+    const stopping: Array<() => Promise<void>> = []
+    const interrupt = new AbortController()
+    const onSigint = () => {
+      if (interrupt.signal.aborted) process.exit(130) // a second Ctrl-C: leave now
+      interrupt.abort()
+    }
+    process.on('SIGINT', onSigint)
+    const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
+    try {
+      const { targetUrl, mockNote } = await this.startServers(plan, config.target.url, config.faults.mockLlm, stopping)
+      const origin = new URL(targetUrl).origin
+      const source = plan.promptsFile ?? plan.sessionsFile
+      if (!this.jsonEnabled()) this.logToStderr(describePlan(plan, redact(origin), `${workload.kind}${source ? ` from ${source}` : ''}`, mockNote))
+
+      let stepPrefix = ''
+      const trackCost = plan.chatLoad
+      const outcome = await executeLoad({
+        plan,
+        workload,
+        origin,
+        metricsUrl: origin + config.target.metricsPath,
+        bearer: config.target.apiKey,
+        trackCost,
+        pricing: pricingFor(config),
+        dailyBudgetUsd: config.budget.dailyUsd,
+        signal: interrupt.signal,
+        onProgress: (p) => progress.line(progressText(stepPrefix, { elapsedS: p.elapsedS, rps: p.last.rps, p95: p.total.latencyMs.p95, errors: p.last.errors, totalErrors: p.total.errors, requests: p.total.requests })),
+        onStepStart: (rps, index, connections) => {
+          stepPrefix = `step ${index + 1} · ${rps} rps offered (${connections} conns) · `
+          progress.line(`${stepPrefix}warming up…`)
+        },
+        onStepDone: (step) => {
+          progress.done()
+          if (!this.jsonEnabled() && progressEnabled()) this.logToStderr(stepText(step))
+        },
+      })
+      progress.done()
+      const regressions = baseline ? compareToBaseline(outcome.load, baseline, tolerance) : undefined
+      if (regressions) outcome.load.baseline = { file: flags.baseline!, regressions }
+      const findings = loadFindings({
+        load: outcome.load,
+        slo: outcome.slo,
+        cost: outcome.cost,
+        costRequested: trackCost,
+        capacity: outcome.capacity,
+        regressions: regressions ? { file: flags.baseline!, tolerance, list: regressions } : undefined,
+        statuses: outcome.statuses,
+        scheduler: outcome.scheduler,
+        abortReason: outcome.abortReason,
+        durationMs: Date.now() - startedAt.getTime(),
+      })
+      const sloFailed = outcome.slo.some((r) => !r.passed)
+      const report = buildReport({ command: 'load', version: this.config.version, startedAt, target: displayUrl(origin), findings, load: outcome.load, ...(sloFailed ? { forceVerdict: 'fail' as const } : {}) })
+      return await this.finish(report, flags)
+    } finally {
+      progress.done()
+      process.off('SIGINT', onSigint)
+      for (const stop of stopping.reverse()) await stop().catch(() => undefined)
+    }
+  }
+
+  /** --self: the reference agent + mock LLM; --mock-llm alone: just the mock, for the user's own agent. */
+  private async startServers(plan: LoadPlan, targetUrl: string, mockConfig: { port: number; host: string }, stopping: Array<() => Promise<void>>): Promise<{ targetUrl: string; mockNote?: string }> {
+    const mock = plan.mockLlm
+    const latency = mock?.latency ? `latency ${mock.latency[0]}..${mock.latency[1]}ms` : 'no added latency'
+    if (plan.self) {
+      const { startSelfStack } = await import('../harness/load/self.js')
+      const stack = await startSelfStack(mock ?? { scenarioParams: {} })
+      stopping.push(stack.stop)
+      await assertLoadAllowed(stack.agentUrl, false)
+      return { targetUrl: stack.agentUrl, mockNote: `--self: reference agent at ${stack.agentUrl}, mock LLM at ${stack.mockUrl} (${latency}${mock?.scenario ? `, scenario ${mock.scenario}` : ''})` }
+    }
+    if (!mock) return { targetUrl }
+    const { startMockLlmServer } = await import('../harness/index.js')
+    const server = await startMockLlmServer({ port: mockConfig.port, host: mockConfig.host, latency: mock.latency, scenario: mock.scenario, scenarioParams: mock.scenarioParams, seed: mock.seed }).catch((error: NodeJS.ErrnoException) => {
+      throw new AgentctlError(`cannot start the mock LLM on ${mockConfig.host}:${mockConfig.port}: ${error.code ?? error.message}`, ExitCode.UsageOrInternal, 'free the port or set faults.mockLlm.port in agentctl.yaml (AGENTCTL_MOCK_LLM_PORT)')
+    })
+    stopping.push(() => server.close())
+    return { targetUrl, mockNote: `mock LLM at ${server.baseUrl} (${latency}): point the agent's LLM_BASE_URL there so this measures the agent, not the provider` }
+  }
+}

@@ -1,0 +1,138 @@
+import { performance } from 'node:perf_hooks'
+import type { Pool } from 'undici'
+import type { LatencySummary } from '../../src/report.js'
+import { runClosedModel } from './closed-model.js'
+import { runOpenModel } from './open-model.js'
+import { encodeHistogram, Recorder, summarize, type TimelinePoint } from './recorder.js'
+import type { Workload } from './workload.js'
+
+export interface DriverOptions {
+  /** scheme://host:port of the target; paths come from the workload. */
+  origin: string
+  workload: Workload
+  /** 'open' needs `rate`; 'closed' uses `connections` virtual users. */
+  mode: 'open' | 'closed'
+  rate?: number
+  connections: number
+  durationMs: number
+  warmupMs?: number
+  timeoutMs?: number
+  signal?: AbortSignal
+  /** Open model: reuse this connection pool (kept warm across capacity steps). */
+  pool?: Pool
+  /** Called with each successful response body (only when set: bodies are otherwise discarded). */
+  onBody?: (body: string) => void
+  /** Called about once a second with the last full second and the running totals (progress, --abort-on-fail). */
+  onProgress?: (progress: Progress) => void
+}
+
+export interface EngineOptions extends Required<Pick<DriverOptions, 'origin' | 'workload' | 'connections' | 'durationMs'>> {
+  rate?: number
+  warmupMs: number
+  timeoutMs: number
+  signal?: AbortSignal
+  pool?: Pool
+  wantBody: boolean
+  onBody?: (body: string) => void
+}
+
+export interface Progress {
+  elapsedS: number
+  last: TimelinePoint
+  total: { requests: number; errors: number; dropped: number; latencyMs: LatencySummary; achievedRps: number }
+}
+
+/** What one run measured, warm-up excluded. */
+export interface RunResult {
+  mode: 'open' | 'closed'
+  offeredRps: number
+  achievedRps: number
+  requests: number
+  errors: number
+  dropped: number
+  latencyMs: LatencySummary
+  timeline: TimelinePoint[]
+  /** base64 HDR histogram of successful-request latencies, in microseconds. */
+  histogram: string
+  statuses: Record<string, number>
+  /** Responses including warm-up ones. */
+  completedAll: number
+  /** Open model: how far behind schedule the generator itself ran (an overloaded client machine). */
+  scheduler?: { maxLagMs: number; lateSendRatio: number }
+  /** The measured window actually covered (shorter when aborted). */
+  durationMs: number
+  aborted: boolean
+}
+
+/** Runs one load window: open model (arrival rate) or closed model (autocannon virtual users). */
+export async function runLoad(options: DriverOptions): Promise<RunResult> {
+  const warmupMs = options.warmupMs ?? 0
+  const engine: EngineOptions = {
+    origin: options.origin,
+    workload: options.workload,
+    connections: Math.max(1, Math.round(options.connections)),
+    durationMs: options.durationMs,
+    rate: options.rate,
+    warmupMs,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    signal: options.signal,
+    pool: options.pool,
+    wantBody: Boolean(options.onBody) || options.workload.tracksSessions,
+    onBody: options.onBody,
+  }
+  if (options.mode === 'open' && !(options.rate && options.rate > 0)) throw new Error('the open model needs a rate > 0')
+  const recorder = new Recorder(warmupMs, options.durationMs)
+  const progress = options.onProgress ? startProgress(recorder, options.onProgress) : undefined
+  try {
+    const { aborted } = options.mode === 'open' ? await runOpenModel(engine, recorder) : await runClosedModel(engine, recorder)
+    // The window is the planned duration (the open model's last request may finish before its
+    // end); only an abort shortens it.
+    const elapsedMs = recorder.started ? performance.now() - recorder.measureFrom : 0
+    const measuredMs = Math.max(1, aborted ? Math.min(options.durationMs, elapsedMs) : options.durationMs)
+    // Throughput counts completions inside the window: a backlog drained afterwards is not capacity.
+    const achievedRps = recorder.completedInWindow / (measuredMs / 1000)
+    return {
+      mode: options.mode,
+      // A closed model offers exactly what the server accepts.
+      offeredRps: round2(options.mode === 'open' ? options.rate! : achievedRps),
+      achievedRps: round2(achievedRps),
+      requests: recorder.requests,
+      errors: recorder.errors,
+      dropped: recorder.dropped,
+      latencyMs: summarize(recorder.overall),
+      timeline: recorder.timeline(measuredMs),
+      histogram: encodeHistogram(recorder.overall),
+      statuses: recorder.statuses,
+      completedAll: recorder.completedAll,
+      ...(options.mode === 'open' ? { scheduler: { maxLagMs: round2(recorder.maxSchedulerLagMs), lateSendRatio: round2(recorder.lateSendRatio) } } : {}),
+      durationMs: Math.round(measuredMs),
+      aborted,
+    }
+  } finally {
+    if (progress) clearInterval(progress)
+    recorder.destroy()
+  }
+}
+
+function startProgress(recorder: Recorder, onProgress: NonNullable<DriverOptions['onProgress']>): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const elapsedMs = performance.now() - recorder.measureFrom
+    if (!recorder.started || elapsedMs < 1000) return // still warming up or in the first second
+    const points = recorder.timeline(elapsedMs)
+    const elapsedS = Math.floor(elapsedMs / 1000)
+    const last = points[elapsedS - 1]
+    if (!last) return
+    const total = {
+      requests: recorder.requests,
+      errors: recorder.errors,
+      dropped: recorder.dropped,
+      latencyMs: summarize(recorder.overall),
+      achievedRps: round2(recorder.completedInWindow / Math.min(elapsedS, Math.max(1, (recorder.windowEnd - recorder.measureFrom) / 1000))),
+    }
+    onProgress({ elapsedS, last, total })
+  }, 1000)
+  timer.unref()
+  return timer
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100

@@ -1,0 +1,195 @@
+import { computeCost, type CostResult, scrapeMetrics, tokensFromMetrics, UsageMeter } from '../../src/load/cost.js'
+import type { LoadPlan } from '../../src/load/plan.js'
+import { evaluateSlos, isRateThreshold, type SloResult, type SloThreshold } from '../../src/load/slo.js'
+import type { PricingTable } from '../../src/pricing.js'
+import type { LoadResult, LoadStep } from '../../src/report.js'
+import { type CapacityResult, findCapacity, replicasNeeded } from './capacity.js'
+import { type Progress, runLoad, type RunResult } from './driver.js'
+import { readPrompts, readSessions, Workload } from './workload.js'
+
+export interface ExecuteOptions {
+  plan: LoadPlan
+  workload: Workload
+  /** scheme://host:port of the target (already checked by the safety gate). */
+  origin: string
+  /** The agent's /metrics, for token deltas when responses carry no usage. */
+  metricsUrl?: string
+  bearer?: string
+  /** Parse chat responses for usage and price them. */
+  trackCost: boolean
+  pricing: PricingTable
+  dailyBudgetUsd?: number
+  /** Ctrl-C. */
+  signal: AbortSignal
+  onProgress?: (progress: Progress) => void
+  onStepStart?: (rps: number, index: number, connections: number) => void
+  onStepDone?: (step: LoadStep & { breach?: string }) => void
+}
+
+export interface LoadOutcome {
+  load: LoadResult
+  slo: SloResult[]
+  capacity?: Omit<CapacityResult, 'steps'>
+  cost?: CostResult
+  statuses: Record<string, number>
+  /** Open model: how far behind schedule the load generator ran (worst step in a capacity search). */
+  scheduler?: RunResult['scheduler']
+  /** Set when the run ended early: Ctrl-C or --abort-on-fail. */
+  abortReason?: string
+}
+
+/** The plan's request source: fixed body, rotating prompts or multi-turn sessions (files read here). */
+export function buildWorkload(plan: LoadPlan): Workload {
+  return new Workload({
+    method: plan.method,
+    path: plan.path,
+    headers: plan.headers,
+    body: plan.body,
+    prompts: plan.promptsFile ? readPrompts(plan.promptsFile) : undefined,
+    sessions: plan.sessionsFile ? readSessions(plan.sessionsFile) : undefined,
+  })
+}
+
+/** error_rate counts dropped requests as failed: a request the plan wanted to send was not served. */
+export function errorRateOf(r: Pick<RunResult, 'requests' | 'errors' | 'dropped'>): number {
+  const attempted = r.requests + r.dropped
+  return attempted > 0 ? (r.errors + r.dropped) / attempted : 0
+}
+
+/** Runs the plan (one window, or the capacity ramp) and assembles the report's `load` section. */
+export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
+  const { plan, workload } = opts
+  const meter = opts.trackCost ? new UsageMeter() : undefined
+  const before = opts.trackCost && opts.metricsUrl ? await scrapeMetrics(opts.metricsUrl, opts.bearer) : undefined
+  const common = {
+    origin: opts.origin,
+    workload,
+    warmupMs: plan.warmupMs,
+    timeoutMs: plan.timeoutMs,
+    onBody: meter ? (body: string) => meter.observe(body) : undefined,
+  }
+
+  let outcome: LoadOutcome
+  let completedAll = 0
+  if (plan.mode === 'capacity') {
+    const result = await findCapacity({
+      ...common,
+      ...plan.capacity!,
+      slos: plan.slos,
+      maxConnections: plan.maxConnections,
+      maxTotalMs: plan.maxDurationMs,
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+      onStepStart: opts.onStepStart,
+      onStep: (step) => opts.onStepDone?.(step),
+    })
+    completedAll = result.steps.reduce((a, s) => a + s.run.completedAll, 0)
+    outcome = capacityOutcome(result, plan)
+  } else {
+    const abortOnFail = new AbortController()
+    let sloAbort: string | undefined
+    const run = await runLoad({
+      ...common,
+      mode: plan.mode,
+      rate: plan.rate,
+      connections: plan.connections,
+      durationMs: plan.durationMs,
+      signal: AbortSignal.any([opts.signal, abortOnFail.signal]),
+      onProgress: (progress) => {
+        opts.onProgress?.(progress)
+        if (!plan.abortOnFail || sloAbort || progress.elapsedS < 2 || progress.total.requests < 10) return
+        // Throughput thresholds only mean something over the whole window: never abort on them.
+        const failed = evaluateSlos(plan.slos.filter((t) => !isRateThreshold(t)), { latencyMs: progress.total.latencyMs, errorRate: errorRateOf(progress.total), achievedRps: progress.total.achievedRps }).find((r) => !r.passed)
+        if (failed) {
+          sloAbort = `SLO ${failed.expression} failed after ${progress.elapsedS}s (observed ${format(failed)}); stopped by --abort-on-fail`
+          abortOnFail.abort()
+        }
+      },
+    })
+    completedAll = run.completedAll
+    outcome = singleOutcome(run, plan.slos)
+    if (run.aborted) outcome.abortReason = opts.signal.aborted ? 'interrupted (SIGINT): the results cover the part that ran' : (sloAbort ?? 'aborted')
+  }
+  if (outcome.capacity?.aborted) outcome.abortReason = 'interrupted (SIGINT) during the capacity search: the steps that completed are reported'
+  if (outcome.abortReason) outcome.load.aborted = outcome.abortReason
+
+  if (opts.trackCost) {
+    let totals = meter?.totals()
+    if (!totals && before && opts.metricsUrl) {
+      const after = await scrapeMetrics(opts.metricsUrl, opts.bearer)
+      if (after) totals = tokensFromMetrics(before, after, completedAll)
+    }
+    if (totals) {
+      const projectionRps = plan.targetRps ?? outcome.capacity?.maxSustainableRps ?? outcome.load.achievedRps
+      outcome.cost = computeCost(totals, opts.pricing, projectionRps, opts.dailyBudgetUsd)
+      const { source: _s, unpricedModels: _u, ...cost } = outcome.cost
+      outcome.load.cost = cost
+    }
+  }
+  return outcome
+}
+
+function stepOf(run: RunResult): LoadStep {
+  const { offeredRps, achievedRps, requests, errors, dropped, latencyMs, durationMs } = run
+  return { offeredRps, achievedRps, requests, errors, dropped, latencyMs, durationMs }
+}
+
+function singleOutcome(run: RunResult, slos: SloThreshold[]): LoadOutcome {
+  const slo = evaluateSlos(slos, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps })
+  const load: LoadResult = {
+    mode: run.mode,
+    ...stepOf(run),
+    steps: [{ ...stepOf(run), sloPassed: slo.every((r) => r.passed) }],
+    timeline: run.timeline,
+    slo: slo.map(sloEntry),
+    histograms: { overall: run.histogram },
+  }
+  return { load, slo, statuses: run.statuses, scheduler: run.scheduler }
+}
+
+function capacityOutcome(result: CapacityResult, plan: LoadPlan): LoadOutcome {
+  const { steps, ...summary } = result
+  // The headline figures are those of the highest step that held (or the first, if none did).
+  const headline = [...steps].reverse().find((s) => s.sustained) ?? steps[0]
+  const timeline = []
+  let offset = 0
+  for (const step of steps) {
+    for (const point of step.run.timeline) timeline.push({ ...point, t: point.t + offset })
+    offset += Math.ceil(step.run.durationMs / 1000)
+  }
+  const statuses: Record<string, number> = {}
+  for (const step of steps) for (const [k, v] of Object.entries(step.run.statuses)) statuses[k] = (statuses[k] ?? 0) + v
+  const empty = { p50: 0, p90: 0, p95: 0, p99: 0, max: 0 }
+  const load: LoadResult = {
+    mode: 'capacity',
+    offeredRps: headline?.offeredRps ?? 0,
+    achievedRps: headline?.achievedRps ?? 0,
+    requests: steps.reduce((a, s) => a + s.requests, 0),
+    errors: steps.reduce((a, s) => a + s.errors, 0),
+    dropped: steps.reduce((a, s) => a + (s.dropped ?? 0), 0),
+    latencyMs: headline?.latencyMs ?? empty,
+    steps: steps.map(({ run, slo: _slo, sustained: _s, breach: _b, ...step }) => step),
+    timeline,
+    slo: (headline?.slo ?? []).map(sloEntry),
+    capacity: {
+      maxSustainableRps: result.maxSustainableRps,
+      kneeRps: result.kneeRps,
+      ...(plan.targetRps ? { targetRps: plan.targetRps, replicasNeeded: replicasNeeded(plan.targetRps, plan.headroom, result.maxSustainableRps) } : {}),
+      headroom: plan.headroom,
+    },
+    histograms: Object.fromEntries(steps.map((s) => [`step-${s.offeredRps}rps`, s.run.histogram])),
+  }
+  const schedulers = steps.flatMap((s) => (s.run.scheduler ? [s.run.scheduler] : []))
+  const scheduler = schedulers.length ? { maxLagMs: Math.max(...schedulers.map((s) => s.maxLagMs)), lateSendRatio: Math.max(...schedulers.map((s) => s.lateSendRatio)) } : undefined
+  return { load, slo: headline?.slo ?? [], capacity: summary, statuses, scheduler }
+}
+
+function sloEntry(r: SloResult) {
+  return { expression: r.expression, metric: r.metric, op: r.op, threshold: r.threshold, observed: r.observed, passed: r.passed }
+}
+
+export function format(r: Pick<SloResult, 'metric' | 'observed'>): string {
+  if (r.metric === 'error_rate') return `${(r.observed * 100).toFixed(2)}%`
+  if (r.metric === 'rps' || r.metric === 'achieved_rps') return `${r.observed.toFixed(1)} rps`
+  return `${Math.round(r.observed)} ms`
+}

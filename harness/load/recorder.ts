@@ -1,0 +1,155 @@
+import hdr from 'hdr-histogram-js'
+import type { LatencySummary } from '../../src/report.js'
+
+/** Latencies are recorded in microseconds: sub-millisecond resolution for fast endpoints, 1 h ceiling. */
+const HIGHEST_US = 3_600_000_000
+
+/** A send this late means the load generator (not the server) was behind schedule. */
+export const LATE_SEND_MS = 10
+
+export type Histogram = ReturnType<typeof hdr.build>
+
+export function newHistogram(): Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, autoResize: true })
+}
+
+export interface TimelinePoint {
+  t: number
+  rps: number
+  p50: number
+  p95: number
+  p99: number
+  errors: number
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100
+
+/** Percentile summary of a histogram, in milliseconds. */
+export function summarize(h: Histogram): LatencySummary {
+  if (h.totalCount === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, max: 0, mean: 0, min: 0 }
+  const ms = (us: number) => round2(us / 1000)
+  return {
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p95: ms(h.getValueAtPercentile(95)),
+    p99: ms(h.getValueAtPercentile(99)),
+    max: ms(h.maxValue),
+    mean: ms(h.mean),
+    min: ms(h.minNonZeroValue),
+  }
+}
+
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h)
+}
+
+export function decodeHistogram(base64: string): Histogram {
+  return hdr.decodeFromCompressedBase64(base64, 32, false)
+}
+
+/**
+ * Collects every completed request of one run: one overall histogram plus one histogram per
+ * wall-clock second (the chart timeline). Requests whose start falls before `measureFrom`
+ * (the warm-up) are ignored entirely, so warm-up never reaches the results.
+ */
+export class Recorder {
+  readonly overall = newHistogram()
+  private readonly seconds: Array<{ h: Histogram; count: number; errors: number }> = []
+  requests = 0
+  errors = 0
+  dropped = 0
+  /** Responses that completed inside the measured window: the throughput numerator. */
+  completedInWindow = 0
+  /** Every response, warm-up included (the denominator for /metrics token deltas). */
+  completedAll = 0
+  /** Response status counts (and transport error codes such as 'timeout', 'ECONNREFUSED'). */
+  readonly statuses: Record<string, number> = {}
+  /** performance.now() at which measurement starts (end of warm-up); Infinity until traffic starts. */
+  measureFrom = Number.POSITIVE_INFINITY
+  windowEnd = Number.POSITIVE_INFINITY
+
+  constructor(
+    private readonly warmupMs: number,
+    private readonly durationMs: number,
+  ) {}
+
+  /** Engines call this right before the first request, so slow imports or pool setup never eat the window. */
+  start(now: number): number {
+    this.measureFrom = now + this.warmupMs
+    this.windowEnd = this.measureFrom + this.durationMs
+    return now
+  }
+
+  get started(): boolean {
+    return this.measureFrom !== Number.POSITIVE_INFINITY
+  }
+
+  /** `startedAt` is the intended send time (open model) or the actual send time (closed model). */
+  record(startedAt: number, finishedAt: number, ok: boolean, status: string): void {
+    this.completedAll++
+    // Throughput counts every completion inside the window, warm-up requests included: at steady
+    // state that equals the arrival rate, whatever the latency (no edge effect at the window end).
+    const inWindow = finishedAt >= this.measureFrom && finishedAt <= this.windowEnd
+    if (inWindow) {
+      this.completedInWindow++
+      this.bucket(finishedAt).count++
+    }
+    // Latency and counts cover requests sent inside the window. autocannon only stops on its
+    // 1 s sampling tick, so requests it starts after the window are ignored too.
+    if (startedAt < this.measureFrom || startedAt > this.windowEnd) return
+    const us = Math.max(1, Math.round((finishedAt - startedAt) * 1000))
+    this.requests++
+    this.statuses[status] = (this.statuses[status] ?? 0) + 1
+    // Requests finishing after the window (the tail) are charted in its last second.
+    const bucket = this.bucket(Math.min(finishedAt, this.windowEnd))
+    if (!ok) {
+      this.errors++
+      bucket.errors++
+      return
+    }
+    // Only successful responses shape the latency distribution (a fast 500 must not improve p95).
+    this.overall.recordValue(us)
+    bucket.h.recordValue(us)
+  }
+
+  /** Worst lateness of the open-model scheduler (ms), measured window only. */
+  maxSchedulerLagMs = 0
+  private lateSends = 0
+
+  schedulerLag(intendedAt: number, lagMs: number): void {
+    if (intendedAt < this.measureFrom || intendedAt > this.windowEnd) return
+    this.maxSchedulerLagMs = Math.max(this.maxSchedulerLagMs, lagMs)
+    if (lagMs > LATE_SEND_MS) this.lateSends++
+  }
+
+  /** Share of in-window sends that left more than LATE_SEND_MS after their intended time. */
+  get lateSendRatio(): number {
+    const sent = this.requests + this.dropped
+    return sent > 0 ? this.lateSends / sent : 0
+  }
+
+  drop(intendedAt: number): void {
+    if (intendedAt >= this.measureFrom && intendedAt <= this.windowEnd) this.dropped++
+  }
+
+  private bucket(at: number) {
+    const last = Math.max(0, Math.ceil(this.durationMs / 1000) - 1)
+    const index = Math.min(last, Math.max(0, Math.floor((at - this.measureFrom) / 1000)))
+    while (this.seconds.length <= index) this.seconds.push({ h: newHistogram(), count: 0, errors: 0 })
+    return this.seconds[index]!
+  }
+
+  /** Per-second samples; `t` is seconds since measurement started; the partial last second is scaled. */
+  timeline(measuredMs: number, offset = 0): TimelinePoint[] {
+    return this.seconds.map((s, i) => {
+      const width = Math.min(1, Math.max(0.001, measuredMs / 1000 - i))
+      const summary = summarize(s.h)
+      return { t: offset + i, rps: round2(s.count / width), p50: summary.p50, p95: summary.p95, p99: summary.p99, errors: s.errors }
+    })
+  }
+
+  destroy(): void {
+    this.overall.destroy()
+    for (const s of this.seconds) s.h.destroy()
+  }
+}

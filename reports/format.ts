@@ -1,0 +1,131 @@
+/**
+ * Formatting helpers the renderers share, so every format words and orders things the same way.
+ * Pure functions: no I/O, no clock, no environment.
+ */
+import type { Category, Finding, LoadResult, Report, Status } from '../src/report.js'
+
+export interface RenderOptions {
+  /** ANSI colour in the table renderer. The caller decides (TTY, NO_COLOR, --no-color); default off. */
+  color?: boolean
+  /** Terminal width for the table renderer (process.stdout.columns); default 120. */
+  width?: number
+}
+
+/** Worst first: what needs attention leads every listing. */
+export const STATUS_ORDER: readonly Status[] = ['fail', 'error', 'warn', 'skip', 'pass']
+
+export const STATUS_LABEL: Record<Status, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP', error: 'ERROR' }
+
+export const CATEGORY_LABEL: Record<Category, string> = {
+  config: 'Configuration',
+  dependencies: 'Dependencies',
+  resilience: 'Resilience',
+  security: 'Security',
+  connectivity: 'Connectivity',
+  performance: 'Performance',
+  resources: 'Resources',
+  secrets: 'Secrets',
+  cost: 'Cost',
+  load: 'Load',
+}
+
+export const JOB_TITLE: Record<Report['command'], string> = {
+  validate: 'Validate (deploy gate)',
+  diagnose: 'Diagnose (incident triage)',
+  load: 'Load (capacity)',
+  demo: 'Demo',
+  report: 'Report',
+}
+
+export function countByStatus(findings: readonly Finding[]): Record<Status, number> {
+  const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, skip: 0, error: 0 }
+  for (const f of findings) counts[f.status]++
+  return counts
+}
+
+/** "3 fail, 1 warn, 12 pass" — zero counts left out, worst first. */
+export function countsLine(findings: readonly Finding[]): string {
+  const counts = countByStatus(findings)
+  const parts = STATUS_ORDER.filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`)
+  return parts.length ? parts.join(', ') : 'no findings'
+}
+
+/** Findings ordered worst status first, then by category and check id (stable and readable). */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.category.localeCompare(b.category) || a.checkId.localeCompare(b.checkId),
+  )
+}
+
+/** Groups by category, categories in first-seen order; each group sorted worst first. */
+export function groupByCategory(findings: readonly Finding[]): Array<{ category: Category; findings: Finding[] }> {
+  const groups = new Map<Category, Finding[]>()
+  for (const f of findings) groups.set(f.category, [...(groups.get(f.category) ?? []), f])
+  return [...groups].map(([category, list]) => ({ category, findings: sortFindings(list) }))
+}
+
+/** Evidence as display pairs; nested values become compact JSON, long values are cut. */
+export function evidenceEntries(evidence: Record<string, unknown>, maxLength = 400): Array<[string, string]> {
+  return Object.entries(evidence ?? {}).map(([key, value]) => {
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+    return [key, text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text]
+  })
+}
+
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '–'
+  if (ms === 0) return '0ms'
+  if (ms < 1) return '<1ms'
+  if (ms < 1000) return `${Math.round(ms)}ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`
+  return `${(ms / 60_000).toFixed(1)}m`
+}
+
+export function fmtNum(n: number, digits = 1): string {
+  if (!Number.isFinite(n)) return '–'
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })
+}
+
+export function fmtUsd(n: number): string {
+  if (!Number.isFinite(n)) return '–'
+  if (n !== 0 && Math.abs(n) < 0.01) return `$${n.toPrecision(2)}`
+  return `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+}
+
+export function fmtPct(ratio: number, digits = 1): string {
+  return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(digits)}%` : '–'
+}
+
+export function errorRate(load: Pick<LoadResult, 'requests' | 'errors'>): number {
+  return load.requests > 0 ? load.errors / load.requests : 0
+}
+
+/** The headline numbers of a load run, as label/value pairs every renderer shows. */
+export function loadSummaryRows(load: LoadResult): Array<[string, string]> {
+  const rows: Array<[string, string]> = [
+    ['Mode', load.mode],
+    ['Offered / achieved', `${fmtNum(load.offeredRps)} / ${fmtNum(load.achievedRps)} req/s`],
+    ['Requests', `${fmtNum(load.requests)} (${fmtNum(load.errors)} errors, ${fmtPct(errorRate(load), 2)})`],
+    ['Latency p50 / p95 / p99', `${fmtMs(load.latencyMs.p50)} / ${fmtMs(load.latencyMs.p95)} / ${fmtMs(load.latencyMs.p99)}`],
+    ['Latency max', fmtMs(load.latencyMs.max)],
+  ]
+  if (load.dropped) rows.push(['Dropped (not sent in time)', fmtNum(load.dropped)])
+  if (load.capacity) {
+    const c = load.capacity
+    rows.push(['Max sustainable rate', `${fmtNum(c.maxSustainableRps)} req/s per replica`], ['Knee', `${fmtNum(c.kneeRps)} req/s`])
+    if (c.replicasNeeded !== undefined) rows.push(['Replicas needed', `${c.replicasNeeded}${c.targetRps !== undefined ? ` for ${fmtNum(c.targetRps)} req/s` : ''}${c.headroom !== undefined ? ` (${fmtPct(c.headroom, 0)} headroom)` : ''}`])
+  }
+  if (load.cost) {
+    const c = load.cost
+    rows.push(['Cost per request', fmtUsd(c.usdPerRequest)])
+    if (c.usdPer1kRequests !== undefined) rows.push(['Cost per 1k requests', fmtUsd(c.usdPer1kRequests)])
+    if (c.usdPerDayAtTarget !== undefined) rows.push(['Cost per day at target', `${fmtUsd(c.usdPerDayAtTarget)}${c.dailyBudgetUsd !== undefined ? ` (budget ${fmtUsd(c.dailyBudgetUsd)})` : ''}`])
+    if (c.tokensPerRequest !== undefined) rows.push(['Tokens per request', fmtNum(c.tokensPerRequest, 0)])
+  }
+  if (load.aborted) rows.push(['Aborted', load.aborted])
+  return rows
+}
+
+export function fmtChange(pct: number): string {
+  return `${pct > 0 ? '+' : ''}${pct.toFixed(1)}%`
+}

@@ -1,0 +1,154 @@
+/**
+ * The load part of the HTML report: headline numbers, capacity and cost, charts (latency and rate
+ * over time, latency and throughput against offered load), the SLO thresholds and regressions.
+ */
+import type { LoadResult } from '../src/report.js'
+import { errorRate, fmtChange, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.js'
+import { esc } from './html-escape.js'
+import { lineChart } from './svg-chart.js'
+
+const COLOR = { p50: '#2563eb', p95: '#d97706', p99: '#dc2626', rps: '#059669', offered: '#94a3b8', errors: '#b91c1c', slo: '#7c3aed', knee: '#d97706', max: '#059669' }
+
+const stat = (value: string, label: string) => `<div class="stat"><b>${esc(value)}</b><span>${esc(label)}</span></div>`
+// Axis ticks are round numbers: print them without the fixed decimals fmtMs uses for measurements.
+const msAxis = (v: number) => (v === 0 ? '0' : v >= 1000 ? `${Number((v / 1000).toPrecision(3))}s` : `${Number(v.toPrecision(3))}ms`)
+const rpsAxis = (v: number) => fmtNum(v, 1)
+
+/** Latency SLO lines for the charts, from thresholds such as p95<5000 (milliseconds). */
+function latencyThresholds(load: LoadResult): Array<{ y: number; label: string; color: string }> {
+  return (load.slo ?? [])
+    .filter((s) => /p(50|90|95|99)|latency|duration/i.test(s.metric) && s.op.startsWith('<') && s.threshold > 0 && !/rate/i.test(s.metric))
+    .map((s) => ({ y: s.threshold, label: `SLO ${s.expression}`, color: COLOR.slo }))
+}
+
+export function renderLoadHtml(load: LoadResult): string {
+  const out: string[] = ['<h2>Load</h2>']
+  if (load.aborted) out.push(`<div class="card remediation"><b>Run aborted:</b> ${esc(load.aborted)}</div>`)
+  const stats = [
+    stat(`${fmtNum(load.achievedRps)} req/s`, `achieved (offered ${fmtNum(load.offeredRps)})`),
+    stat(fmtMs(load.latencyMs.p50), 'p50 latency'),
+    stat(fmtMs(load.latencyMs.p95), 'p95 latency'),
+    stat(fmtMs(load.latencyMs.p99), 'p99 latency'),
+    stat(fmtNum(load.requests), 'requests'),
+    stat(fmtPct(errorRate(load), 2), `error rate (${fmtNum(load.errors)} errors)`),
+  ]
+  if (load.dropped) stats.push(stat(fmtNum(load.dropped), 'dropped (not sent in time)'))
+  out.push(`<div class="card"><div class="stats">${stats.join('')}</div></div>`)
+  out.push(capacityCard(load))
+  out.push(charts(load))
+  if (load.slo?.length) {
+    out.push('<h3>SLO thresholds</h3><table><thead><tr><th>Threshold</th><th>Metric</th><th class="num">Limit</th><th class="num">Observed</th><th>Result</th></tr></thead><tbody>')
+    for (const s of load.slo) {
+      out.push(
+        `<tr><td class="mono">${esc(s.expression)}</td><td>${esc(s.metric)}</td><td class="num">${esc(`${s.op} ${fmtNum(s.threshold, 3)}`)}</td><td class="num">${esc(fmtNum(s.observed, 3))}</td><td><span class="badge ${s.passed ? 's-pass' : 's-fail'}">${s.passed ? 'PASS' : 'FAIL'}</span></td></tr>`,
+      )
+    }
+    out.push('</tbody></table>')
+  }
+  if (load.steps.length) {
+    out.push('<h3>Steps</h3><table><thead><tr><th class="num">Offered req/s</th><th class="num">Achieved req/s</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th>SLO</th></tr></thead><tbody>')
+    for (const s of load.steps) {
+      const slo = s.sloPassed === undefined ? '' : `<span class="badge ${s.sloPassed ? 's-pass' : 's-fail'}">${s.sloPassed ? 'within' : 'breached'}</span>`
+      out.push(
+        `<tr><td class="num">${esc(fmtNum(s.offeredRps))}</td><td class="num">${esc(fmtNum(s.achievedRps))}</td><td class="num">${esc(fmtNum(s.requests))}</td><td class="num">${esc(fmtNum(s.errors))}</td><td class="num">${esc(fmtMs(s.latencyMs.p50))}</td><td class="num">${esc(fmtMs(s.latencyMs.p95))}</td><td class="num">${esc(fmtMs(s.latencyMs.p99))}</td><td>${slo}</td></tr>`,
+      )
+    }
+    out.push('</tbody></table>')
+  }
+  if (load.baseline) {
+    out.push(`<h3>Against baseline <span class="mono">${esc(load.baseline.file)}</span></h3>`)
+    if (!load.baseline.regressions.length) out.push('<p><span class="badge s-pass">NO REGRESSIONS</span></p>')
+    else {
+      out.push('<table><thead><tr><th>Metric</th><th class="num">Baseline</th><th class="num">Current</th><th class="num">Change</th></tr></thead><tbody>')
+      for (const r of load.baseline.regressions) {
+        out.push(`<tr><td>${esc(r.metric)}</td><td class="num">${esc(fmtNum(r.baseline, 2))}</td><td class="num">${esc(fmtNum(r.current, 2))}</td><td class="num"><span class="badge s-fail">${esc(fmtChange(r.changePct))}</span></td></tr>`)
+      }
+      out.push('</tbody></table>')
+    }
+  }
+  return out.join('\n')
+}
+
+function capacityCard(load: LoadResult): string {
+  const items: string[] = []
+  const c = load.capacity
+  if (c) {
+    items.push(stat(`${fmtNum(c.maxSustainableRps)} req/s`, 'max sustainable per replica (inside the SLO)'))
+    items.push(stat(`${fmtNum(c.kneeRps)} req/s`, 'knee (latency starts climbing)'))
+    if (c.replicasNeeded !== undefined) items.push(stat(String(c.replicasNeeded), c.targetRps !== undefined ? `replicas for ${fmtNum(c.targetRps)} req/s` : 'replicas needed'))
+    if (c.headroom !== undefined) items.push(stat(fmtPct(c.headroom, 0), 'headroom'))
+  }
+  const k = load.cost
+  if (k) {
+    items.push(stat(fmtUsd(k.usdPerRequest), 'cost per request'))
+    if (k.usdPer1kRequests !== undefined) items.push(stat(fmtUsd(k.usdPer1kRequests), 'per 1k requests'))
+    if (k.usdPerDayAtTarget !== undefined) items.push(stat(fmtUsd(k.usdPerDayAtTarget), 'per day at target rate'))
+    if (k.dailyBudgetUsd !== undefined) items.push(stat(fmtUsd(k.dailyBudgetUsd), 'daily budget'))
+    if (k.tokensPerRequest !== undefined) items.push(stat(fmtNum(k.tokensPerRequest, 0), 'tokens per request'))
+  }
+  if (!items.length) return ''
+  const over = k?.usdPerDayAtTarget !== undefined && k.dailyBudgetUsd !== undefined && k.usdPerDayAtTarget > k.dailyBudgetUsd
+  const warning = over ? `<p><span class="badge s-fail">OVER BUDGET</span> ${esc(`${fmtUsd(k!.usdPerDayAtTarget!)} per day at the target rate exceeds the ${fmtUsd(k!.dailyBudgetUsd!)} daily budget.`)}</p>` : ''
+  return `<h3>Capacity and cost</h3><div class="card"><div class="stats">${items.join('')}</div>${warning}</div>`
+}
+
+function charts(load: LoadResult): string {
+  const out: string[] = []
+  const thresholds = latencyThresholds(load)
+  const timeline = load.timeline ?? []
+  if (timeline.length > 1) {
+    out.push(
+      lineChart({
+        title: 'Latency over time',
+        xLabel: 'time since start (s)',
+        yLabel: 'latency',
+        yFormat: msAxis,
+        thresholds,
+        series: (['p50', 'p95', 'p99'] as const).map((p) => ({ name: p, color: COLOR[p], points: timeline.filter((s) => s.rps > 0).map((s) => [s.t, s[p]] as [number, number]) })), // a second with no completions has no latency, not 0 ms
+      }),
+      lineChart({
+        title: 'Achieved rate over time',
+        xLabel: 'time since start (s)',
+        yLabel: 'requests per second',
+        yFormat: rpsAxis,
+        thresholds: load.offeredRps > 0 ? [{ y: load.offeredRps, label: `offered ${fmtNum(load.offeredRps)} req/s`, color: COLOR.offered }] : [],
+        series: [
+          { name: 'achieved req/s', color: COLOR.rps, points: timeline.map((s) => [s.t, s.rps]) },
+          { name: 'errors/s', color: COLOR.errors, points: timeline.map((s) => [s.t, s.errors]) },
+        ],
+      }),
+    )
+  }
+  if (load.steps.length > 1) {
+    const steps = [...load.steps].sort((a, b) => a.offeredRps - b.offeredRps)
+    const markers = load.capacity
+      ? [
+          { x: load.capacity.kneeRps, label: `knee ${fmtNum(load.capacity.kneeRps)}`, color: COLOR.knee },
+          { x: load.capacity.maxSustainableRps, label: `max sustainable ${fmtNum(load.capacity.maxSustainableRps)}`, color: COLOR.max },
+        ]
+      : []
+    out.push(
+      lineChart({
+        title: 'Latency vs offered load',
+        xLabel: 'offered load (req/s)',
+        yLabel: 'latency',
+        yFormat: msAxis,
+        thresholds,
+        markers,
+        series: (['p50', 'p95', 'p99'] as const).map((p) => ({ name: p, color: COLOR[p], points: steps.map((s) => [s.offeredRps, s.latencyMs[p]] as [number, number]) })),
+      }),
+      lineChart({
+        title: 'Throughput vs offered load',
+        xLabel: 'offered load (req/s)',
+        yLabel: 'achieved (req/s)',
+        yFormat: rpsAxis,
+        markers,
+        series: [
+          { name: 'achieved', color: COLOR.rps, points: steps.map((s) => [s.offeredRps, s.achievedRps]) },
+          { name: 'ideal', color: COLOR.offered, dashed: true, points: steps.map((s) => [s.offeredRps, s.offeredRps]) },
+        ],
+      }),
+    )
+  }
+  return out.length ? `<h3>Charts</h3><div class="charts">${out.join('\n')}</div>` : ''
+}

@@ -1,0 +1,79 @@
+import type { Redis } from 'ioredis'
+
+export interface BudgetOptions {
+  /** USD per UTC day; 0 means unlimited. */
+  dailyUsd: number
+  redis?: Redis
+  /** When over budget, route to this (cheaper) model instead of refusing. */
+  downgradeModel?: string
+  keyPrefix?: string
+}
+
+/**
+ * `allowed: false` means the budget is spent. With a downgrade model configured, `downgradeTo`
+ * names it: serve the request on that model instead of refusing. Without one, refuse (429
+ * budget_exceeded). A caller that ignores `downgradeTo` therefore refuses: it fails safe.
+ */
+export interface BudgetDecision {
+  allowed: boolean
+  spentUsd: number
+  downgradeTo?: string
+}
+
+export interface Budget {
+  check(): Promise<BudgetDecision>
+  record(usd: number): Promise<void>
+  spentToday(): Promise<number>
+}
+
+const DAY_TTL_SEC = 2 * 24 * 3600
+
+/** The UTC day, e.g. 2026-11-21: the key rolls over at midnight UTC for every replica alike. */
+const utcDay = (now = new Date()) => now.toISOString().slice(0, 10)
+
+/**
+ * Daily spend from token usage x pricing (the caller computes USD per request with src/pricing.ts).
+ * With Redis the spend is shared by all replicas (INCRBYFLOAT on a per-day key with a TTL); each
+ * replica also keeps its own tally, used when Redis is unreachable so a Redis outage neither
+ * crashes the chat path nor silently resets the budget to zero for this replica.
+ */
+export function createBudget(opts: BudgetOptions): Budget {
+  const prefix = opts.keyPrefix ?? 'agentctl:budget:'
+  const local = new Map<string, number>()
+  const keyFor = (day: string) => `${prefix}${day}`
+
+  async function spentToday(): Promise<number> {
+    const day = utcDay()
+    const mine = local.get(day) ?? 0
+    if (!opts.redis) return mine
+    try {
+      const shared = Number((await opts.redis.get(keyFor(day))) ?? 0)
+      return Math.max(shared, mine)
+    } catch {
+      return mine
+    }
+  }
+
+  async function record(usd: number): Promise<void> {
+    if (!Number.isFinite(usd) || usd <= 0) return
+    const day = utcDay()
+    for (const old of local.keys()) if (old !== day) local.delete(old)
+    local.set(day, (local.get(day) ?? 0) + usd)
+    if (!opts.redis) return
+    try {
+      const key = keyFor(day)
+      await opts.redis.multi().incrbyfloat(key, usd).expire(key, DAY_TTL_SEC).exec()
+    } catch {
+      // The local tally still counts it; spentToday() falls back to it while Redis is away.
+    }
+  }
+
+  async function check(): Promise<BudgetDecision> {
+    const spentUsd = await spentToday()
+    if (opts.dailyUsd <= 0 || spentUsd < opts.dailyUsd) return { allowed: true, spentUsd }
+    if (opts.downgradeModel) return { allowed: false, spentUsd, downgradeTo: opts.downgradeModel }
+    return { allowed: false, spentUsd }
+  }
+
+  return { check, record, spentToday }
+}

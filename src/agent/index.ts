@@ -1,0 +1,117 @@
+/**
+ * The reference agent, assembled. `startAgent` is the programmatic entry point (tests, bench,
+ * `agentctl agent start`): it validates the environment, opens memory (migrations included),
+ * builds the LLM pool, tools and guards, and listens. `close()` drains: stop accepting, let
+ * in-flight chats finish (bounded by SHUTDOWN_GRACE_MS), then close the pools.
+ */
+import type { Logger } from 'pino'
+import { registerEnvSecrets, registerSecret } from '../redact.js'
+import { shippedPricing } from '../pricing.js'
+import { type AgentConfig, AgentConfigError, loadAgentConfig } from './config.js'
+import { createBudget, createRateLimiter, parseApiKeys, resolveSecretFiles } from './guard/index.js'
+import { ModelPool } from './llm/models.js'
+import { ResilientLlm } from './llm/resilience.js'
+import { InFlight } from './drain.js'
+import { openMemory } from './memory/index.js'
+import { Orchestrator } from './orchestrator.js'
+import { buildServer } from './server.js'
+import { createLogger, createTelemetry } from './telemetry.js'
+import { createToolRegistry, pruneToolAudit } from './tools/index.js'
+
+export { loadAgentConfig, AgentConfigError, type AgentConfig } from './config.js'
+export { METRICS } from './metric-names.js'
+
+export interface StartAgentOptions {
+  /** The environment to read (default process.env). */
+  env?: Record<string, string | undefined>
+  /** Overrides PORT (0 = a free port). */
+  port?: number
+  /** Overrides HOST. */
+  host?: string
+  /** A pino logger to use instead of JSON on stdout. */
+  logger?: Logger
+}
+
+export interface RunningAgent {
+  url: string
+  port: number
+  config: AgentConfig
+  close(): Promise<void>
+}
+
+export async function startAgent(options: StartAgentOptions = {}): Promise<RunningAgent> {
+  // Kubernetes mounts Secrets as files (DATABASE_URL_FILE=/run/secrets/...): resolve them first.
+  const env = readSecretFiles(options.env ?? process.env)
+  const config = loadAgentConfig(env)
+  if (options.port !== undefined) config.port = options.port
+  if (options.host !== undefined) config.host = options.host
+  registerEnvSecrets(env as NodeJS.ProcessEnv)
+  registerSecret(config.llm.apiKey)
+  const logger = options.logger ?? createLogger(config.logLevel)
+  if (config.openAccess) {
+    logger.warn({ host: config.host }, 'AGENT_API_KEYS is unset: authentication is OFF; bind loopback only and set keys before exposing the agent')
+  }
+
+  const telemetry = createTelemetry()
+  const prefix = config.redisPrefix
+  const memory = await openMemory(config, logger, prefix)
+  try {
+    const pool = new ModelPool(config.llm.models, { threshold: config.llm.breakerThreshold, halfOpenMs: config.llm.breakerHalfOpenMs }, telemetry)
+    const llm = new ResilientLlm({ baseUrl: config.llm.baseUrl, apiKey: config.llm.apiKey }, pool, config.llm, telemetry)
+    const tools = createToolRegistry({
+      httpAllowlist: config.httpGetAllowlist,
+      toolTimeoutMs: config.toolTimeoutMs,
+      onToolCall: ({ tool, outcome }) => telemetry.toolCalls.inc({ tool, outcome }),
+    })
+    const orchestrator = new Orchestrator(llm, tools, config, shippedPricing(), telemetry)
+    const budget = createBudget({ dailyUsd: config.dailyBudgetUsd, redis: memory.redis, downgradeModel: config.budgetDowngradeModel, keyPrefix: `${prefix}budget:` })
+    telemetry.budgetDaily.set(config.dailyBudgetUsd)
+    telemetry.setBudgetSource(() => budget.spentToday())
+    const limiter = createRateLimiter({ redis: memory.redis, perMinute: config.rateLimitPerMinute, keyPrefix: `${prefix}rl:` })
+    const draining = { value: false }
+    const inFlight = new InFlight()
+    const pruneAudit = () => void pruneToolAudit(memory.pool).catch((err: Error) => logger.warn({ err: err.message }, 'pruning the tool audit log failed'))
+    const auditPruner = setInterval(pruneAudit, 3_600_000)
+    auditPruner.unref()
+    const app = buildServer({ config, logger, telemetry, memory, llm, orchestrator, keys: parseApiKeys(config.apiKeys), limiter, budget, draining, inFlight })
+
+    await app.listen({ port: config.port, host: config.host })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+    const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`
+    logger.info({ url, models: config.llm.models, embedded: { postgres: !config.databaseUrl, redis: !config.redisUrl } }, 'agent listening')
+
+    let closing: Promise<void> | undefined
+    const close = () =>
+      (closing ??= (async () => {
+        draining.value = true
+        clearInterval(auditPruner)
+        // fastify.close() stops accepting, answers 503 to new requests on open connections and
+        // waits for in-flight ones; the grace timer cuts connections that would hold us forever.
+        const force = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs)
+        force.unref()
+        const started = Date.now()
+        await app.close()
+        clearTimeout(force)
+        // Handlers whose clients already left are still running: let them finish their commit.
+        const drained = await inFlight.idle(Math.max(0, config.shutdownGraceMs - (Date.now() - started)))
+        if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown grace period over; closing with chats still in flight')
+        await memory.close()
+        logger.info('agent stopped')
+        logger.flush?.()
+      })())
+    return { url, port, config, close }
+  } catch (error) {
+    await memory.close()
+    throw error
+  }
+}
+
+function readSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  try {
+    return resolveSecretFiles(env)
+  } catch (error) {
+    throw new AgentConfigError((error as Error).message)
+  }
+}

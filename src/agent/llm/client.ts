@@ -1,0 +1,111 @@
+/**
+ * One attempt at an OpenAI-compatible `/chat/completions` call, JSON or SSE. Every failure becomes
+ * an LlmError with a kind; retries, breakers and fallbacks live in resilience.ts and models.ts.
+ *
+ * `globalThis.fetch` is looked up at call time (never captured) so msw, proxies and test doubles
+ * installed after start still see the traffic.
+ */
+import type { OpenAIToolDefinition } from '../tools/types.js'
+import { invalid, parseCompletion } from './parse.js'
+import { readSseCompletion } from './stream.js'
+import { type ChatMessage, type Completion, LlmError } from './types.js'
+
+export interface LlmRequest {
+  model: string
+  messages: ChatMessage[]
+  tools?: OpenAIToolDefinition[]
+  stream?: boolean
+}
+
+export interface LlmEndpoint {
+  baseUrl: string
+  apiKey?: string
+}
+
+/**
+ * `attemptSignal` carries the per-attempt deadline; `requestSignal` the caller's (chat deadline,
+ * client gone). Telling them apart decides between a retryable timeout and giving up.
+ */
+export async function callChatCompletion(
+  endpoint: LlmEndpoint,
+  request: LlmRequest,
+  signals: { attempt: AbortSignal; request: AbortSignal },
+): Promise<Completion> {
+  const body: Record<string, unknown> = { model: request.model, messages: request.messages }
+  if (request.tools?.length) Object.assign(body, { tools: request.tools, tool_choice: 'auto' })
+  if (request.stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } })
+  const signal = AbortSignal.any([signals.attempt, signals.request])
+  const fail = (error: unknown): never => {
+    throw classifyThrown(error, signals, request.model)
+  }
+
+  let response: Response
+  try {
+    response = await globalThis.fetch(`${endpoint.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: request.stream ? 'text/event-stream' : 'application/json',
+        ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
+      },
+      body: JSON.stringify(body),
+      signal,
+    })
+  } catch (error) {
+    return fail(error)
+  }
+  if (!response.ok) throw await httpError(response, request.model)
+  try {
+    if (request.stream && response.headers.get('content-type')?.includes('text/event-stream')) {
+      return await readSseCompletion(response, request.model)
+    }
+    return parseCompletion(await response.json(), request.model)
+  } catch (error) {
+    return fail(error)
+  }
+}
+
+function classifyThrown(error: unknown, signals: { attempt: AbortSignal; request: AbortSignal }, model: string): LlmError {
+  if (error instanceof LlmError) return error
+  if (signals.request.aborted) return new LlmError('aborted', 'the chat request was cancelled or ran out of time', { model })
+  if (signals.attempt.aborted) return new LlmError('timeout', 'no answer within LLM_TIMEOUT_MS', { model })
+  if (error instanceof SyntaxError) return invalid('the body is not valid JSON', model)
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause
+  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)
+  return new LlmError('network', `connection failed: ${detail}`, { model })
+}
+
+/** Maps an HTTP error answer to a kind, reading OpenAI's error body and the retry headers. */
+async function httpError(response: Response, model: string): Promise<LlmError> {
+  const text = await response.text().catch(() => '')
+  let code: string | undefined
+  let message = text.slice(0, 300)
+  try {
+    const parsed = JSON.parse(text) as { error?: { code?: string; type?: string; message?: string } }
+    code = parsed.error?.code ?? parsed.error?.type
+    message = parsed.error?.message ?? message
+  } catch {
+    // A non-JSON error body (a proxy's HTML page): keep its start as the message.
+  }
+  const status = response.status
+  const details = { status, code, model, retryAfterMs: retryAfterMs(response.headers) }
+  const say = (what: string) => `LLM answered ${status}${code ? ` ${code}` : ''}: ${what || message || response.statusText}`
+  if (code === 'insufficient_quota') return new LlmError('quota', say(message), details)
+  if (code === 'context_length_exceeded') return new LlmError('context_length', say(message), details)
+  if (code === 'content_filter' || code === 'content_policy_violation') return new LlmError('content_filter', say(message), details)
+  if (status === 429) return new LlmError('rate_limited', say(message), details)
+  if (status === 408 || status === 409 || status >= 500) return new LlmError('server', say(message), details)
+  return new LlmError('client', say(message), details)
+}
+
+/** `retry-after-ms` (OpenAI) wins over `retry-after` (seconds or an HTTP date). */
+export function retryAfterMs(headers: Headers): number | undefined {
+  const ms = Number(headers.get('retry-after-ms'))
+  if (headers.has('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms
+  const value = headers.get('retry-after')
+  if (value === null || value.trim() === '') return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}

@@ -1,0 +1,125 @@
+/**
+ * The session-history cache in front of PostgreSQL. PostgreSQL stays the system of record: the
+ * cache only ever holds a copy, every failure reads as a miss, and a breaker stops calling Redis
+ * while it is down (requests then read PostgreSQL directly and /ready reports "degraded").
+ *
+ * Consistency: each session has a list of its newest messages and a count (the seq of the last
+ * message). Both writes are Lua scripts, atomic in Redis:
+ * - append (after a PostgreSQL commit) extends the list only if the cached count is exactly the
+ *   count before this turn; otherwise it drops the entry;
+ * - fill (after a miss) never overwrites a fresher entry, and a "floor" left by an append that
+ *   found no entry stops a fill racing with that commit from caching stale history.
+ */
+import { ConsecutiveBreaker, circuitBreaker, handleAll, CircuitState } from 'cockatiel'
+import { LRUCache } from 'lru-cache'
+import type { Redis } from 'ioredis'
+import type { CountedMessage } from '../context.js'
+
+export interface SessionCache {
+  readonly kind: 'redis' | 'memory'
+  /** Undefined on a miss (or any cache failure). */
+  get(sessionId: string): Promise<CountedMessage[] | undefined>
+  /** Caches the tail of a session read from PostgreSQL; `count` is the session's message_count. */
+  fill(sessionId: string, tail: CountedMessage[], count: number): Promise<void>
+  /** Appends a committed turn: `previousCount` is message_count before it. */
+  append(sessionId: string, messages: CountedMessage[], previousCount: number): Promise<void>
+  /** 'ok', or 'degraded' while the breaker is open (Redis unreachable). */
+  status(): 'ok' | 'degraded'
+  ping(): Promise<void>
+}
+
+/** Newest messages kept per session: more than any context budget needs. */
+export const CACHED_TAIL = 200
+
+const FILL = `
+local floor = tonumber(redis.call('GET', KEYS[3]) or '-1')
+local current = tonumber(redis.call('GET', KEYS[2]) or '-1')
+local n = tonumber(ARGV[1])
+if floor > n or current >= n then return 0 end
+redis.call('DEL', KEYS[1])
+if #ARGV > 2 then redis.call('RPUSH', KEYS[1], unpack(ARGV, 3)) end
+redis.call('SET', KEYS[2], n, 'EX', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1`
+
+const APPEND = `
+local current = redis.call('GET', KEYS[2])
+if current == false or tonumber(current) ~= tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
+  return 0
+end
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 5))
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[4]), -1)
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1`
+
+type ScriptedRedis = Redis & {
+  agentHistoryFill(list: string, count: string, floor: string, ...args: Array<string | number>): Promise<number>
+  agentHistoryAppend(list: string, count: string, floor: string, ...args: Array<string | number>): Promise<number>
+}
+
+export function createRedisCache(client: Redis, options: { ttlSeconds: number; prefix: string; halfOpenMs?: number }): SessionCache {
+  // defineCommand sends EVALSHA (the script body only once per connection), not the source each call.
+  if (!('agentHistoryFill' in client)) {
+    client.defineCommand('agentHistoryFill', { numberOfKeys: 3, lua: FILL })
+    client.defineCommand('agentHistoryAppend', { numberOfKeys: 3, lua: APPEND })
+  }
+  const redis = client as ScriptedRedis
+  const breaker = circuitBreaker(handleAll, { halfOpenAfter: options.halfOpenMs ?? 5000, breaker: new ConsecutiveBreaker(3) })
+  // The {hash tag} keeps a session's keys on one Redis Cluster slot, as the scripts require.
+  const keys = (id: string): [string, string, string] => [`${options.prefix}{${id}}:m`, `${options.prefix}{${id}}:n`, `${options.prefix}{${id}}:floor`]
+  const guarded = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await breaker.execute(fn)
+    } catch {
+      return undefined // a cache failure is a miss; the breaker counts it
+    }
+  }
+  return {
+    kind: 'redis',
+    async get(sessionId) {
+      const [list, count] = keys(sessionId)
+      const result = await guarded(() => redis.multi().get(count).lrange(list, 0, -1).exec())
+      const n = result?.[0]?.[1] as string | null | undefined
+      const raw = (result?.[1]?.[1] as string[] | undefined) ?? []
+      if (n === null || n === undefined || (Number(n) > 0 && raw.length === 0)) return undefined
+      return raw.map((item) => JSON.parse(item) as CountedMessage)
+    },
+    async fill(sessionId, tail, count) {
+      const items = tail.slice(-CACHED_TAIL).map((m) => JSON.stringify(m))
+      await guarded(() => redis.agentHistoryFill(...keys(sessionId), count, options.ttlSeconds, ...items))
+    },
+    async append(sessionId, messages, previousCount) {
+      if (messages.length === 0) return
+      const items = messages.map((m) => JSON.stringify(m))
+      const next = previousCount + messages.length
+      await guarded(() => redis.agentHistoryAppend(...keys(sessionId), previousCount, next, options.ttlSeconds, CACHED_TAIL, ...items))
+    },
+    status: () => (breaker.state === CircuitState.Open ? 'degraded' : 'ok'),
+    ping: async () => void (await redis.ping()),
+  }
+}
+
+/** The embedded default (no REDIS_URL): an in-process LRU with the same TTL semantics. */
+export function createMemoryCache(options: { ttlSeconds: number; maxSessions?: number }): SessionCache {
+  const lru = new LRUCache<string, { count: number; messages: CountedMessage[] }>({
+    max: options.maxSessions ?? 10_000,
+    ttl: options.ttlSeconds * 1000,
+  })
+  return {
+    kind: 'memory',
+    get: async (sessionId) => lru.get(sessionId)?.messages.slice(),
+    async fill(sessionId, tail, count) {
+      if ((lru.get(sessionId)?.count ?? -1) < count) lru.set(sessionId, { count, messages: tail.slice(-CACHED_TAIL) })
+    },
+    async append(sessionId, messages, previousCount) {
+      const entry = lru.get(sessionId)
+      if (!entry || entry.count !== previousCount) return void lru.delete(sessionId)
+      lru.set(sessionId, { count: previousCount + messages.length, messages: [...entry.messages, ...messages].slice(-CACHED_TAIL) })
+    },
+    status: () => 'ok',
+    ping: async () => undefined,
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Opens the agent's memory: PostgreSQL (DATABASE_URL, else embedded PGlite), the history cache
+ * (REDIS_URL, else an in-process LRU), migrations, and the tools' schema.
+ */
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import type { Logger } from 'pino'
+import type { AgentConfig } from '../config.js'
+import { ensureToolSchema } from '../tools/index.js'
+import { createMemoryCache, createRedisCache } from './cache.js'
+import { EMBEDDED_MAX_CONNECTIONS, type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.js'
+import { purgeExpiredKeys } from './idempotency.js'
+import { migrate } from './migrations.js'
+import { ConversationStore } from './store.js'
+
+export interface Memory {
+  store: ConversationStore
+  pool: pg.Pool
+  /** The shared Redis client (rate limits, budget, cache), when REDIS_URL is set. */
+  redis?: Redis
+  embedded?: EmbeddedPostgres
+  close(): Promise<void>
+}
+
+export async function openMemory(config: AgentConfig, logger: Logger, redisPrefix: string): Promise<Memory> {
+  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir)
+  if (embedded) logger.warn({ dataDir: embedded.dataDir }, 'DATABASE_URL is unset: using embedded PostgreSQL (PGlite); set DATABASE_URL in production')
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl ?? embedded!.url,
+    max: embedded ? EMBEDDED_MAX_CONNECTIONS : config.dbPoolMax,
+    // Bounded waits: an unreachable database must turn into a fast 503, not a hung request.
+    connectionTimeoutMillis: 3000,
+    query_timeout: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'agentctl-agent',
+  })
+  // Without a listener, an idle client's error (database restarted) would crash the process.
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'idle PostgreSQL connection failed; it will be replaced'))
+
+  let redis: Redis | undefined
+  try {
+    const applied = await migrate(pool)
+    if (applied.length) logger.info({ versions: applied }, 'database migrations applied')
+    const tools = await ensureToolSchema(pool, { warn: (message) => logger.warn(message) })
+    logger.debug({ tools }, 'tool schema ready')
+    if (config.redisUrl) redis = await connectRedis(config.redisUrl, logger)
+  } catch (error) {
+    await pool.end().catch(() => undefined)
+    await embedded?.close().catch(() => undefined)
+    throw new Error(`the agent's database is not usable: ${(error as Error).message}`)
+  }
+  const cache = redis
+    ? createRedisCache(redis, { ttlSeconds: config.cacheTtlSeconds, prefix: `${redisPrefix}session:` })
+    : createMemoryCache({ ttlSeconds: config.cacheTtlSeconds })
+  if (!redis) logger.warn('REDIS_URL is unset: using an in-process cache; rate limits and budgets are per replica')
+  const store = new ConversationStore(pool, cache)
+  await purgeExpiredKeys(store).catch(() => undefined)
+  const purge = setInterval(() => void purgeExpiredKeys(store).catch(() => undefined), 3_600_000)
+  purge.unref()
+
+  return {
+    store,
+    pool,
+    redis,
+    embedded,
+    async close() {
+      clearInterval(purge)
+      await pool.end().catch(() => undefined)
+      redis?.disconnect()
+      await embedded?.close().catch(() => undefined)
+    },
+  }
+}
+
+/**
+ * A Redis client that fails fast while Redis is down (no offline queue, short command timeout)
+ * and keeps reconnecting in the background, so the cache comes back by itself.
+ */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, {
+    connectTimeout: 2000,
+    commandTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // Commands issued in the same tick (rate limit, cache, budget of concurrent chats) share one
+    // write: fewer syscalls and round trips under load.
+    enableAutoPipelining: true,
+  })
+  let down = false
+  redis.on('error', (err) => {
+    if (!down) logger.warn({ err: err.message }, 'Redis unreachable: serving from PostgreSQL until it returns')
+    down = true
+  })
+  redis.on('ready', () => {
+    if (down) logger.info('Redis reachable again')
+    down = false
+  })
+  // Without an offline queue, commands sent before the first connect would fail: wait for it,
+  // briefly. A Redis that is down at start is not fatal; the agent starts degraded.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 2000)
+    redis.once('ready', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+  return redis
+}

@@ -1,0 +1,206 @@
+/**
+ * Conversation memory. PostgreSQL is the system of record: a turn (the user message, every tool
+ * call and result, the answer) commits in ONE transaction before the agent answers 200, so an
+ * acknowledged turn is never lost. The cache (Redis, or an in-process LRU) is written after the
+ * commit and only ever read as a copy.
+ *
+ * A breaker around PostgreSQL turns an outage into immediate 503s instead of every request
+ * waiting out a connection timeout.
+ */
+import { randomUUID } from 'node:crypto'
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel'
+import type pg from 'pg'
+import type { CountedMessage } from '../context.js'
+import { ApiError, databaseUnavailable, sessionForbidden } from '../errors.js'
+import { CACHED_TAIL, type SessionCache } from './cache.js'
+
+/** How long PostgreSQL is left alone after 3 consecutive connection failures. */
+const HALF_OPEN_MS = 2000
+
+const cacheId = (sessionId: string, owner: string) => `${owner}/${sessionId}`
+
+export interface TurnRecord {
+  sessionId: string
+  owner: string
+  userId?: string
+  requestId: string
+  model: string
+  iterations: number
+  promptTokens: number
+  completionTokens: number
+  costUsd: number
+  injectionFlagged: boolean
+  /** The new messages of this turn, in order (user, assistant tool calls, tool results, answer). */
+  messages: CountedMessage[]
+  /** Marks the idempotency key done with this response, in the same transaction. */
+  idempotency?: { owner: string; key: string; response: unknown }
+}
+
+export interface SessionHistory {
+  /** Undefined when the session does not exist yet. */
+  owner?: string
+  messages: CountedMessage[]
+}
+
+export interface StoredMessage {
+  seq: number
+  role: string
+  content: string | null
+  tool_calls: unknown
+  tool_call_id: string | null
+  created_at: string
+}
+
+/**
+ * Errors that mean "PostgreSQL is unreachable or refusing work", as opposed to a bad query:
+ * Node socket errors and pg pool timeouts (no SQLSTATE), SQLSTATE class 08 (connection), 57P
+ * (shutdown, cannot connect now) and 53 (insufficient resources: too many connections).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof BrokenCircuitError) return true
+  if (!(error instanceof Error) || error instanceof ApiError) return false
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('08') || code.startsWith('57P') || code.startsWith('53')
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true // ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE…
+  return /connection|terminated|timeout|socket|ECONN/i.test(error.message)
+}
+
+export class ConversationStore {
+  private readonly breaker = circuitBreaker(handleWhen(isDatabaseUnavailable), {
+    halfOpenAfter: HALF_OPEN_MS,
+    breaker: new ConsecutiveBreaker(3),
+  })
+  private openedAt = 0
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly cache: SessionCache,
+  ) {
+    this.breaker.onBreak(() => (this.openedAt = Date.now()))
+  }
+
+  /**
+   * False while the breaker is open: the server answers 503 before spending an LLM call. Past the
+   * half-open delay it is true again, so the next request probes PostgreSQL and closes the breaker.
+   */
+  available(): boolean {
+    return this.breaker.state !== CircuitState.Open || Date.now() - this.openedAt >= HALF_OPEN_MS
+  }
+
+  async ping(): Promise<void> {
+    await this.db(() => this.pool.query('SELECT 1'))
+  }
+
+  /** Recent history (newest CACHED_TAIL messages) from the cache, else PostgreSQL (then cached). */
+  async history(sessionId: string, owner: string): Promise<SessionHistory> {
+    // Cache entries are keyed by owner too: another key's request misses and meets the owner check.
+    const cached = await this.cache.get(cacheId(sessionId, owner))
+    if (cached) return { owner, messages: cached }
+    const { rows } = await this.db(() =>
+      this.pool.query(
+        `SELECT s.owner, s.message_count, m.role, m.content, m.tool_calls, m.tool_call_id, m.tokens
+           FROM agent_sessions s
+           LEFT JOIN LATERAL (
+             SELECT * FROM agent_messages WHERE session_id = s.id ORDER BY seq DESC LIMIT $2
+           ) m ON true
+          WHERE s.id = $1`,
+        [sessionId, CACHED_TAIL],
+      ),
+    )
+    if (rows.length === 0) return { messages: [] }
+    const messages: CountedMessage[] = rows
+      .filter((r) => r.role !== null)
+      .reverse()
+      .map((r) => ({
+        role: r.role,
+        content: r.content,
+        tokens: r.tokens,
+        ...(r.tool_calls ? { tool_calls: r.tool_calls } : {}),
+        ...(r.tool_call_id ? { tool_call_id: r.tool_call_id } : {}),
+      }))
+    if (rows[0].owner === owner) await this.cache.fill(cacheId(sessionId, owner), messages, rows[0].message_count)
+    return { owner: rows[0].owner, messages }
+  }
+
+  /**
+   * Stores a whole turn atomically in ONE statement (one round trip, its own transaction): the
+   * session upsert takes the row lock that orders concurrent turns of a session and yields the
+   * first free seq; the turn, its messages and the idempotency record hang off it. If the session
+   * belongs to another key the upsert yields no row, nothing is written, and we answer 403.
+   */
+  async commitTurn(turn: TurnRecord): Promise<void> {
+    const m = turn.messages
+    const { rows } = await this.db(() =>
+      this.pool.query<{ previous: number }>(
+        `WITH s AS (
+           INSERT INTO agent_sessions AS cur (id, owner, user_id, message_count) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (id) DO UPDATE SET message_count = cur.message_count + EXCLUDED.message_count, updated_at = now()
+             WHERE cur.owner = EXCLUDED.owner
+           RETURNING message_count - $4 AS previous
+         ), t AS (
+           INSERT INTO agent_turns (id, session_id, request_id, model, iterations, prompt_tokens, completion_tokens, cost_usd, injection_flagged)
+           SELECT $5, $1, $6, $7, $8, $9, $10, $11, $12 FROM s
+         ), msg AS (
+           INSERT INTO agent_messages (session_id, turn_id, seq, role, content, tool_calls, tool_call_id, tokens)
+           SELECT $1, $5, s.previous + m.ord, m.role, m.content, m.tool_calls::jsonb, m.tool_call_id, m.tokens
+             FROM s, unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::int[])
+                  WITH ORDINALITY AS m(role, content, tool_calls, tool_call_id, tokens, ord)
+         ), idem AS (
+           UPDATE agent_idempotency SET status = 'done', response = $20::jsonb
+            WHERE owner = $18 AND key = $19 AND EXISTS (SELECT 1 FROM s)
+         )
+         SELECT previous FROM s`,
+        [
+          turn.sessionId, turn.owner, turn.userId ?? null, m.length,
+          randomUUID(), turn.requestId, turn.model, turn.iterations, turn.promptTokens, turn.completionTokens, turn.costUsd, turn.injectionFlagged,
+          m.map((x) => x.role), m.map((x) => x.content), m.map((x) => (x.tool_calls ? JSON.stringify(x.tool_calls) : null)),
+          m.map((x) => x.tool_call_id ?? null), m.map((x) => x.tokens),
+          turn.idempotency?.owner ?? null, turn.idempotency?.key ?? null, turn.idempotency ? JSON.stringify(turn.idempotency.response) : null,
+        ],
+      ),
+    )
+    if (rows.length === 0) throw sessionForbidden()
+    await this.cache.append(cacheId(turn.sessionId, turn.owner), m, rows[0].previous)
+  }
+
+  /** Every stored message of a session, oldest first (GET /sessions/:id/messages). */
+  async messages(sessionId: string): Promise<{ owner?: string; messages: StoredMessage[] }> {
+    const { rows } = await this.db(() =>
+      this.pool.query(
+        `SELECT s.owner, m.seq, m.role, m.content, m.tool_calls, m.tool_call_id, m.created_at
+           FROM agent_sessions s LEFT JOIN agent_messages m ON m.session_id = s.id
+          WHERE s.id = $1 ORDER BY m.seq`,
+        [sessionId],
+      ),
+    )
+    if (rows.length === 0) return { messages: [] }
+    const messages = rows
+      .filter((r) => r.seq !== null)
+      .map(({ owner: _owner, created_at, ...m }) => ({ ...m, created_at: new Date(created_at).toISOString() }))
+    return { owner: rows[0].owner, messages }
+  }
+
+  /** Full-text search over a session's user and assistant messages (the conversation_search tool). */
+  async search(sessionId: string, query: string, limit: number): Promise<Array<{ role: string; content: string; createdAt: string }>> {
+    const { rows } = await this.db(() =>
+      this.pool.query(
+        `SELECT role, content, created_at FROM agent_messages, websearch_to_tsquery('english', $2) q
+          WHERE session_id = $1 AND role IN ('user', 'assistant') AND content IS NOT NULL AND search @@ q
+          ORDER BY ts_rank(search, q) DESC, seq DESC LIMIT $3`,
+        [sessionId, query, limit],
+      ),
+    )
+    return rows.map((r) => ({ role: r.role, content: r.content, createdAt: new Date(r.created_at).toISOString() }))
+  }
+
+  /** Runs a PostgreSQL operation through the breaker; an outage becomes a 503 ApiError. */
+  async db<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await this.breaker.execute(operation)
+    } catch (error) {
+      if (error instanceof ApiError) throw error
+      if (isDatabaseUnavailable(error)) throw Object.assign(databaseUnavailable(), { cause: error })
+      throw error
+    }
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * POST /chat. Order matters: cheap refusals first (shape, injection, known outages, budget),
+ * then the idempotency claim, then the expensive part (LLM + tools), then the commit. The 200 is
+ * sent only after the turn is committed in PostgreSQL.
+ */
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { ApiError, databaseUnavailable, sessionForbidden } from '../errors.js'
+import { checkContentType, detectInjection, validateChatBody } from '../guard/index.js'
+import { llmFailureToApiError } from '../llm/http-status.js'
+import { claimKey, releaseKey, requestHash } from '../memory/idempotency.js'
+import type { AgentDeps } from '../server.js'
+
+export interface ChatResponse {
+  response: string
+  session_id: string
+  iterations: number
+  model: string
+  usage: { prompt_tokens: number; completion_tokens: number; cost_usd: number }
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
+
+export function registerChatRoute(app: FastifyInstance, deps: AgentDeps): void {
+  app.post('/chat', async (request, reply) => {
+    const contentType = checkContentType(request.headers['content-type'])
+    if (!contentType.ok) throw new ApiError(contentType.status, 'invalid_request_error', contentType.message, { code: contentType.code })
+    const parsed = validateChatBody(request.body)
+    if (!parsed.ok) throw new ApiError(400, 'invalid_request_error', parsed.message, { code: 'invalid_request', param: parsed.param })
+    const body = parsed.value
+    const { store } = deps.memory
+
+    const injection = detectInjection(body.message)
+    if (injection.flagged) {
+      request.log.warn({ audit: 'prompt_injection', score: injection.score, patterns: injection.patterns, mode: deps.config.promptInjectionMode }, 'prompt injection suspected')
+      if (deps.config.promptInjectionMode === 'block') {
+        throw new ApiError(400, 'invalid_request_error', 'the message looks like a prompt-injection attempt and was refused', {
+          code: 'prompt_injection_blocked',
+          param: 'message',
+        })
+      }
+    }
+    // PostgreSQL down: nothing could be stored (or replayed); answer before any other work.
+    if (!store.available()) throw databaseUnavailable()
+    const owner = request.principal.keyId
+    const key = idempotencyKey(request)
+    if (key) {
+      // Before the LLM checks: a stored answer replays even while the LLM is down.
+      const claim = await claimKey(store, owner, key, requestHash(body), deps.config.requestTimeoutMs * 2)
+      if (claim.state === 'replay') return reply.header('idempotent-replayed', 'true').send(claim.response)
+    }
+    // Cancellation when the client goes away: no LLM spend for an answer nobody will read.
+    const gone = new AbortController()
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) gone.abort()
+    })
+    try {
+      const downgradeTo = await admit(deps)
+      const turn = { ...body, owner, key, downgradeTo, flagged: injection.flagged }
+      return await deps.inFlight.track(() => runTurn(deps, request, turn, gone.signal))
+    } catch (error) {
+      if (key) await releaseKey(store, owner, key)
+      if (gone.signal.aborted) {
+        request.log.info('client disconnected before the answer; turn abandoned, nothing stored')
+        throw new ApiError(499, 'client_closed_request', 'the client closed the connection before the answer')
+      }
+      throw llmFailureToApiError(error)
+    }
+  })
+}
+
+/**
+ * Refuses at once, without an LLM call, when every model's breaker is open or the daily budget is
+ * spent; returns the model to downgrade to when the budget says so.
+ */
+async function admit(deps: AgentDeps): Promise<string | undefined> {
+  const breakersOpen = deps.llm.pool.rejectIfAllOpen()
+  if (breakersOpen) throw breakersOpen
+  if (deps.config.dailyBudgetUsd <= 0) return undefined // no budget: skip the lookup on the hot path
+  const budget = await deps.budget.check()
+  if (budget.allowed) return undefined
+  if (budget.downgradeTo) return budget.downgradeTo
+  throw new ApiError(429, 'budget_exceeded', `the daily LLM budget of $${deps.config.dailyBudgetUsd} is spent; it resets at 00:00 UTC`, {
+    retryAfterSec: secondsToUtcMidnight(),
+  })
+}
+
+async function runTurn(
+  deps: AgentDeps,
+  request: FastifyRequest,
+  turn: { message: string; session_id?: string; user_id?: string; owner: string; key?: string; downgradeTo?: string; flagged: boolean },
+  clientGone: AbortSignal,
+): Promise<ChatResponse> {
+  const { store } = deps.memory
+  const sessionId = turn.session_id ?? randomUUID()
+  const history = await store.history(sessionId, turn.owner)
+  if (history.owner && history.owner !== turn.owner) throw sessionForbidden()
+
+  const signal = AbortSignal.any([AbortSignal.timeout(deps.config.requestTimeoutMs), clientGone])
+  const logger = deps.logger.child({ reqId: request.id })
+  const result = await deps.orchestrator.run({
+    history: history.messages,
+    message: turn.message,
+    role: request.principal.role,
+    signal,
+    deadline: Date.now() + deps.config.requestTimeoutMs,
+    models: turn.downgradeTo ? [turn.downgradeTo, ...deps.llm.pool.models] : undefined,
+    logger,
+    toolContext: {
+      pool: deps.memory.pool,
+      sessionId,
+      userId: turn.user_id,
+      requestId: request.id,
+      logger,
+      searchConversation: (query, limit) => store.search(sessionId, query, limit),
+    },
+  })
+
+  const response: ChatResponse = {
+    response: result.answer,
+    session_id: sessionId,
+    iterations: result.iterations,
+    model: result.model,
+    usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, cost_usd: round(result.costUsd) },
+  }
+  // Spend is recorded even if the commit fails (the tokens were paid for), alongside it: one
+  // round trip of latency instead of two.
+  const recorded = deps.budget.record(result.costUsd).catch((err) => request.log.warn({ err: (err as Error).message }, 'budget record failed'))
+  const committed = store.commitTurn({
+    sessionId,
+    owner: turn.owner,
+    userId: turn.user_id,
+    requestId: request.id,
+    model: result.model,
+    iterations: result.iterations,
+    promptTokens: result.promptTokens,
+    completionTokens: result.completionTokens,
+    costUsd: result.costUsd,
+    injectionFlagged: turn.flagged,
+    messages: result.messages,
+    idempotency: turn.key ? { owner: turn.owner, key: turn.key, response } : undefined,
+  })
+  await Promise.all([committed, recorded])
+  deps.telemetry.touchSession(sessionId)
+  return response
+}
+
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const value = request.headers['idempotency-key']
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) {
+    throw new ApiError(400, 'invalid_request_error', 'Idempotency-Key must be 1-255 printable ASCII characters', { param: 'Idempotency-Key', code: 'invalid_idempotency_key' })
+  }
+  return value
+}
+
+const round = (usd: number) => Math.round(usd * 1e8) / 1e8
+
+function secondsToUtcMidnight(now = new Date()): number {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)
+  return Math.max(1, Math.ceil((midnight - now.getTime()) / 1000))
+}

@@ -1,0 +1,123 @@
+/**
+ * Metrics and logs. Metric names come from metric-names.ts, a contract that `agentctl diagnose`
+ * and `agentctl load` read; each agent instance owns its Registry so several agents can run in one
+ * process (tests, bench) without name clashes.
+ */
+import pino, { type Logger } from 'pino'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { redact, redactDeep } from '../redact.js'
+import { BREAKER_STATE, METRICS } from './metric-names.js'
+
+/** Buckets in seconds: fine below 100 ms (agent overhead), wide up to a minute (LLM calls). */
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+const LLM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60]
+const ACTIVE_WINDOW_MS = 15 * 60_000
+
+export type LlmOutcome = 'success' | 'error' | 'timeout' | 'rate_limited' | 'breaker_open' | 'invalid_response'
+
+export interface Telemetry {
+  registry: Registry
+  httpRequests: Counter<'route' | 'method' | 'status'>
+  httpDuration: Histogram<'route' | 'method' | 'status'>
+  llmRequests: Counter<'model' | 'outcome'>
+  llmDuration: Histogram<'model'>
+  llmTokens: Counter<'model' | 'kind'>
+  llmCost: Counter<'model'>
+  breakerState: Gauge<'model'>
+  toolCalls: Counter<'tool' | 'outcome'>
+  budgetDaily: Gauge
+  /** Marks a session active for the agent_active_sessions gauge. */
+  touchSession(sessionId: string): void
+  /** Where the budget gauge reads today's spend; set once the budget exists. */
+  setBudgetSource(read: () => Promise<number>): void
+  /** Where the breaker gauge reads each model's state, at scrape time. */
+  setBreakerSource(read: () => Array<{ model: string; state: 'closed' | 'open' | 'half-open' }>): void
+}
+
+export function createTelemetry(): Telemetry {
+  const registry = new Registry()
+  // Process metrics (RSS, CPU, heap, GC, event-loop lag): diagnose reads them for saturation.
+  collectDefaultMetrics({ register: registry })
+  const lastTurn = new Map<string, number>()
+  let readBudget: (() => Promise<number>) | undefined
+  let readBreakers: Parameters<Telemetry['setBreakerSource']>[0] | undefined
+
+  const telemetry: Telemetry = {
+    registry,
+    httpRequests: new Counter({ name: METRICS.httpRequests, help: 'HTTP requests served', labelNames: ['route', 'method', 'status'], registers: [registry] }),
+    httpDuration: new Histogram({ name: METRICS.httpDuration, help: 'HTTP request duration in seconds', labelNames: ['route', 'method', 'status'], buckets: HTTP_BUCKETS, registers: [registry] }),
+    llmRequests: new Counter({ name: METRICS.llmRequests, help: 'LLM call attempts by outcome', labelNames: ['model', 'outcome'], registers: [registry] }),
+    llmDuration: new Histogram({ name: METRICS.llmDuration, help: 'LLM call attempt duration in seconds', labelNames: ['model'], buckets: LLM_BUCKETS, registers: [registry] }),
+    llmTokens: new Counter({ name: METRICS.llmTokens, help: 'LLM tokens by kind (prompt, completion)', labelNames: ['model', 'kind'], registers: [registry] }),
+    llmCost: new Counter({ name: METRICS.llmCost, help: 'LLM spend in USD from the pricing table', labelNames: ['model'], registers: [registry] }),
+    breakerState: new Gauge({
+      name: METRICS.breakerState,
+      help: 'Circuit breaker state per model: 0 closed, 1 open, 2 half-open',
+      labelNames: ['model'],
+      registers: [registry],
+      // Read at scrape time: an open breaker past its delay is half-open (the next call probes),
+      // even if no call has come since; /ready reports the same.
+      collect() {
+        for (const { model, state } of readBreakers?.() ?? []) this.set({ model }, BREAKER_STATE[state === 'half-open' ? 'halfOpen' : state])
+      },
+    }),
+    toolCalls: new Counter({ name: METRICS.toolCalls, help: 'Tool calls by outcome', labelNames: ['tool', 'outcome'], registers: [registry] }),
+    budgetDaily: new Gauge({ name: METRICS.budgetDaily, help: 'Configured daily LLM budget in USD (0 = none)', registers: [registry] }),
+    touchSession: (id) => void lastTurn.set(id, Date.now()),
+    setBudgetSource: (read) => void (readBudget = read),
+    setBreakerSource: (read) => void (readBreakers = read),
+  }
+
+  new Gauge({
+    name: METRICS.activeSessions,
+    help: 'Sessions with a turn in the last 15 minutes (this replica)',
+    registers: [registry],
+    collect() {
+      const cutoff = Date.now() - ACTIVE_WINDOW_MS
+      for (const [id, at] of lastTurn) if (at < cutoff) lastTurn.delete(id)
+      this.set(lastTurn.size)
+    },
+  })
+  new Gauge({
+    name: METRICS.budgetSpent,
+    help: 'USD spent on the LLM today (UTC)',
+    registers: [registry],
+    async collect() {
+      // A scrape must not fail because Redis is down: keep the last value.
+      const spent = readBudget ? await readBudget().catch(() => undefined) : 0
+      if (spent !== undefined) this.set(spent)
+    },
+  })
+  return telemetry
+}
+
+/**
+ * JSON logs. Every string argument and every field passes through src/redact.ts, so a key that
+ * reaches a log line by accident (an error message quoting a URL, a header dump) is masked.
+ */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'agentctl-agent' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.password'], censor: '***' },
+      // Errors are serialised first (their message and stack are not enumerable), then scrubbed.
+      formatters: { log: (object) => redactDeep(serializeErrors(object)) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redact(a) : a)) as Parameters<typeof method>)
+        },
+      },
+    },
+    destination ?? pino.destination({ dest: 1, sync: false }),
+  )
+}
+
+function serializeErrors(object: Record<string, unknown>): Record<string, unknown> {
+  let out = object
+  for (const [key, value] of Object.entries(object)) {
+    if (value instanceof Error) out = { ...out, [key]: pino.stdSerializers.err(value) }
+  }
+  return out
+}

@@ -1,0 +1,16 @@
+/**
+ * The reference agent's tools: real implementations behind one registry that validates arguments
+ * (zod, the single source of each JSON Schema), enforces per-role permissions, bounds every call
+ * with a timeout and audits every call (PostgreSQL `agent_tool_audit` + a pino line, redacted).
+ */
+export { createToolRegistry } from './registry.js'
+export type { ToolRegistry, ToolRegistryOptions, ToolCallObserver } from './registry.js'
+export { DEFAULT_PERMISSIONS, allowedTools } from './permissions.js'
+export type { Permissions } from './permissions.js'
+export { pruneToolAudit } from './audit.js'
+export { ensureToolSchema, AUDIT_TABLE, READONLY_ROLE, CATALOG_SCHEMA } from './sql-schema.js'
+export type { ToolSchemaOptions, ToolSchemaStatus } from './sql-schema.js'
+export { evaluate as evaluateExpression, CalcError } from './calc-parser.js'
+export { hostAllowed } from './http-get.js'
+export { ToolError } from './types.js'
+export type { ToolCall, ToolContext, ToolOutcome, ToolResult, OpenAIToolDefinition, ConversationHit, ToolSpec } from './types.js'

@@ -1,0 +1,149 @@
+import type { Finding, LoadResult, Status } from '../report.js'
+import type { CostResult } from './cost.js'
+import type { Regression } from './baseline.js'
+import type { SloResult } from './slo.js'
+
+export interface FindingsInput {
+  load: LoadResult
+  slo: SloResult[]
+  cost?: CostResult
+  costRequested: boolean
+  capacity?: { maxSustainableRps: number; kneeRps: number; kneeFound: boolean; stopReason: string }
+  regressions?: { file: string; tolerance: number; list: Regression[] }
+  statuses: Record<string, number>
+  /** Open model: how far behind schedule the load generator ran. */
+  scheduler?: { maxLagMs: number; lateSendRatio: number }
+  abortReason?: string
+  durationMs: number
+}
+
+const finding = (f: Omit<Finding, 'category' | 'durationMs'> & { durationMs?: number }): Finding => ({ category: 'load', durationMs: 0, ...f })
+
+const SLO_REMEDIATION: Record<string, string> = {
+  latency:
+    'find where the time goes: compare agent_llm_request_duration_seconds with agent_http_request_duration_seconds (LLM vs the agent itself), then cut LLM round-trips per request, cache, or add replicas (agentctl load --find-capacity tells how many)',
+  error_rate: 'look at the status breakdown in the evidence: 429s mean a rate limit (agent or provider), 5xx and timeouts mean overload or a failing dependency; run agentctl diagnose while the load runs',
+  rps: 'the target could not keep up with the offered rate: run agentctl load --find-capacity to find its sustainable rate',
+}
+
+function unitOf(metric: string): string {
+  if (metric === 'error_rate') return 'fraction'
+  if (metric === 'rps' || metric === 'achieved_rps') return 'requests/s'
+  return 'ms'
+}
+
+function show(metric: string, value: number): string {
+  if (metric === 'error_rate') return `${(value * 100).toFixed(2)}%`
+  if (metric === 'rps' || metric === 'achieved_rps') return `${value.toFixed(1)} rps`
+  return `${value.toFixed(value < 10 ? 2 : 0)} ms`
+}
+
+/** One finding per SLO threshold, plus throughput, capacity, cost, baseline and interruption findings. */
+export function loadFindings(input: FindingsInput): Finding[] {
+  const { load } = input
+  const findings: Finding[] = []
+  const seen = new Map<string, number>()
+  for (const r of input.slo) {
+    const n = (seen.get(r.metric) ?? 0) + 1
+    seen.set(r.metric, n)
+    const kind = r.metric === 'error_rate' ? 'error_rate' : r.metric.endsWith('rps') ? 'rps' : 'latency'
+    findings.push(
+      finding({
+        checkId: `load-slo-${r.metric.replace('_', '-')}${n > 1 ? `-${n}` : ''}`,
+        title: `SLO ${r.expression}`,
+        status: r.passed ? 'pass' : 'fail',
+        severity: 'fail',
+        message: `${r.metric} was ${show(r.metric, r.observed)} (threshold ${r.op} ${show(r.metric, r.threshold)})${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, the highest step that held` : ''}`,
+        evidence: { expression: r.expression, observed: r.observed, threshold: r.threshold, op: r.op, unit: unitOf(r.metric), requests: load.requests, mode: load.mode, ...(r.metric === 'error_rate' ? { statuses: input.statuses } : {}) },
+        remediation: r.passed ? '' : SLO_REMEDIATION[kind]!,
+      }),
+    )
+  }
+  if (load.mode !== 'closed') findings.push(throughputFinding(load, input.scheduler))
+  if (input.capacity) findings.push(capacityFinding(load, input.capacity))
+  if (input.costRequested) findings.push(costFinding(input.cost))
+  if (input.regressions) {
+    const { list, file, tolerance } = input.regressions
+    findings.push(
+      finding({
+        checkId: 'load-baseline',
+        title: `No regression against ${file}`,
+        status: list.length ? 'fail' : 'pass',
+        severity: 'fail',
+        message: list.length
+          ? `${list.length} regression${list.length > 1 ? 's' : ''} beyond ${Math.round(tolerance * 100)}%: ${list.map((r) => `${r.metric} ${r.baseline} -> ${r.current} (${r.changePct > 0 ? '+' : ''}${r.changePct}%)`).join('; ')}`
+          : `within ${Math.round(tolerance * 100)}% of the baseline on latency, error rate and throughput`,
+        evidence: { baseline: file, tolerancePct: tolerance * 100, regressions: list },
+        remediation: list.length ? 'compare the two reports step by step (agentctl report old.json new.json); bisect the change that slowed the agent' : '',
+      }),
+    )
+  }
+  if (input.abortReason) {
+    findings.push(
+      finding({ checkId: 'load-run', title: 'Load run completed', status: 'warn', severity: 'warn', message: input.abortReason, evidence: { aborted: input.abortReason, measuredMs: input.durationMs }, remediation: 'rerun to completion for results you can plan on' }),
+    )
+  }
+  return findings
+}
+
+/** More than this share of sends leaving late means the client machine, not the target, limits the figures. */
+const LATE_SEND_LIMIT = 0.05
+
+function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler']): Finding {
+  const capacity = load.mode === 'capacity'
+  const ratio = load.offeredRps > 0 ? load.achievedRps / load.offeredRps : 1
+  const dropped = load.dropped ?? 0
+  const late = (scheduler?.lateSendRatio ?? 0) > LATE_SEND_LIMIT
+  // In a capacity search the breaking step is expected to fall behind; only the generator's lag matters.
+  const behind = !capacity && (dropped > 0 || ratio < 0.9)
+  const status: Status = late || behind ? 'warn' : 'pass'
+  const lateText = late ? `the load generator ran behind schedule (${Math.round(scheduler!.lateSendRatio * 100)}% of sends >10 ms late, worst ${Math.round(scheduler!.maxLagMs)} ms): latencies include that delay` : ''
+  return finding({
+    checkId: 'load-throughput',
+    title: capacity ? 'Load generator kept its schedule' : 'Achieved rate keeps up with the offered rate',
+    status,
+    severity: 'warn',
+    message: capacity
+      ? lateText || 'every step was offered on schedule'
+      : `offered ${load.offeredRps} rps, achieved ${load.achievedRps} rps (${Math.round(ratio * 100)}%)${dropped ? `, ${dropped} requests dropped (every connection busy)` : ''}${late ? `; ${lateText}` : ''}`,
+    evidence: { offeredRps: load.offeredRps, achievedRps: load.achievedRps, dropped, requests: load.requests, ...(scheduler ? { schedulerMaxLagMs: scheduler.maxLagMs, lateSendRatio: scheduler.lateSendRatio } : {}) },
+    remediation: late
+      ? 'run agentctl on a machine (or container) with idle CPU, away from the target, or lower the rate; the figures are pessimistic until then'
+      : behind
+        ? 'the target is past its capacity at this rate (latency is queueing): lower --rate, or run --find-capacity; if the target is idle, raise --connections'
+        : '',
+  })
+}
+
+function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacity']>): Finding {
+  const cap = load.capacity!
+  const found = c.maxSustainableRps > 0
+  const replicas = cap.replicasNeeded !== undefined ? `; ${cap.replicasNeeded} replica${cap.replicasNeeded > 1 ? 's' : ''} for ${cap.targetRps} rps with ${Math.round((cap.headroom ?? 0) * 100)}% headroom` : ''
+  return finding({
+    checkId: 'load-capacity',
+    title: 'Sustainable rate per replica',
+    status: found ? 'pass' : 'fail',
+    severity: 'fail',
+    message: found
+      ? `one replica sustains ${c.maxSustainableRps} rps inside the SLO; knee at ${c.kneeRps} rps${c.kneeFound ? '' : ' (latency never rose 1.5x above the low-load p95 in range)'}${replicas}. Ramp stopped: ${c.stopReason}`
+      : `not even the first step (${load.steps[0]?.offeredRps ?? '?'} rps) held: ${c.stopReason}`,
+    evidence: { ...cap, kneeFound: c.kneeFound, stopReason: c.stopReason, steps: load.steps.map((s) => ({ offeredRps: s.offeredRps, achievedRps: s.achievedRps, p95: s.latencyMs.p95, errors: s.errors, sloPassed: s.sloPassed })) },
+    remediation: found ? '' : 'start lower (--start-rps), or fix the latency/errors at low load first (agentctl diagnose)',
+  })
+}
+
+function costFinding(cost: CostResult | undefined): Finding {
+  if (!cost) {
+    return finding({ checkId: 'load-cost', title: 'Cost per request', status: 'skip', severity: 'info', message: 'no token usage found in responses or /metrics (agent_llm_tokens_total)', evidence: {}, remediation: 'return usage{prompt_tokens, completion_tokens} in chat responses or expose agent_llm_tokens_total' })
+  }
+  const over = cost.dailyBudgetUsd !== undefined && (cost.usdPerDayAtTarget ?? 0) > cost.dailyBudgetUsd
+  return finding({
+    checkId: 'load-cost',
+    title: 'Projected spend within the daily budget',
+    status: over ? 'warn' : 'pass',
+    severity: 'warn',
+    message: `${cost.tokensPerRequest} tokens/request, $${cost.usdPerRequest.toFixed(6)}/request, $${cost.usdPer1kRequests?.toFixed(2)}/1k requests, $${cost.usdPerDayAtTarget?.toFixed(2)}/day projected${cost.dailyBudgetUsd !== undefined ? ` against a $${cost.dailyBudgetUsd} daily budget` : ''}${cost.unpricedModels.length ? ` (no price for ${cost.unpricedModels.join(', ')})` : ''}`,
+    evidence: { ...cost },
+    remediation: over ? 'cheaper models for simple turns, fewer LLM round-trips per chat, shorter prompts, or a bigger budget (budget.dailyUsd)' : '',
+  })
+}

@@ -1,0 +1,113 @@
+import { AgentctlError, ExitCode } from '../exit-codes.js'
+
+/** The metrics an SLO threshold can name, and what each reads from a load result. */
+export const SLO_METRICS = ['p50', 'p90', 'p95', 'p99', 'max', 'avg', 'error_rate', 'rps', 'achieved_rps'] as const
+export type SloMetric = (typeof SLO_METRICS)[number]
+export type SloOp = '<' | '<=' | '>' | '>='
+
+export interface SloThreshold {
+  expression: string
+  metric: SloMetric
+  op: SloOp
+  /** Milliseconds for latency metrics, a fraction for error_rate, requests/s for rps. */
+  threshold: number
+}
+
+/** The observed values a threshold is checked against. */
+export interface SloObservation {
+  latencyMs: { p50: number; p90: number; p95: number; p99: number; max: number; mean?: number }
+  errorRate: number
+  achievedRps: number
+}
+
+export interface SloResult extends SloThreshold {
+  observed: number
+  passed: boolean
+}
+
+const LATENCY: ReadonlySet<string> = new Set(['p50', 'p90', 'p95', 'p99', 'max', 'avg'])
+const EXPRESSION = /^\s*([a-z_0-9]+)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*(ms|s|m|%)?\s*$/i
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
+
+function sloError(expression: string, problem: string): AgentctlError {
+  return new AgentctlError(
+    `invalid SLO "${expression}": ${problem}`,
+    ExitCode.UsageOrInternal,
+    `write METRIC OP VALUE, e.g. 'p95<5000' (ms), 'p95<2s', 'error_rate<0.01' or 'error_rate<1%', 'rps>=50'; metrics: ${SLO_METRICS.join(', ')}`,
+  )
+}
+
+/** Parses one k6-style threshold. Every problem is an AgentctlError (exit 2) naming the expression. */
+export function parseSlo(expression: string): SloThreshold {
+  const match = EXPRESSION.exec(expression)
+  if (!match) {
+    const name = /^\s*([a-z_0-9]+)/i.exec(expression)?.[1]
+    if (name && !(SLO_METRICS as readonly string[]).includes(name.toLowerCase())) throw sloError(expression, `unknown metric "${name}"`)
+    throw sloError(expression, 'expected METRIC OP VALUE with OP one of < <= > >=')
+  }
+  const metric = match[1]!.toLowerCase()
+  const op = match[2] as SloOp
+  const unit = match[4]?.toLowerCase()
+  let value = Number(match[3])
+  if (!(SLO_METRICS as readonly string[]).includes(metric)) throw sloError(expression, `unknown metric "${match[1]}"`)
+  if (LATENCY.has(metric)) {
+    if (unit === '%') throw sloError(expression, `${metric} is a latency: use ms, s or m`)
+    value *= UNIT_MS[unit ?? 'ms']!
+  } else if (metric === 'error_rate') {
+    if (unit && unit !== '%') throw sloError(expression, 'error_rate is a fraction (0.01) or a percentage (1%)')
+    if (unit === '%') value /= 100
+    if (value > 1) throw sloError(expression, 'error_rate is a fraction between 0 and 1 (or a percentage such as 1%)')
+  } else if (unit) {
+    throw sloError(expression, `${metric} is in requests per second and takes no unit`)
+  }
+  return { expression: expression.trim(), metric: metric as SloMetric, op, threshold: value }
+}
+
+/** Parses all thresholds before any traffic; the first bad one stops the run with exit 2. */
+export function parseSlos(expressions: readonly string[]): SloThreshold[] {
+  return expressions.map(parseSlo)
+}
+
+/**
+ * The thresholds in force: --slo flags, else config `load.slo`, else the config's `slo.p95Ms` /
+ * `slo.errorRate` defaults. Flags replace the config list rather than adding to it, like k6's
+ * command line overriding the script.
+ */
+export function effectiveSlos(flags: readonly string[], configList: readonly string[], defaults: { p95Ms: number; errorRate: number }): SloThreshold[] {
+  if (flags.length > 0) return parseSlos(flags)
+  if (configList.length > 0) return parseSlos(configList)
+  return parseSlos([`p95<${defaults.p95Ms}`, `error_rate<${defaults.errorRate}`])
+}
+
+export function observe(threshold: SloThreshold, o: SloObservation): number {
+  switch (threshold.metric) {
+    case 'avg':
+      return o.latencyMs.mean ?? 0
+    case 'error_rate':
+      return o.errorRate
+    case 'rps':
+    case 'achieved_rps':
+      return o.achievedRps
+    default:
+      return o.latencyMs[threshold.metric]
+  }
+}
+
+function holds(op: SloOp, observed: number, threshold: number): boolean {
+  if (op === '<') return observed < threshold
+  if (op === '<=') return observed <= threshold
+  if (op === '>') return observed > threshold
+  return observed >= threshold
+}
+
+export function evaluateSlos(thresholds: readonly SloThreshold[], o: SloObservation): SloResult[] {
+  return thresholds.map((t) => {
+    const observed = observe(t, o)
+    return { ...t, observed, passed: holds(t.op, observed, t.threshold) }
+  })
+}
+
+/** Thresholds on achieved throughput make no sense per capacity step (the ramp sets the rate). */
+export function isRateThreshold(t: SloThreshold): boolean {
+  return t.metric === 'rps' || t.metric === 'achieved_rps'
+}

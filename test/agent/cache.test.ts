@@ -1,0 +1,70 @@
+/**
+ * The history cache's consistency rules on real Redis (unique key prefix on the shared server):
+ * appends extend only an entry that matches PostgreSQL's count; a fill never lands over a
+ * fresher entry or after a commit it did not see.
+ */
+import { Redis } from 'ioredis'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { CountedMessage } from '../../src/agent/context.js'
+import { createMemoryCache, createRedisCache, type SessionCache } from '../../src/agent/memory/cache.js'
+import { TEST_REDIS_URL } from '../support/services.js'
+import { deleteKeys, uid } from './support.js'
+
+const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 })
+const prefix = `${uid('cachetest')}:`
+afterAll(async () => {
+  await deleteKeys(TEST_REDIS_URL, prefix)
+  redis.disconnect()
+})
+
+const msg = (content: string): CountedMessage => ({ role: 'user', content, tokens: 3 })
+const contents = async (cache: SessionCache, id: string) => (await cache.get(id))?.map((m) => m.content)
+
+describe.each([
+  ['redis', () => createRedisCache(redis, { ttlSeconds: 60, prefix })],
+  ['memory', () => createMemoryCache({ ttlSeconds: 60 })],
+])('%s cache', (_name, make) => {
+  it('misses, fills, appends in order', async () => {
+    const cache = make()
+    const id = uid('s')
+    expect(await cache.get(id)).toBeUndefined()
+    await cache.fill(id, [], 0)
+    expect(await cache.get(id)).toEqual([])
+    await cache.append(id, [msg('a'), msg('b')], 0)
+    await cache.append(id, [msg('c')], 2)
+    expect(await contents(cache, id)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('drops an entry that disagrees with the committed count instead of serving a gap', async () => {
+    const cache = make()
+    const id = uid('s')
+    await cache.fill(id, [msg('a')], 1)
+    await cache.append(id, [msg('x')], 5) // another replica committed turns this cache never saw
+    expect(await cache.get(id)).toBeUndefined()
+  })
+})
+
+describe('redis cache races', () => {
+  it('refuses a fill older than a commit that found no entry', async () => {
+    const cache = createRedisCache(redis, { ttlSeconds: 60, prefix })
+    const id = uid('s')
+    // Reader A loaded 1 message from PostgreSQL; meanwhile writer B committed message 2 (no entry yet).
+    await cache.append(id, [msg('b')], 1)
+    await cache.fill(id, [msg('a')], 1) // A's stale fill arrives late
+    expect(await cache.get(id)).toBeUndefined()
+    await cache.fill(id, [msg('a'), msg('b')], 2) // a fresh read may fill
+    expect(await contents(cache, id)).toEqual(['a', 'b'])
+  })
+
+  it('treats Redis failures as misses', async () => {
+    const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    dead.on('error', () => undefined)
+    const cache = createRedisCache(dead, { ttlSeconds: 60, prefix })
+    expect(await cache.get('x')).toBeUndefined()
+    await cache.append('x', [msg('a')], 0)
+    await cache.fill('x', [msg('a')], 1)
+    expect(await cache.get('x')).toBeUndefined()
+    expect(cache.status()).toBe('degraded') // three failures opened the breaker
+    dead.disconnect()
+  })
+})

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findCapacity } from '../../harness/load/capacity.js'
+import { Workload } from '../../harness/load/workload.js'
+import { parseSlos } from '../../src/load/slo.js'
+import { startDelayServer, type TestServer } from './servers.js'
+
+describe('capacity search', () => {
+  let server: TestServer
+  beforeAll(async () => {
+    // At most 10 requests in service, 100 ms each: capacity 100 req/s. Past it the queue grows
+    // by (offered - 100) requests every second, so latency climbs step after step.
+    server = await startDelayServer(100, 10)
+  })
+  afterAll(() => server.close())
+
+  const search = () =>
+    findCapacity({
+      origin: server.url,
+      workload: new Workload({ method: 'GET', path: '/', headers: {} }),
+      startRps: 80,
+      stepRps: 10,
+      maxRps: 160,
+      stepDurationMs: 1500,
+      warmupMs: 500,
+      timeoutMs: 10_000,
+      // A loose latency SLO: the breach comes from the achieved-rate rule (throughput is capped
+      // at 100 req/s), which CPU contention from parallel tests cannot fake.
+      slos: parseSlos(['p95<1500', 'error_rate<0.01']),
+      maxConnections: 500,
+      initialLatencyMs: 100,
+    })
+
+  it('finds the knee and the maximum sustainable rate of a concurrency-limited server, reproducibly', async () => {
+    const runs = [await search(), await search(), await search()]
+    for (const result of runs) {
+      expect(result.aborted).toBe(false)
+      // The ramp stopped on a breach past the capacity, not on the --max-rps ceiling.
+      const curve = result.steps.map((s) => `${s.offeredRps}->${s.achievedRps} p95 ${Math.round(s.latencyMs.p95)}`).join(', ')
+      expect(result.stopReason, curve).toMatch(/^step 1[0-5]0 rps: /)
+      expect(result.maxSustainableRps, curve).toBeGreaterThanOrEqual(90)
+      expect(result.maxSustainableRps, curve).toBeLessThanOrEqual(120)
+      expect(result.kneeFound, curve).toBe(true)
+      expect(result.kneeRps, curve).toBeGreaterThanOrEqual(80)
+      expect(result.kneeRps).toBeLessThanOrEqual(result.maxSustainableRps + 10)
+      // The latency-vs-load curve: every step measured, the last one breached.
+      expect(result.steps.at(-1)!.sustained).toBe(false)
+      expect(result.steps.slice(0, -1).every((s) => s.sustained)).toBe(true)
+    }
+    const rates = runs.map((r) => r.maxSustainableRps)
+    expect(Math.max(...rates) / Math.min(...rates), rates.join(', ')).toBeLessThanOrEqual(1.15)
+  })
+})
