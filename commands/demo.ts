@@ -6,7 +6,6 @@ import { ReportingCommand } from './_shared/base.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 
 /** 128 + SIGINT, the shell convention for a run stopped by Ctrl-C. */
-const INTERRUPTED = 130
 
 export default class Demo extends ReportingCommand {
   static summary = 'See agentctl do its whole job in about a minute: no Redis, PostgreSQL, Kubernetes or API key needed'
@@ -30,7 +29,7 @@ Exit 0 when the demo ran (the verdicts inside are informational), 130 when inter
     const interrupt = new AbortController()
     const onSigint = () => {
       // A second Ctrl-C leaves at once; the 'exit' hooks still SIGKILL the agent child.
-      if (interrupt.signal.aborted) process.exit(INTERRUPTED)
+      if (interrupt.signal.aborted) process.exit(ExitCode.Interrupted)
       this.logToStderr('\ndemo: interrupted — stopping the running job and cleaning up (Ctrl-C again to leave now)')
       interrupt.abort(new Error('interrupted by Ctrl-C'))
     }
@@ -57,7 +56,7 @@ Exit 0 when the demo ran (the verdicts inside are informational), 130 when inter
         this.log(`\nreport: ${files.html}\n  json: ${files.json}`)
       }
       // The verdicts describe the demo agent, not this run: the demo succeeded if it got here.
-      process.exitCode = result.interrupted ? INTERRUPTED : ExitCode.Ok
+      process.exitCode = result.interrupted ? ExitCode.Interrupted : ExitCode.Ok
       return safe
     } finally {
       progress.done()

@@ -77,7 +77,7 @@ export default class Load extends ReportingCommand {
     const stopping: Array<() => Promise<void>> = []
     const interrupt = new AbortController()
     const onSigint = () => {
-      if (interrupt.signal.aborted) process.exit(130) // a second Ctrl-C: leave now
+      if (interrupt.signal.aborted) process.exit(ExitCode.Interrupted) // a second Ctrl-C: leave now
       interrupt.abort()
     }
     process.on('SIGINT', onSigint)

@@ -75,9 +75,11 @@ describe('agentctl load against the reference agent', () => {
     const result = await findCapacity({
       origin: stack.agentUrl,
       workload: buildWorkload(resolvePlan({}, loadConfig({ cwd: work, env: {} }).config)),
-      startRps: 8,
-      stepRps: 8,
-      maxRps: 200,
+      // Steps sized so the search ends within ~15 steps whatever the machine's speed (the agent's
+      // CPU is the limit here, so a faster machine simply reaches a later step).
+      startRps: 10,
+      stepRps: 20,
+      maxRps: 400,
       stepDurationMs: 2000,
       warmupMs: 1500,
       timeoutMs: 20_000,
@@ -86,9 +88,9 @@ describe('agentctl load against the reference agent', () => {
     })
     const curve = result.steps.map((s) => `${s.offeredRps}:${Math.round(s.latencyMs.p95)}${s.breach ? ` (${s.breach})` : ''}`).join(' ')
     expect(result.stopReason, curve).toMatch(/^step \d+ rps: /)
-    expect(result.maxSustainableRps, curve).toBeGreaterThanOrEqual(8)
+    expect(result.maxSustainableRps, curve).toBeGreaterThanOrEqual(10)
     expect(result.kneeFound, curve).toBe(true)
     expect(result.kneeRps, curve).toBeLessThanOrEqual(result.maxSustainableRps)
     expect(result.steps.length).toBeGreaterThanOrEqual(2)
-  })
+  }, 120_000)
 })

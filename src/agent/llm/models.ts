@@ -5,7 +5,14 @@
  */
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, type CircuitBreakerPolicy, circuitBreaker, handleWhen } from 'cockatiel'
 import type { Telemetry } from '../telemetry.js'
-import { AllBreakersOpenError, LlmError } from './types.js'
+import { AllBreakersOpenError, LlmError, type LlmErrorKind } from './types.js'
+
+/**
+ * Failures that move a request on to the next model at once. A 429 is not among them: the provider
+ * asked us to wait (Retry-After), and hopping to another model would dodge that contract and spread
+ * the overload; the retry loop honours the wait instead.
+ */
+const FAIL_OVER = new Set<LlmErrorKind>(['server', 'network', 'timeout', 'invalid_response'])
 
 export type BreakerStateName = 'closed' | 'open' | 'half-open'
 
@@ -28,19 +35,30 @@ export class ModelPool {
 
   /**
    * Runs `call` on the first model (in `order`, default the configured order) whose breaker lets
-   * it through. Failures the breaker does not count (a 400, a content filter) pass through untouched.
+   * it through, failing over to the next on a model failure. Failures that would repeat on any model
+   * (a 400, a content filter, a quota) pass through untouched.
    */
   async run<T>(call: (model: string) => Promise<T>, order: string[] = this.models): Promise<T> {
+    let failure: LlmError | undefined
     for (const model of order) {
       const breaker = this.breakers.get(model) ?? this.addModel(model)
       try {
         return await breaker.policy.execute(() => call(model))
       } catch (error) {
-        if (!(error instanceof BrokenCircuitError)) throw error
-        this.telemetry?.llmRequests.inc({ model, outcome: 'breaker_open' })
+        if (error instanceof BrokenCircuitError) {
+          this.telemetry?.llmRequests.inc({ model, outcome: 'breaker_open' })
+          continue
+        }
+        // The model itself is unwell (5xx, timeout, network, garbage): the next model can answer
+        // this very request instead of the user waiting for the breaker to open first.
+        if (error instanceof LlmError && FAIL_OVER.has(error.kind)) {
+          failure = error
+          continue
+        }
+        throw error
       }
     }
-    throw new AllBreakersOpenError(this.retryAfterSec())
+    throw failure ?? new AllBreakersOpenError(this.retryAfterSec())
   }
 
   /**
