@@ -30,7 +30,8 @@ function cpuOf(child) {
 async function serve(kind) {
   if (kind === 'mock') {
     const { startMockLlmServer } = await import('../dist/harness/index.js')
-    const server = await startMockLlmServer({ port: 0 })
+    // MOCK_HOT_PATH=msw measures the all-through-msw path (getResponse for completions too).
+    const server = await startMockLlmServer({ port: 0, ...(process.env.MOCK_HOT_PATH ? { hotPath: process.env.MOCK_HOT_PATH } : {}) })
     process.send({ port: server.port })
     return
   }

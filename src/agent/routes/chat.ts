@@ -93,7 +93,8 @@ async function runTurn(
 ): Promise<ChatResponse> {
   const { store } = deps.memory
   const sessionId = turn.session_id ?? randomUUID()
-  const history = await store.history(sessionId, turn.owner)
+  // A session id we just minted has no history: skip the lookup (a cache miss and a PostgreSQL read).
+  const history = turn.session_id ? await store.history(sessionId, turn.owner) : { messages: [] }
   if (history.owner && history.owner !== turn.owner) throw sessionForbidden()
 
   const signal = AbortSignal.any([AbortSignal.timeout(deps.config.requestTimeoutMs), clientGone])
