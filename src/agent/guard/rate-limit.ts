@@ -70,8 +70,13 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
     return decision
   }
 
-  const inRedis = async (redis: Redis, key: string): Promise<Decision> =>
-    (await redis.eval(GCRA_SCRIPT, 1, `${opts.keyPrefix}${key}`, interval, capacity)) as Decision
+  const inRedis = async (redis: Redis, key: string): Promise<Decision> => {
+    // defineCommand sends EVALSHA (the script's hash) and falls back to EVAL once per connection,
+    // instead of shipping and hashing the whole script on every request.
+    const client = redis as Redis & { agentctlGcra?: (key: string, interval: number, capacity: number) => Promise<Decision> }
+    if (!client.agentctlGcra) client.defineCommand('agentctlGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT })
+    return client.agentctlGcra!(`${opts.keyPrefix}${key}`, interval, capacity)
+  }
 
   return {
     async consume(key: string): Promise<RateLimitDecision> {

@@ -53,7 +53,7 @@ export async function openMemory(config: AgentConfig, logger: Logger, redisPrefi
     ? createRedisCache(redis, { ttlSeconds: config.cacheTtlSeconds, prefix: `${redisPrefix}session:` })
     : createMemoryCache({ ttlSeconds: config.cacheTtlSeconds })
   if (!redis) logger.warn('REDIS_URL is unset: using an in-process cache; rate limits and budgets are per replica')
-  const store = new ConversationStore(pool, cache)
+  const store = new ConversationStore(pool, cache, !embedded)
   await purgeExpiredKeys(store).catch(() => undefined)
   const purge = setInterval(() => void purgeExpiredKeys(store).catch(() => undefined), 3_600_000)
   purge.unref()

@@ -75,6 +75,12 @@ export class ConversationStore {
   constructor(
     readonly pool: pg.Pool,
     readonly cache: SessionCache,
+    /**
+     * Name the hot statements so PostgreSQL parses and plans them once per connection, not once
+     * per chat. Off for embedded PGlite: its socket connections share one session, where a second
+     * connection preparing the same name would fail.
+     */
+    private readonly namedStatements = false,
   ) {
     this.breaker.onBreak(() => (this.openedAt = Date.now()))
   }
@@ -87,6 +93,10 @@ export class ConversationStore {
     return this.breaker.state !== CircuitState.Open || Date.now() - this.openedAt >= HALF_OPEN_MS
   }
 
+  private statementName(name: string): string | undefined {
+    return this.namedStatements ? name : undefined
+  }
+
   async ping(): Promise<void> {
     await this.db(() => this.pool.query('SELECT 1'))
   }
@@ -97,15 +107,16 @@ export class ConversationStore {
     const cached = await this.cache.get(cacheId(sessionId, owner))
     if (cached) return { owner, messages: cached }
     const { rows } = await this.db(() =>
-      this.pool.query(
-        `SELECT s.owner, s.message_count, m.role, m.content, m.tool_calls, m.tool_call_id, m.tokens
+      this.pool.query({
+        name: this.statementName('agent-history'),
+        text: `SELECT s.owner, s.message_count, m.role, m.content, m.tool_calls, m.tool_call_id, m.tokens
            FROM agent_sessions s
            LEFT JOIN LATERAL (
              SELECT * FROM agent_messages WHERE session_id = s.id ORDER BY seq DESC LIMIT $2
            ) m ON true
           WHERE s.id = $1`,
-        [sessionId, CACHED_TAIL],
-      ),
+        values: [sessionId, CACHED_TAIL],
+      }),
     )
     if (rows.length === 0) return { messages: [] }
     const messages: CountedMessage[] = rows
@@ -131,8 +142,9 @@ export class ConversationStore {
   async commitTurn(turn: TurnRecord): Promise<void> {
     const m = turn.messages
     const { rows } = await this.db(() =>
-      this.pool.query<{ previous: number }>(
-        `WITH s AS (
+      this.pool.query<{ previous: number }>({
+        name: this.statementName('agent-commit-turn'),
+        text: `WITH s AS (
            INSERT INTO agent_sessions AS cur (id, owner, user_id, message_count) VALUES ($1, $2, $3, $4)
            ON CONFLICT (id) DO UPDATE SET message_count = cur.message_count + EXCLUDED.message_count, updated_at = now()
              WHERE cur.owner = EXCLUDED.owner
@@ -150,14 +162,14 @@ export class ConversationStore {
             WHERE owner = $18 AND key = $19 AND EXISTS (SELECT 1 FROM s)
          )
          SELECT previous FROM s`,
-        [
+        values: [
           turn.sessionId, turn.owner, turn.userId ?? null, m.length,
           randomUUID(), turn.requestId, turn.model, turn.iterations, turn.promptTokens, turn.completionTokens, turn.costUsd, turn.injectionFlagged,
           m.map((x) => x.role), m.map((x) => x.content), m.map((x) => (x.tool_calls ? JSON.stringify(x.tool_calls) : null)),
           m.map((x) => x.tool_call_id ?? null), m.map((x) => x.tokens),
           turn.idempotency?.owner ?? null, turn.idempotency?.key ?? null, turn.idempotency ? JSON.stringify(turn.idempotency.response) : null,
         ],
-      ),
+      }),
     )
     if (rows.length === 0) throw sessionForbidden()
     await this.cache.append(cacheId(turn.sessionId, turn.owner), m, rows[0].previous)
