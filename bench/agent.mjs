@@ -144,6 +144,10 @@ async function measured(server, options) {
 }
 
 function chatLoad(url, { connections, duration }) {
+  // Each phase talks in its own sessions: reusing them would grow every history (and so every
+  // prompt) from phase to phase, and the later figures would measure longer prompts, not the agent.
+  chatLoad.phase = (chatLoad.phase ?? 0) + 1 // a property, not a module variable: main() runs before later declarations
+  const prefix = `bench-${chatLoad.phase}`
   const options = {
     url: `${url}/chat`,
     connections,
@@ -154,7 +158,7 @@ function chatLoad(url, { connections, duration }) {
         headers: { 'content-type': 'application/json' },
         setupRequest: (request) => ({
           ...request,
-          body: JSON.stringify({ message: 'What is 17 * 23? Use the calculator.', session_id: `bench-${Math.floor(Math.random() * SESSIONS)}` }),
+          body: JSON.stringify({ message: 'What is 17 * 23? Use the calculator.', session_id: `${prefix}-${Math.floor(Math.random() * SESSIONS)}` }),
         }),
       },
     ],
