@@ -2,6 +2,7 @@
  * The agent end to end on real PostgreSQL and Redis with the in-process mock LLM: a tool-using
  * conversation, persistence, idempotency, auth, rate limits, request validation, metrics.
  */
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { METRICS } from '../../src/agent/metric-names.js'
 import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
@@ -21,6 +22,16 @@ afterAll(async () => {
   await t?.close()
   await schema?.drop()
 })
+
+async function auditRows(requestId: string) {
+  const client = new pg.Client({ connectionString: schema.url })
+  await client.connect()
+  try {
+    return (await client.query('SELECT tool, outcome, session_id, role, arguments FROM agent_tool_audit WHERE request_id = $1 ORDER BY id', [requestId])).rows
+  } finally {
+    await client.end()
+  }
+}
 
 describe('POST /chat', () => {
   it('runs a tool-using conversation end to end and persists every message of the turn', async () => {
@@ -46,6 +57,26 @@ describe('POST /chat', () => {
     const after = await t.get(`/sessions/${first.body.session_id}/messages`, auth(USER))
     expect(after.body.messages).toHaveLength(8)
     expect(after.body.messages.map((m: { seq: number }) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+
+    // The tool call is audited, committed with the turn (same statement as the messages).
+    const audit = await auditRows(first.headers.get('x-request-id')!)
+    expect(audit).toEqual([expect.objectContaining({ tool: 'calculator', outcome: 'success', session_id: first.body.session_id, role: 'user' })])
+    expect(audit[0].arguments).toEqual({ expression: expect.any(String) })
+  })
+
+  it('stores the tool audit even when the turn fails after a tool ran', async () => {
+    t.mock.reset()
+    // One iteration: the model asks for the calculator, the tool runs, and the loop gives up (500).
+    const strict = await startTestAgent({ DATABASE_URL: schema.url, MAX_ITERATIONS: '1' }, t.mock)
+    try {
+      const failed = await strict.chat({ message: 'What is 6 * 7? Use the calculator.' })
+      expect(failed.status).toBe(500)
+      expect(failed.body.error.type).toBe('max_iterations')
+      const audit = await auditRows(failed.headers.get('x-request-id')!)
+      expect(audit).toEqual([expect.objectContaining({ tool: 'calculator', outcome: 'success' })])
+    } finally {
+      await strict.close()
+    }
   })
 
   it('keeps sessions private to the key that created them', async () => {

@@ -28,6 +28,11 @@ export interface Budget {
 
 const DAY_TTL_SEC = 2 * 24 * 3600
 
+/** INCRBYFLOAT and its TTL in one command (MULTI/INCRBYFLOAT/EXPIRE/EXEC took four). */
+const RECORD = `local v = redis.call('INCRBYFLOAT', KEYS[1], ARGV[1]) redis.call('EXPIRE', KEYS[1], ARGV[2]) return v`
+
+type BudgetRedis = Redis & { agentBudgetRecord(key: string, usd: number, ttlSec: number): Promise<string> }
+
 /** The UTC day, e.g. 2026-11-21: the key rolls over at midnight UTC for every replica alike. */
 const utcDay = (now = new Date()) => now.toISOString().slice(0, 10)
 
@@ -41,6 +46,9 @@ export function createBudget(opts: BudgetOptions): Budget {
   const prefix = opts.keyPrefix ?? 'agentctl:budget:'
   const local = new Map<string, number>()
   const keyFor = (day: string) => `${prefix}${day}`
+  // defineCommand sends EVALSHA (the script body once per connection).
+  if (opts.redis && !('agentBudgetRecord' in opts.redis)) opts.redis.defineCommand('agentBudgetRecord', { numberOfKeys: 1, lua: RECORD })
+  const redis = opts.redis as BudgetRedis | undefined
 
   async function spentToday(): Promise<number> {
     const day = utcDay()
@@ -59,10 +67,9 @@ export function createBudget(opts: BudgetOptions): Budget {
     const day = utcDay()
     for (const old of local.keys()) if (old !== day) local.delete(old)
     local.set(day, (local.get(day) ?? 0) + usd)
-    if (!opts.redis) return
+    if (!redis) return
     try {
-      const key = keyFor(day)
-      await opts.redis.multi().incrbyfloat(key, usd).expire(key, DAY_TTL_SEC).exec()
+      await redis.agentBudgetRecord(keyFor(day), usd, DAY_TTL_SEC)
     } catch {
       // The local tally still counts it; spentToday() falls back to it while Redis is away.
     }

@@ -23,8 +23,9 @@ export interface LlmEndpoint {
 }
 
 /**
- * `attemptSignal` carries the per-attempt deadline; `requestSignal` the caller's (chat deadline,
- * client gone). Telling them apart decides between a retryable timeout and giving up.
+ * `signals.attempt` carries the per-attempt deadline and also aborts when `signals.request` (the
+ * caller's: chat deadline, client gone) does; it is the one fetch listens to. Telling the two apart
+ * decides between a retryable timeout and giving up.
  */
 export async function callChatCompletion(
   endpoint: LlmEndpoint,
@@ -34,7 +35,6 @@ export async function callChatCompletion(
   const body: Record<string, unknown> = { model: request.model, messages: request.messages }
   if (request.tools?.length) Object.assign(body, { tools: request.tools, tool_choice: 'auto' })
   if (request.stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } })
-  const signal = AbortSignal.any([signals.attempt, signals.request])
   const fail = (error: unknown): never => {
     throw classifyThrown(error, signals, request.model)
   }
@@ -49,7 +49,7 @@ export async function callChatCompletion(
         ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
       },
       body: JSON.stringify(body),
-      signal,
+      signal: signals.attempt,
     })
   } catch (error) {
     return fail(error)

@@ -10,6 +10,7 @@
  * - a Retry-After beyond 60 s, or beyond the chat's own deadline, is not waited for: the caller
  *   gets the error now instead of a request that times out anyway.
  */
+import { deadline } from '../deadline.js'
 import { type LlmEndpoint, type LlmRequest, callChatCompletion } from './client.js'
 import type { ModelPool } from './models.js'
 import { type Completion, LlmError } from './types.js'
@@ -64,11 +65,12 @@ export class ResilientLlm {
 
   private async attempt(model: string, request: CompleteRequest): Promise<Completion> {
     const stopTimer = this.telemetry.llmDuration.startTimer({ model })
+    const attempt = deadline(this.options.timeoutMs, request.signal)
     try {
       const completion = await callChatCompletion(
         this.endpoint,
         { model, messages: request.messages, tools: request.tools, stream: this.options.stream },
-        { attempt: AbortSignal.timeout(this.options.timeoutMs), request: request.signal },
+        { attempt: attempt.signal, request: request.signal },
       )
       this.telemetry.llmRequests.inc({ model, outcome: 'success' })
       // Label everything with the pool's name, not the provider's dated variant: stable metrics.
@@ -79,6 +81,7 @@ export class ResilientLlm {
       if (failure.kind !== 'aborted') this.telemetry.llmRequests.inc({ model, outcome: failure.outcome })
       throw failure
     } finally {
+      attempt.dispose()
       stopTimer()
     }
   }

@@ -31,6 +31,9 @@ export interface SessionCache {
 /** Newest messages kept per session: more than any context budget needs. */
 export const CACHED_TAIL = 200
 
+/** The count and the list in one atomic read (one command, where MULTI/GET/LRANGE/EXEC took four). */
+const GET = `return {redis.call('GET', KEYS[2]), redis.call('LRANGE', KEYS[1], 0, -1)}`
+
 const FILL = `
 local floor = tonumber(redis.call('GET', KEYS[3]) or '-1')
 local current = tonumber(redis.call('GET', KEYS[2]) or '-1')
@@ -56,6 +59,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1`
 
 type ScriptedRedis = Redis & {
+  agentHistoryGet(list: string, count: string): Promise<[string | null, string[]]>
   agentHistoryFill(list: string, count: string, floor: string, ...args: Array<string | number>): Promise<number>
   agentHistoryAppend(list: string, count: string, floor: string, ...args: Array<string | number>): Promise<number>
 }
@@ -63,6 +67,7 @@ type ScriptedRedis = Redis & {
 export function createRedisCache(client: Redis, options: { ttlSeconds: number; prefix: string; halfOpenMs?: number }): SessionCache {
   // defineCommand sends EVALSHA (the script body only once per connection), not the source each call.
   if (!('agentHistoryFill' in client)) {
+    client.defineCommand('agentHistoryGet', { numberOfKeys: 2, lua: GET })
     client.defineCommand('agentHistoryFill', { numberOfKeys: 3, lua: FILL })
     client.defineCommand('agentHistoryAppend', { numberOfKeys: 3, lua: APPEND })
   }
@@ -81,9 +86,10 @@ export function createRedisCache(client: Redis, options: { ttlSeconds: number; p
     kind: 'redis',
     async get(sessionId) {
       const [list, count] = keys(sessionId)
-      const result = await guarded(() => redis.multi().get(count).lrange(list, 0, -1).exec())
-      const n = result?.[0]?.[1] as string | null | undefined
-      const raw = (result?.[1]?.[1] as string[] | undefined) ?? []
+      const result = await guarded(() => redis.agentHistoryGet(list, count))
+      // A missing count is Lua false inside the table, which arrives as null.
+      const n = result?.[0]
+      const raw = result?.[1] ?? []
       if (n === null || n === undefined || (Number(n) > 0 && raw.length === 0)) return undefined
       return raw.map((item) => JSON.parse(item) as CountedMessage)
     },

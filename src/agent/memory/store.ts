@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto'
 import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel'
 import type pg from 'pg'
 import type { CountedMessage } from '../context.js'
-import { ApiError, databaseUnavailable, sessionForbidden } from '../errors.js'
+import { ApiError, databaseUnavailable } from '../errors.js'
+import { AUDIT_COLUMNS, AUDIT_TABLE, type AuditRow, auditArrays, auditUnnest } from '../tools/index.js'
 import { CACHED_TAIL, type SessionCache } from './cache.js'
 
 /** How long PostgreSQL is left alone after 3 consecutive connection failures. */
@@ -34,6 +35,8 @@ export interface TurnRecord {
   messages: CountedMessage[]
   /** Marks the idempotency key done with this response, in the same transaction. */
   idempotency?: { owner: string; key: string; response: unknown }
+  /** The turn's tool-call audit rows, stored in the same statement (one round trip per turn). */
+  toolAudit?: AuditRow[]
 }
 
 export interface SessionHistory {
@@ -137,9 +140,10 @@ export class ConversationStore {
    * Stores a whole turn atomically in ONE statement (one round trip, its own transaction): the
    * session upsert takes the row lock that orders concurrent turns of a session and yields the
    * first free seq; the turn, its messages and the idempotency record hang off it. If the session
-   * belongs to another key the upsert yields no row, nothing is written, and we answer 403.
+   * belongs to another key the upsert yields no row and nothing of the turn is written (`forbidden`,
+   * the caller answers 403); the tool audit rows are stored either way: those calls did happen.
    */
-  async commitTurn(turn: TurnRecord): Promise<void> {
+  async commitTurn(turn: TurnRecord): Promise<{ forbidden: boolean }> {
     const m = turn.messages
     const { rows } = await this.db(() =>
       this.pool.query<{ previous: number }>({
@@ -160,6 +164,8 @@ export class ConversationStore {
          ), idem AS (
            UPDATE agent_idempotency SET status = 'done', response = $20::jsonb
             WHERE owner = $18 AND key = $19 AND EXISTS (SELECT 1 FROM s)
+         ), audit AS (
+           INSERT INTO ${AUDIT_TABLE} (${AUDIT_COLUMNS}) SELECT * FROM unnest(${auditUnnest(21)})
          )
          SELECT previous FROM s`,
         values: [
@@ -168,11 +174,13 @@ export class ConversationStore {
           m.map((x) => x.role), m.map((x) => x.content), m.map((x) => (x.tool_calls ? JSON.stringify(x.tool_calls) : null)),
           m.map((x) => x.tool_call_id ?? null), m.map((x) => x.tokens),
           turn.idempotency?.owner ?? null, turn.idempotency?.key ?? null, turn.idempotency ? JSON.stringify(turn.idempotency.response) : null,
+          ...auditArrays(turn.toolAudit ?? []),
         ],
       }),
     )
-    if (rows.length === 0) throw sessionForbidden()
+    if (rows.length === 0) return { forbidden: true }
     await this.cache.append(cacheId(turn.sessionId, turn.owner), m, rows[0].previous)
+    return { forbidden: false }
   }
 
   /** Every stored message of a session, oldest first (GET /sessions/:id/messages). */

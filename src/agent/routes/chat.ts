@@ -5,10 +5,12 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { deadline } from '../deadline.js'
 import { ApiError, databaseUnavailable, sessionForbidden } from '../errors.js'
 import { checkContentType, detectInjection, validateChatBody } from '../guard/index.js'
 import { llmFailureToApiError } from '../llm/http-status.js'
 import { claimKey, releaseKey, requestHash } from '../memory/idempotency.js'
+import { type AuditRow, insertAuditRows } from '../tools/index.js'
 import type { AgentDeps } from '../server.js'
 
 export interface ChatResponse {
@@ -97,53 +99,72 @@ async function runTurn(
   const history = turn.session_id ? await store.history(sessionId, turn.owner) : { messages: [] }
   if (history.owner && history.owner !== turn.owner) throw sessionForbidden()
 
-  const signal = AbortSignal.any([AbortSignal.timeout(deps.config.requestTimeoutMs), clientGone])
+  const limit = deadline(deps.config.requestTimeoutMs, clientGone)
+  const signal = limit.signal
   const logger = deps.logger.child({ reqId: request.id })
-  const result = await deps.orchestrator.run({
-    history: history.messages,
-    message: turn.message,
-    role: request.principal.role,
-    signal,
-    deadline: Date.now() + deps.config.requestTimeoutMs,
-    models: turn.downgradeTo ? [turn.downgradeTo, ...deps.llm.pool.models] : undefined,
-    logger,
-    toolContext: {
-      pool: deps.memory.pool,
+  // Tool audit rows ride on the turn's commit; if the turn fails they are stored on their own.
+  const toolAudit: AuditRow[] = []
+  let auditStored = false
+  try {
+    const result = await deps.orchestrator.run({
+      history: history.messages,
+      message: turn.message,
+      role: request.principal.role,
+      signal,
+      deadline: Date.now() + deps.config.requestTimeoutMs,
+      models: turn.downgradeTo ? [turn.downgradeTo, ...deps.llm.pool.models] : undefined,
+      logger,
+      toolContext: {
+        pool: deps.memory.pool,
+        sessionId,
+        userId: turn.user_id,
+        requestId: request.id,
+        logger,
+        searchConversation: (query, limit) => store.search(sessionId, query, limit),
+        audit: (row) => void toolAudit.push(row),
+      },
+    })
+
+    const response: ChatResponse = {
+      response: result.answer,
+      session_id: sessionId,
+      iterations: result.iterations,
+      model: result.model,
+      usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, cost_usd: round(result.costUsd) },
+    }
+    // Spend is recorded even if the commit fails (the tokens were paid for), alongside it: one
+    // round trip of latency instead of two.
+    const recorded = deps.budget.record(result.costUsd).catch((err) => request.log.warn({ err: (err as Error).message }, 'budget record failed'))
+    const committed = store.commitTurn({
       sessionId,
+      owner: turn.owner,
       userId: turn.user_id,
       requestId: request.id,
-      logger,
-      searchConversation: (query, limit) => store.search(sessionId, query, limit),
-    },
-  })
-
-  const response: ChatResponse = {
-    response: result.answer,
-    session_id: sessionId,
-    iterations: result.iterations,
-    model: result.model,
-    usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, cost_usd: round(result.costUsd) },
+      model: result.model,
+      iterations: result.iterations,
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+      costUsd: result.costUsd,
+      injectionFlagged: turn.flagged,
+      messages: result.messages,
+      idempotency: turn.key ? { owner: turn.owner, key: turn.key, response } : undefined,
+      toolAudit,
+    })
+    const [{ forbidden }] = await Promise.all([committed, recorded])
+    auditStored = true
+    if (forbidden) throw sessionForbidden()
+    deps.telemetry.touchSession(sessionId)
+    return response
+  } catch (error) {
+    if (!auditStored && toolAudit.length) {
+      await insertAuditRows(deps.memory.pool, toolAudit).catch((err) =>
+        logger.error({ err: (err as Error).message, rows: toolAudit.length }, 'tool audit write failed'),
+      )
+    }
+    throw error
+  } finally {
+    limit.dispose()
   }
-  // Spend is recorded even if the commit fails (the tokens were paid for), alongside it: one
-  // round trip of latency instead of two.
-  const recorded = deps.budget.record(result.costUsd).catch((err) => request.log.warn({ err: (err as Error).message }, 'budget record failed'))
-  const committed = store.commitTurn({
-    sessionId,
-    owner: turn.owner,
-    userId: turn.user_id,
-    requestId: request.id,
-    model: result.model,
-    iterations: result.iterations,
-    promptTokens: result.promptTokens,
-    completionTokens: result.completionTokens,
-    costUsd: result.costUsd,
-    injectionFlagged: turn.flagged,
-    messages: result.messages,
-    idempotency: turn.key ? { owner: turn.owner, key: turn.key, response } : undefined,
-  })
-  await Promise.all([committed, recorded])
-  deps.telemetry.touchSession(sessionId)
-  return response
 }
 
 function idempotencyKey(request: FastifyRequest): string | undefined {

@@ -15,10 +15,26 @@ export interface AuditEntry {
 
 const MAX_STORED_CHARS = 4000
 
+/** One row of the audit table, redacted, ready to insert. */
+export interface AuditRow {
+  requestId: string
+  sessionId: string
+  userId: string | null
+  role: string
+  tool: string
+  /** JSON text of the (redacted) arguments. */
+  arguments: string
+  outcome: ToolOutcome
+  durationMs: number
+  error: string | null
+}
+
 /**
- * Writes one audit row and one log line. Arguments are redacted (secret-named keys masked, known
- * secrets and key/token/password patterns scrubbed) before they reach either. An audit failure is
- * logged and swallowed: losing an audit row must not turn a good answer into an error.
+ * Audits one tool call: a log line at once, and a row for the audit table. Arguments are redacted
+ * (secret-named keys masked, known secrets and key/token/password patterns scrubbed) before they
+ * reach either. With `ctx.audit` set (a chat turn), the row is handed to it and stored with the
+ * turn's commit, one round trip for the whole turn; otherwise it is inserted here. An audit
+ * failure is logged and swallowed: losing an audit row must not turn a good answer into an error.
  */
 export async function auditToolCall(ctx: ToolContext, entry: AuditEntry): Promise<void> {
   const rawText = typeof entry.rawArguments === 'string' ? entry.rawArguments : String(JSON.stringify(entry.rawArguments ?? null))
@@ -38,15 +54,48 @@ export async function auditToolCall(ctx: ToolContext, entry: AuditEntry): Promis
   }
   if (entry.outcome === 'success') ctx.logger.info(line, 'tool call')
   else ctx.logger.warn(line, 'tool call')
+  const row: AuditRow = {
+    requestId: ctx.requestId,
+    sessionId: ctx.sessionId,
+    userId: ctx.userId ?? null,
+    role: ctx.role,
+    tool: entry.tool.replaceAll('\0', '').slice(0, 128),
+    // PostgreSQL text and jsonb refuse NUL: one in a model's arguments must not fail the turn's commit.
+    arguments: JSON.stringify(args, (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\0', '') : value)),
+    outcome: entry.outcome,
+    durationMs: entry.durationMs,
+    error: error?.replaceAll('\0', '') ?? null,
+  }
+  if (ctx.audit) return ctx.audit(row)
   try {
-    await ctx.pool.query(
-      `INSERT INTO ${AUDIT_TABLE} (request_id, session_id, user_id, role, tool, arguments, outcome, duration_ms, error)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)`,
-      [ctx.requestId, ctx.sessionId, ctx.userId ?? null, ctx.role, entry.tool.slice(0, 128), JSON.stringify(args), entry.outcome, entry.durationMs, error],
-    )
+    await insertAuditRows(ctx.pool, [row])
   } catch (err) {
     ctx.logger.error({ err: redact(String((err as Error).message ?? err)), tool: entry.tool, requestId: ctx.requestId }, 'tool audit write failed')
   }
+}
+
+/**
+ * The audit insert as arrays for unnest, in AUDIT_COLUMNS order: `INSERT … SELECT * FROM
+ * unnest(AUDIT_UNNEST)` stores any number of rows in one statement (and inside the turn's commit).
+ */
+export const AUDIT_COLUMNS = 'request_id, session_id, user_id, role, tool, arguments, outcome, duration_ms, error'
+
+export function auditUnnest(first: number): string {
+  const types = ['text', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'int', 'text']
+  return types.map((type, i) => `$${first + i}::${type}[]`).join(', ')
+}
+
+export function auditArrays(rows: AuditRow[]): unknown[] {
+  return [
+    rows.map((r) => r.requestId), rows.map((r) => r.sessionId), rows.map((r) => r.userId), rows.map((r) => r.role),
+    rows.map((r) => r.tool), rows.map((r) => r.arguments), rows.map((r) => r.outcome), rows.map((r) => r.durationMs),
+    rows.map((r) => r.error),
+  ]
+}
+
+export async function insertAuditRows(pool: Pick<pg.Pool, 'query'>, rows: AuditRow[]): Promise<void> {
+  if (rows.length === 0) return
+  await pool.query(`INSERT INTO ${AUDIT_TABLE} (${AUDIT_COLUMNS}) SELECT * FROM unnest(${auditUnnest(1)})`, auditArrays(rows))
 }
 
 /** Deletes audit rows older than `retentionDays` (the table has an index on `at`); returns the count. */

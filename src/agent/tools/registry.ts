@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { deadline } from '../deadline.js'
 import { auditToolCall } from './audit.js'
 import { calculatorTool } from './calculator.js'
 import { conversationSearchTool } from './conversation-search.js'
@@ -91,18 +92,20 @@ export function createToolRegistry(opts: ToolRegistryOptions): ToolRegistry {
       return { ...fail('invalid_args', `Invalid arguments for ${spec.name}: ${describeIssues(parsed.error)}.`), args: raw }
     }
 
-    const timeout = AbortSignal.timeout(opts.toolTimeoutMs)
-    const signal = AbortSignal.any([timeout, ctx.signal])
+    const limit = deadline(opts.toolTimeoutMs, ctx.signal)
+    const signal = limit.signal
     try {
       const value = await raceAbort(spec.run(parsed.data, ctx, signal), signal)
       return { result: { outcome: 'success', content: truncate(JSON.stringify(value ?? null)) }, args: parsed.data }
     } catch (err) {
-      if (timeout.aborted) return { ...fail('timeout', `${spec.name} timed out after ${opts.toolTimeoutMs} ms.`), args: parsed.data }
+      if (limit.timedOut) return { ...fail('timeout', `${spec.name} timed out after ${opts.toolTimeoutMs} ms.`), args: parsed.data }
       if (ctx.signal.aborted) return { ...fail('error', `${spec.name} was cancelled: the request was abandoned.`), args: parsed.data }
       if (err instanceof ToolError) return { ...fail('error', `${spec.name} failed: ${err.message}`), args: parsed.data }
       // An unexpected bug: the model gets a generic text, the log keeps the detail.
       ctx.logger.error({ err, tool: spec.name, requestId: ctx.requestId }, 'tool threw unexpectedly')
       return { ...fail('error', `${spec.name} failed with an internal error.`), args: parsed.data }
+    } finally {
+      limit.dispose()
     }
   }
 

@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { Logger } from 'pino'
 import type { z } from 'zod'
+import type { AuditRow } from './audit.js'
 
 /** What the registry reports for each call; also the `outcome` label of agent_tool_calls_total. */
 export type ToolOutcome = 'success' | 'error' | 'timeout' | 'denied' | 'invalid_args'
@@ -40,6 +41,11 @@ export interface ToolContext {
   logger: Logger
   /** PostgreSQL full-text search over this session's stored turns (implemented by memory). */
   searchConversation(query: string, limit: number): Promise<ConversationHit[]>
+  /**
+   * Collects audit rows to store with the chat turn's commit. Without it (a tool run outside a
+   * chat turn), each call's row is inserted on its own.
+   */
+  audit?: (row: AuditRow) => void
 }
 
 /** A tool's own error: its message goes to the model as is (so it must be clear and secret-free). */
