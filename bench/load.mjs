@@ -2,7 +2,7 @@
 /**
  * agentctl load vs wrk against the same hello-world node:http server, in one run.
  *
- *   npx tsc -p . && npx node bench/load.mjs [--duration 10] [--connections 50] [--rounds 2] [--threads 1]
+ *   npx tsc -p . && npx node bench/load.mjs [--duration 10] [--connections 50] [--rounds 3] [--threads 1]
  *
  * The server runs in its own process; wrk (/usr/bin/wrk, Debian package `wrk`) and agentctl
  * (the built CLI, closed model on autocannon) take turns against it, `rounds` times each, and the
@@ -21,7 +21,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     threads: { type: 'string', default: '1' },
     wrk: { type: 'string', default: '/usr/bin/wrk' },
   },

@@ -3,10 +3,12 @@ import { AgentctlError, ExitCode } from '../src/exit-codes.js'
 import { compareToBaseline, parseTolerance, readBaseline } from '../src/load/baseline.js'
 import { loadFindings } from '../src/load/findings.js'
 import { describePlan, progressText, stepText } from '../src/load/format.js'
+import type { AgentctlConfig } from '../src/config/schema.js'
 import { type LoadPlan, resolvePlan } from '../src/load/plan.js'
 import { assertLoadAllowed } from '../src/load/safety.js'
 import { pricingFor } from '../src/pricing.js'
-import { redact } from '../src/redact.js'
+import { randomUUID } from 'node:crypto'
+import { redact, registerSecret } from '../src/redact.js'
 import { displayUrl } from '../src/probes/endpoint.js'
 import { buildReport, type Report } from '../src/report.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
@@ -64,7 +66,11 @@ export default class Load extends ReportingCommand {
   async run(): Promise<Report> {
     const { flags } = await this.parse(Load)
     const startedAt = new Date()
-    const { config } = this.loadConfig(flags)
+    const loaded = this.loadConfig(flags)
+    // --self: the reference agent gets a throwaway key, known now so the plan carries it.
+    const selfKey = flags.self ? `agentctl-self-${randomUUID()}` : undefined
+    if (selfKey) registerSecret(selfKey)
+    const config = selfKey ? { ...loaded.config, target: { ...loaded.config.target, apiKey: selfKey } } : loaded.config
     // Everything the user can get wrong fails here, before any server starts or any byte is sent.
     const plan = resolvePlan(flags, config)
     const tolerance = parseTolerance(flags.tolerance ?? '10%')
@@ -83,7 +89,7 @@ export default class Load extends ReportingCommand {
     process.on('SIGINT', onSigint)
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     try {
-      const { targetUrl, mockNote } = await this.startServers(plan, config.target.url, config.faults.mockLlm, stopping)
+      const { targetUrl, mockNote } = await this.startServers(plan, config, stopping)
       const origin = new URL(targetUrl).origin
       const source = plan.promptsFile ?? plan.sessionsFile
       if (!this.jsonEnabled()) this.logToStderr(describePlan(plan, redact(origin), `${workload.kind}${source ? ` from ${source}` : ''}`, mockNote))
@@ -136,15 +142,27 @@ export default class Load extends ReportingCommand {
   }
 
   /** --self: the reference agent + mock LLM; --mock-llm alone: just the mock, for the user's own agent. */
-  private async startServers(plan: LoadPlan, targetUrl: string, mockConfig: { port: number; host: string }, stopping: Array<() => Promise<void>>): Promise<{ targetUrl: string; mockNote?: string }> {
+  private async startServers(plan: LoadPlan, config: AgentctlConfig, stopping: Array<() => Promise<void>>): Promise<{ targetUrl: string; mockNote?: string }> {
+    const targetUrl = config.target.url
+    const mockConfig = config.faults.mockLlm
     const mock = plan.mockLlm
     const latency = mock?.latency ? `latency ${mock.latency[0]}..${mock.latency[1]}ms` : 'no added latency'
     if (plan.self) {
-      const { startSelfStack } = await import('../harness/load/self.js')
-      const stack = await startSelfStack(mock ?? { scenarioParams: {} })
+      const { startSelfStack } = await import('../harness/self-stack.js')
+      const stack = await startSelfStack({
+        profile: 'load',
+        // Its own embedded PostgreSQL directory (claimed with a pid lock; a busy one falls back to a temporary one).
+        dataDir: '.agentctl/load-data',
+        apiKey: config.target.apiKey, // the key run() made for --self
+        mockLlm: {
+          ...(mock?.latency ? { latency: mock.latency } : {}),
+          ...(mock?.scenario ? { scenario: mock.scenario, scenarioParams: mock.scenarioParams } : {}),
+          ...(mock?.seed !== undefined ? { seed: mock.seed } : {}),
+        },
+      })
       stopping.push(stack.stop)
       await assertLoadAllowed(stack.agentUrl, false)
-      return { targetUrl: stack.agentUrl, mockNote: `--self: reference agent at ${stack.agentUrl}, mock LLM at ${stack.mockUrl} (${latency}${mock?.scenario ? `, scenario ${mock.scenario}` : ''})` }
+      return { targetUrl: stack.agentUrl, mockNote: `--self: reference agent at ${stack.agentUrl}, mock LLM at ${stack.mock.baseUrl} (${latency}${mock?.scenario ? `, scenario ${mock.scenario}` : ''})` }
     }
     if (!mock) return { targetUrl }
     const { startMockLlmServer } = await import('../harness/index.js')

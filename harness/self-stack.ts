@@ -107,6 +107,11 @@ export interface SelfStackOptions {
   dataDir: string
   mockLlm?: MockLlmOptions
   repeat?: number
+  /**
+   * The agent's bearer key; default: a fresh random one. `load --self` passes its own, because its
+   * request plan (with the Authorization header) is built before the stack starts.
+   */
+  apiKey?: string
   /** Run the agent inside this process (faster to start; for tests). Default: a child process. */
   inProcess?: boolean
   startTimeoutMs?: number
@@ -132,7 +137,7 @@ export async function startSelfStack(options: SelfStackOptions): Promise<SelfSta
   const startMock = (mockLlm?: MockLlmOptions) => startMockLlmServer({ port: 0, host: '127.0.0.1', ...mockLlm })
   let mock = await startMock(options.mockLlm)
   const claim = claimDataDir(options.dataDir)
-  const apiKey = `agentctl-self-${randomUUID()}`
+  const apiKey = options.apiKey ?? `agentctl-self-${randomUUID()}`
   registerSecret(apiKey)
   const start = (profile: AgentProfile) =>
     startReferenceAgent({

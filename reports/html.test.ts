@@ -4,6 +4,7 @@ import { parseReport } from '../src/report-schema.js'
 import { fixtureReport, makeFinding, makeReport } from '../test/support/report-samples.js'
 import { HTML_CSP } from './html.js'
 import { renderReport } from './index.js'
+import { lineChart } from './svg-chart.js'
 
 const PAYLOADS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "javascript:alert('x')", "'><svg onload=alert(1)>"]
 
@@ -98,5 +99,24 @@ describe('HTML report', () => {
       expect(html).toContain(`<section id="job-${i + 1}" class="job"><h2>${title}`)
     }
     expect(html.match(/<svg class="chart"/g)).toHaveLength(4)
+  })
+})
+
+describe('SVG line chart', () => {
+  const chart = (x: number) =>
+    lineChart({ title: 'p95 vs offered', xLabel: 'rps', yLabel: 'ms', series: [{ name: 'p95', color: '#000', points: [[10, 5], [100, 9], [200, 40]] }], markers: [{ x, label: 'max sustainable 200 rps', color: '#c00' }] })
+  const label = (svg: string) => {
+    const tag = /<text class="ref-label"[^>]*>max sustainable/.exec(svg)![0]
+    return [tag, /x="([\d.]+)"/.exec(tag)![1], /text-anchor="end"/.exec(tag)?.[0]] as const
+  }
+  const line = (svg: string) => Number(/<line x1="([\d.]+)"[^>]*stroke="#c00"/.exec(svg)![1])
+
+  it('puts a marker label left of its line in the right half, so it never runs off the chart', () => {
+    const right = chart(200)
+    expect(label(right)[2]).toBe('text-anchor="end"')
+    expect(Number(label(right)[1])).toBeLessThan(line(right))
+    const left = chart(10)
+    expect(label(left)[2]).toBeUndefined()
+    expect(Number(label(left)[1])).toBeGreaterThan(line(left))
   })
 })

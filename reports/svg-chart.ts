@@ -94,7 +94,10 @@ export function lineChart(o: ChartOptions): string {
   }
   for (const [i, m] of (o.markers ?? []).entries()) {
     parts.push(`<line x1="${n(sx(m.x))}" x2="${n(sx(m.x))}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="${m.color}" stroke-width="1.5" stroke-dasharray="3 3"/>`)
-    parts.push(`<text class="ref-label" x="${n(sx(m.x) + 4)}" y="${MARGIN.top + 12 + i * 14}" style="fill:${m.color}">${esc(m.label)}</text>`)
+    // Right of the line, or left of it in the plot's right half: a label never runs off the chart.
+    const leftOfLine = sx(m.x) > MARGIN.left + plotW / 2
+    const anchor = leftOfLine ? ` text-anchor="end"` : ''
+    parts.push(`<text class="ref-label" x="${n(sx(m.x) + (leftOfLine ? -4 : 4))}" y="${MARGIN.top + 12 + i * 14}"${anchor} style="fill:${m.color}">${esc(m.label)}</text>`)
   }
   for (const s of o.series) {
     const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildWorkload, executeLoad } from '../../harness/load/execute.js'
 import { findCapacity } from '../../harness/load/capacity.js'
-import { SELF_AGENT_ENV } from '../../harness/load/self.js'
+import { selfAgentEnv } from '../../harness/self-stack.js'
 import { startStack, type Stack } from '../../harness/stack.js'
 import { loadConfig } from '../../src/config/load.js'
 import { resolvePlan } from '../../src/load/plan.js'
@@ -33,7 +33,15 @@ beforeAll(async () => {
   assertBuilt()
   schema = await createTestSchema('load')
   stack = await startStack({
-    agentEnv: { ...SELF_AGENT_ENV, LOG_LEVEL: 'silent', DATABASE_URL: schema.url, REDIS_URL: TEST_REDIS_URL, AGENT_REDIS_PREFIX: `${uid('load')}:`, AGENT_DATA_DIR: join(work, 'data') },
+    // load --self's agent profile, on real PostgreSQL and Redis instead of embedded ones, without
+    // API keys (the plans below send none); startStack points LLM_BASE_URL at its mock.
+    agentEnv: {
+      ...selfAgentEnv({ profile: 'load', mockBaseUrl: '', apiKey: '', dataDir: join(work, 'data') }),
+      AGENT_API_KEYS: undefined,
+      DATABASE_URL: schema.url,
+      REDIS_URL: TEST_REDIS_URL,
+      AGENT_REDIS_PREFIX: `${uid('load')}:`,
+    },
   })
 }, 120_000)
 
