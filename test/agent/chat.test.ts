@@ -72,8 +72,8 @@ describe('POST /chat', () => {
       const failed = await strict.chat({ message: 'What is 6 * 7? Use the calculator.' })
       expect(failed.status).toBe(500)
       expect(failed.body.error.type).toBe('max_iterations')
-      const audit = await auditRows(failed.headers.get('x-request-id')!)
-      expect(audit).toEqual([expect.objectContaining({ tool: 'calculator', outcome: 'success' })])
+      // Written in the background after the error answer: poll for it.
+      await expect.poll(() => auditRows(failed.headers.get('x-request-id')!), { timeout: 5000 }).toEqual([expect.objectContaining({ tool: 'calculator', outcome: 'success' })])
     } finally {
       await strict.close()
     }

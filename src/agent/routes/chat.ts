@@ -157,7 +157,9 @@ async function runTurn(
     return response
   } catch (error) {
     if (!auditStored && toolAudit.length) {
-      await insertAuditRows(deps.memory.pool, toolAudit).catch((err) =>
+      // Not awaited: the error answer must not wait on PostgreSQL (it may be why the turn failed);
+      // through the store's breaker, so an outage already detected costs nothing.
+      void store.db(() => insertAuditRows(deps.memory.pool, toolAudit)).catch((err) =>
         logger.error({ err: (err as Error).message, rows: toolAudit.length }, 'tool audit write failed'),
       )
     }
