@@ -99,8 +99,8 @@ async function runTurn(
   const history = turn.session_id ? await store.history(sessionId, turn.owner) : { messages: [] }
   if (history.owner && history.owner !== turn.owner) throw sessionForbidden()
 
-  const limit = deadline(deps.config.requestTimeoutMs, clientGone)
-  const signal = limit.signal
+  const turnDeadline = deadline(deps.config.requestTimeoutMs, clientGone)
+  const signal = turnDeadline.signal
   const logger = deps.logger.child({ reqId: request.id })
   // Tool audit rows ride on the turn's commit; if the turn fails they are stored on their own.
   const toolAudit: AuditRow[] = []
@@ -165,7 +165,7 @@ async function runTurn(
     }
     throw error
   } finally {
-    limit.dispose()
+    turnDeadline.dispose()
   }
 }
 
