@@ -8,6 +8,7 @@
 import type { OpenAIToolDefinition } from '../tools/types.js'
 import { invalid, parseCompletion } from './parse.js'
 import { readSseCompletion } from './stream.js'
+import { fromResponse, type HttpAnswer, postJson } from './transport.js'
 import { type ChatMessage, type Completion, LlmError } from './types.js'
 
 export interface LlmRequest {
@@ -39,27 +40,37 @@ export async function callChatCompletion(
     throw classifyThrown(error, signals, request.model)
   }
 
-  let response: Response
+  const headers = {
+    'content-type': 'application/json',
+    accept: request.stream ? 'text/event-stream' : 'application/json',
+    ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
+  }
+  const url = `${endpoint.baseUrl}/chat/completions`
+  const init = { headers, body: JSON.stringify(body), signal: signals.attempt }
+  if (request.stream) {
+    let response: Response
+    try {
+      response = await globalThis.fetch(url, { method: 'POST', ...init })
+    } catch (error) {
+      return fail(error)
+    }
+    if (!response.ok) throw await httpError(fromResponse(response), request.model)
+    try {
+      if (response.headers.get('content-type')?.includes('text/event-stream')) return await readSseCompletion(response, request.model)
+      return parseCompletion(await response.json(), request.model)
+    } catch (error) {
+      return fail(error)
+    }
+  }
+  let answer: HttpAnswer
   try {
-    response = await globalThis.fetch(`${endpoint.baseUrl}/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: request.stream ? 'text/event-stream' : 'application/json',
-        ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
-      },
-      body: JSON.stringify(body),
-      signal: signals.attempt,
-    })
+    answer = await postJson(url, init)
   } catch (error) {
     return fail(error)
   }
-  if (!response.ok) throw await httpError(response, request.model)
+  if (answer.status < 200 || answer.status > 299) throw await httpError(answer, request.model)
   try {
-    if (request.stream && response.headers.get('content-type')?.includes('text/event-stream')) {
-      return await readSseCompletion(response, request.model)
-    }
-    return parseCompletion(await response.json(), request.model)
+    return parseCompletion(await answer.json(), request.model)
   } catch (error) {
     return fail(error)
   }
@@ -71,12 +82,13 @@ function classifyThrown(error: unknown, signals: { attempt: AbortSignal; request
   if (signals.attempt.aborted) return new LlmError('timeout', 'no answer within LLM_TIMEOUT_MS', { model })
   if (error instanceof SyntaxError) return invalid('the body is not valid JSON', model)
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause
-  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)
+  // fetch wraps the socket error in `cause`; undici.request throws it as is.
+  const detail = cause?.code ?? cause?.message ?? (error as { code?: string })?.code ?? (error as Error)?.message ?? String(error)
   return new LlmError('network', `connection failed: ${detail}`, { model })
 }
 
 /** Maps an HTTP error answer to a kind, reading OpenAI's error body and the retry headers. */
-async function httpError(response: Response, model: string): Promise<LlmError> {
+async function httpError(response: HttpAnswer, model: string): Promise<LlmError> {
   const text = await response.text().catch(() => '')
   let code: string | undefined
   let message = text.slice(0, 300)
@@ -88,7 +100,7 @@ async function httpError(response: Response, model: string): Promise<LlmError> {
     // A non-JSON error body (a proxy's HTML page): keep its start as the message.
   }
   const status = response.status
-  const details = { status, code, model, retryAfterMs: retryAfterMs(response.headers) }
+  const details = { status, code, model, retryAfterMs: retryAfterMs({ get: response.header }) }
   const say = (what: string) => `LLM answered ${status}${code ? ` ${code}` : ''}: ${what || message || response.statusText}`
   if (code === 'insufficient_quota') return new LlmError('quota', say(message), details)
   if (code === 'context_length_exceeded') return new LlmError('context_length', say(message), details)
@@ -99,9 +111,10 @@ async function httpError(response: Response, model: string): Promise<LlmError> {
 }
 
 /** `retry-after-ms` (OpenAI) wins over `retry-after` (seconds or an HTTP date). */
-export function retryAfterMs(headers: Headers): number | undefined {
-  const ms = Number(headers.get('retry-after-ms'))
-  if (headers.has('retry-after-ms') && Number.isFinite(ms) && ms >= 0) return ms
+export function retryAfterMs(headers: Pick<Headers, 'get'>): number | undefined {
+  const msText = headers.get('retry-after-ms')
+  const ms = Number(msText)
+  if (msText !== null && msText.trim() !== '' && Number.isFinite(ms) && ms >= 0) return ms
   const value = headers.get('retry-after')
   if (value === null || value.trim() === '') return undefined
   const seconds = Number(value)
