@@ -8,7 +8,9 @@
  * (the built CLI, closed model on autocannon) take turns against it, `rounds` times each, and the
  * best round of each is compared. wrk runs with 1 thread by default: agentctl's driver is one
  * Node event loop, and on a 2-core machine a second wrk thread would take CPU from the server.
- * Prints req/s of both, the ratio agentctl/wrk (target >= 0.9), and both p50s.
+ * Prints req/s of both, the ratio agentctl/wrk (target >= 0.9), and both p50s. Raw autocannon (its
+ * own CLI, same connections and duration) takes a turn too: agentctl's closed model is built on it,
+ * so agentctl/autocannon shows what the wrapper costs and autocannon/wrk what the engine does.
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -72,7 +74,14 @@ function runAgentctl() {
   return { rps: report.load.achievedRps, p50: report.load.latencyMs.p50, errors: report.load.errors }
 }
 
-const results = { wrk: [], agentctl: [] }
+function runAutocannon() {
+  const cli = join(root, 'node_modules', 'autocannon', 'autocannon.js')
+  const out = execFileSync(process.execPath, [cli, '-c', String(connections), '-d', String(duration), '--json', url], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 })
+  const result = JSON.parse(out)
+  return { rps: result.requests.total / duration, p50: result.latency.p50 }
+}
+
+const results = { wrk: [], agentctl: [], autocannon: [] }
 try {
   for (let round = 1; round <= Number(values.rounds); round++) {
     const w = runWrk()
@@ -81,6 +90,10 @@ try {
     const a = runAgentctl()
     results.agentctl.push(a)
     console.log(`round ${round}  agentctl  ${a.rps.toFixed(0).padStart(7)} req/s  p50 ${a.p50.toFixed(2)} ms  (${a.errors} errors)`)
+    const c = runAutocannon()
+    results.autocannon.push(c)
+    // autocannon's own JSON rounds latencies to whole milliseconds.
+    console.log(`round ${round}  autocannon ${c.rps.toFixed(0).padStart(6)} req/s  p50 ${c.p50 > 0 ? `${c.p50} ms` : '< 1 ms'}  (raw CLI, no warm-up exclusion)`)
   }
 } finally {
   server.kill()
@@ -98,3 +111,5 @@ console.log(`hello-world node:http, ${connections} connections, ${duration}s, wr
 console.log(`agentctl/wrk req/s: ${a.rps.toFixed(0)} / ${w.rps.toFixed(0)} = ${ratio.toFixed(2)} (target >= 0.90) ${ratio >= 0.9 ? 'OK' : 'BELOW TARGET'}`)
 console.log(`median ratio of back-to-back pairs: ${medianPair.toFixed(2)} (${pairRatios.map((r) => r.toFixed(2)).join(', ')})`)
 console.log(`p50: agentctl ${a.p50.toFixed(2)} ms, wrk ${w.p50.toFixed(2)} ms`)
+const c = best(results.autocannon)
+console.log(`raw autocannon (best round): ${c.rps.toFixed(0)} req/s; agentctl/autocannon = ${(a.rps / c.rps).toFixed(2)}, autocannon/wrk = ${(c.rps / w.rps).toFixed(2)}`)
