@@ -8,7 +8,7 @@
 import type { OpenAIToolDefinition } from '../tools/types.js'
 import { invalid, parseCompletion } from './parse.js'
 import { readSseCompletion } from './stream.js'
-import { fromResponse, type HttpAnswer, postJson } from './transport.js'
+import { type HttpAnswer, postJson } from './transport.js'
 import { type ChatMessage, type Completion, LlmError } from './types.js'
 
 export interface LlmRequest {
@@ -47,29 +47,17 @@ export async function callChatCompletion(
   }
   const url = `${endpoint.baseUrl}/chat/completions`
   const init = { headers, body: JSON.stringify(body), signal: signals.attempt }
-  if (request.stream) {
-    let response: Response
-    try {
-      response = await globalThis.fetch(url, { method: 'POST', ...init })
-    } catch (error) {
-      return fail(error)
-    }
-    if (!response.ok) throw await httpError(fromResponse(response), request.model)
-    try {
-      if (response.headers.get('content-type')?.includes('text/event-stream')) return await readSseCompletion(response, request.model)
-      return parseCompletion(await response.json(), request.model)
-    } catch (error) {
-      return fail(error)
-    }
-  }
   let answer: HttpAnswer
   try {
-    answer = await postJson(url, init)
+    answer = await postJson(url, init, request.stream)
   } catch (error) {
     return fail(error)
   }
   if (answer.status < 200 || answer.status > 299) throw await httpError(answer, request.model)
   try {
+    if (request.stream && answer.response && answer.header('content-type')?.includes('text/event-stream')) {
+      return await readSseCompletion(answer.response, request.model)
+    }
     return parseCompletion(await answer.json(), request.model)
   } catch (error) {
     return fail(error)

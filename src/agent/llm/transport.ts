@@ -19,6 +19,8 @@ export interface HttpAnswer {
   header(name: string): string | null
   json(): Promise<unknown>
   text(): Promise<string>
+  /** The web Response, when fetch carried the call (the SSE reader needs one). */
+  response?: Response
 }
 
 export interface PostInit {
@@ -32,7 +34,8 @@ let builtin: typeof fetch | undefined
 /**
  * Node's own fetch, recognised by its source text: a patched fetch (msw wraps it in an arrow
  * function) never matches, so it is always called. Remembered once seen, so the check is one
- * comparison per call.
+ * comparison per call. A fetch it does not recognise (another Node's wrapper, say) is simply
+ * called: the slower path, never the wrong one.
  */
 export function isBuiltinFetch(candidate: unknown): boolean {
   if (candidate === builtin) return builtin !== undefined
@@ -43,9 +46,10 @@ export function isBuiltinFetch(candidate: unknown): boolean {
   return true
 }
 
-export async function postJson(url: string, init: PostInit): Promise<HttpAnswer> {
+/** POSTs `init.body`; `viaFetch` forces fetch (a streaming call, read as a web Response). */
+export async function postJson(url: string, init: PostInit, viaFetch = false): Promise<HttpAnswer> {
   const fetchNow = globalThis.fetch
-  if (!isBuiltinFetch(fetchNow)) return fromResponse(await fetchNow(url, { method: 'POST', ...init }))
+  if (viaFetch || !isBuiltinFetch(fetchNow)) return fromResponse(await fetchNow(url, { method: 'POST', ...init }))
   const { statusCode, headers, body } = await request(url, { method: 'POST', headers: init.headers, body: init.body, signal: init.signal, dispatcher: getGlobalDispatcher() })
   return {
     status: statusCode,
@@ -59,12 +63,13 @@ export async function postJson(url: string, init: PostInit): Promise<HttpAnswer>
   }
 }
 
-export function fromResponse(response: Response): HttpAnswer {
+function fromResponse(response: Response): HttpAnswer {
   return {
     status: response.status,
     statusText: response.statusText,
     header: (name) => response.headers.get(name),
     json: () => response.json(),
     text: () => response.text(),
+    response,
   }
 }
