@@ -2,7 +2,7 @@
  * The insight checks against the real reference agent's /metrics: chats flow through the mock LLM
  * while diagnose samples the agent, so the figures come from prom-client's real exposition.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -18,6 +18,7 @@ let mock: MockLlmServer
 let agent: RunningAgent
 // A database of its own on the shared PostgreSQL (embedded PGlite takes tens of seconds to boot
 // on a busy machine); created as the trust-auth superuser, owned by the agent's role, dropped after.
+const dataDir = mkdtempSync(join(tmpdir(), 'agentctl-insights-'))
 const DB = `agentctl_insights_${process.pid}`
 const TEST_DB_URL = new URL(TEST_DATABASE_URL)
 const admin = () => new pg.Client({ host: TEST_DB_URL.hostname, port: Number(TEST_DB_URL.port || 5432), user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 })
@@ -34,12 +35,13 @@ beforeAll(async () => {
   agent = await startAgent({
     port: 0,
     host: '127.0.0.1',
-    env: { LLM_BASE_URL: mock.baseUrl, LLM_MODEL: 'gpt-4o', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl.toString(), AGENT_DATA_DIR: mkdtempSync(join(tmpdir(), 'agentctl-insights-')), HOST: '127.0.0.1' },
+    env: { LLM_BASE_URL: mock.baseUrl, LLM_MODEL: 'gpt-4o', LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl.toString(), AGENT_DATA_DIR: dataDir, HOST: '127.0.0.1' },
   })
 }, 60_000)
 afterAll(async () => {
   await agent?.close()
   await mock?.close()
+  rmSync(dataDir, { recursive: true, force: true })
   const client = admin()
   await client.connect()
   await client.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -87,6 +87,7 @@ describe('default script', () => {
     expect(() => loadScriptFixtures(join(dir, 'bad.json'))).toThrow(/bad\.json: 0\.replies\.0/)
     writeFileSync(join(dir, 'regex.yaml'), '- match: "(unclosed"\n  replies: [{content: x}]\n')
     expect(() => loadScriptFixtures(join(dir, 'regex.yaml'))).toThrow(/0\.match/)
+    rmSync(dir, { recursive: true, force: true })
   })
 })
 

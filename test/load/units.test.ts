@@ -1,7 +1,7 @@
-import { writeFileSync, mkdtempSync } from 'node:fs'
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { connectionsFor, findKnee, replicasNeeded } from '../../harness/load/capacity.js'
 import { readPrompts, readSessions, Workload } from '../../harness/load/workload.js'
 import { compareToBaseline, parseTolerance } from '../../src/load/baseline.js'
@@ -127,6 +127,7 @@ describe('baseline comparison', () => {
 
 describe('workloads', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agentctl-load-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
   it('rotates prompts and replays sessions in order under one session_id', () => {
     writeFileSync(join(dir, 'p.txt'), '# comment\nfirst\n\nsecond\n')
     writeFileSync(join(dir, 's.jsonl'), '{"turns": ["a1", "a2"]}\n["b1"]\n')

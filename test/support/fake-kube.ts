@@ -6,11 +6,11 @@
  * Fixture timestamps are written `{{now}}` or `{{now-200d}}` (s, m, h, d) and resolved on every
  * request, so ages stay right forever.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fixturePath } from '../../src/paths.js'
 
 type Resource = 'pods' | 'secrets' | 'serviceaccounts' | 'networkpolicies' | 'podmetrics' | 'horizontalpodautoscalers'
@@ -53,11 +53,17 @@ export async function startFakeKube(opts: FakeKubeOptions = {}): Promise<FakeKub
   const server = createServer((req, res) => handle(req, res, opts, token, requests))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const kubeconfig = writeKubeconfig(url, { token })
   return {
     url,
     requests,
-    kubeconfig: writeKubeconfig(url, { token }),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    kubeconfig,
+    close: () =>
+      new Promise<void>((resolve) => {
+        rmSync(dirname(kubeconfig), { recursive: true, force: true })
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 

@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { resolveSecretFiles } from './secret-files.js'
 
 describe('secret files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agentctl-secrets-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
   writeFileSync(join(dir, 'DATABASE_URL'), 'postgres://agent:pw@db:5432/agent\n')
   writeFileSync(join(dir, 'AGENT_API_KEYS'), 'k1:admin,k2')
 
