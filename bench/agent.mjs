@@ -6,6 +6,8 @@
 //   2. 250 ms mock, 200 connections: achieved req/s against Little's law, 200 / (2 x 0.25 s)
 //      = 400 req/s; the agent must not be the bottleneck (target ratio >= 0.9);
 //   3. 250 ms mock, 50 connections: the agent's overhead above the mock, p99 - 500 ms (target < 10 ms).
+// Runs 2 and 3 also print the agent's own time per chat from its Server-Timing header (total - llm):
+// what the agent itself adds, without the mock's and the machine's share that p99 - 500 includes.
 // The agent and the mock each run in their own process; the load generator runs here. A baseline
 // server that only makes the same two mock calls runs beside it, so a loaded machine shows in both.
 //
@@ -177,6 +179,7 @@ async function closedLoop(url, { connections, duration, rampMs = 0 }) {
   const phase = nextPhase()
   const pool = new Pool(url, { connections, pipelining: 1 })
   const latencies = []
+  const timings = { own: [], history: [], commit: [] } // from the agent's Server-Timing header
   let ok = 0
   let failed = 0
   const start = performance.now()
@@ -192,6 +195,7 @@ async function closedLoop(url, { connections, duration, rampMs = 0 }) {
           const res = await pool.request({ path: '/chat', method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody(phase, connection, turn) })
           await res.body.dump()
           status = res.statusCode
+          if (sent >= measureFrom && status === 200) addTiming(timings, res.headers['server-timing'])
         } catch {
           status = 0
         }
@@ -204,9 +208,21 @@ async function closedLoop(url, { connections, duration, rampMs = 0 }) {
     }),
   )
   await pool.close()
-  latencies.sort((a, b) => a - b)
-  const at = (q) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]) : NaN)
-  return { rps: (ok + failed) / duration, p50: at(0.5), p99: at(0.99), ok, failed }
+  const at = (list, q) => {
+    list.sort((a, b) => a - b)
+    return list.length ? list[Math.min(list.length - 1, Math.floor(list.length * q))] : NaN
+  }
+  const own = timings.own.length ? { p50: at(timings.own, 0.5), p99: at(timings.own, 0.99), historyP99: at(timings.history, 0.99), commitP99: at(timings.commit, 0.99) } : undefined
+  return { rps: (ok + failed) / duration, p50: Math.round(at(latencies, 0.5)), p99: Math.round(at(latencies, 0.99)), ok, failed, own }
+}
+
+/** The agent's own time per chat (total - llm) and its two PostgreSQL/Redis stages. */
+function addTiming(timings, header) {
+  if (typeof header !== 'string') return // the baseline server sends none
+  const dur = Object.fromEntries([...header.matchAll(/(\w+);dur=([\d.]+)/g)].map(([, name, ms]) => [name, Number(ms)]))
+  timings.own.push(dur.total - dur.llm)
+  timings.history.push(dur.history)
+  timings.commit.push(dur.commit)
 }
 
 /** autocannon: every connection starts at once, for the lock-step comparison. */
@@ -230,6 +246,10 @@ function lockstepLoad(url, { connections, duration }) {
 function report(title, r) {
   const cpu = r.cpuMs !== undefined ? `, CPU ${(r.cpuMs / Math.max(1, r.ok + r.failed)).toFixed(2)} ms/chat` : ''
   console.log(`${title}: ${r.rps.toFixed(1)} chat req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.ok} ok, ${r.failed} failed${cpu}`)
+  if (r.own) {
+    const ms = (x) => x.toFixed(1)
+    console.log(`   agent's own time per chat (Server-Timing total - llm): p50 ${ms(r.own.p50)} ms, p99 ${ms(r.own.p99)} ms; p99 of history read ${ms(r.own.historyP99)} ms, of commit ${ms(r.own.commitP99)} ms`)
+  }
 }
 
 /**

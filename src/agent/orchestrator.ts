@@ -48,6 +48,9 @@ export interface TurnResult {
   costUsd: number
   /** The turn's messages to store: user, assistant tool calls, tool results, final answer. */
   messages: CountedMessage[]
+  /** Milliseconds spent waiting on the LLM (every call, retries included) and on tools. */
+  llmMs: number
+  toolMs: number
 }
 
 export class Orchestrator {
@@ -69,12 +72,14 @@ export class Orchestrator {
     const reserved = this.toolDefinitionTokens(input.role, tools)
     const turn: CountedMessage[] = [withCount({ role: 'user', content: input.message })]
     const totals = { promptTokens: 0, completionTokens: 0, costUsd: 0 }
+    const waited = { llmMs: 0, toolMs: 0 }
     let budget = this.options.contextTokenBudget
     let trimmedOnce = false
 
     for (let iteration = 1; iteration <= this.options.maxIterations; ) {
       const context = fitContext(this.system, input.history, turn, budget, reserved)
       let completion: Completion
+      const asked = performance.now()
       try {
         completion = await this.llm.complete({ messages: context.messages, tools, signal: input.signal, deadline: input.deadline, models: input.models })
       } catch (error) {
@@ -85,14 +90,17 @@ export class Orchestrator {
           continue
         }
         throw error
+      } finally {
+        waited.llmMs += performance.now() - asked
       }
       this.account(completion, context.tokens + reserved, totals)
 
       if (completion.finishReason === 'stop') {
         turn.push(withCount({ role: 'assistant', content: completion.content }))
-        return { answer: completion.content ?? '', iterations: iteration, model: completion.model, ...totals, messages: turn }
+        return { answer: completion.content ?? '', iterations: iteration, model: completion.model, ...totals, ...waited, messages: turn }
       }
       turn.push(withCount({ role: 'assistant', content: completion.content, tool_calls: completion.toolCalls }))
+      const toolsStarted = performance.now()
       const results = await Promise.all(
         completion.toolCalls.map((call) =>
           this.tools.execute(
@@ -101,6 +109,7 @@ export class Orchestrator {
           ),
         ),
       )
+      waited.toolMs += performance.now() - toolsStarted
       completion.toolCalls.forEach((call, i) => turn.push(withCount({ role: 'tool', tool_call_id: call.id, content: results[i].content })))
       iteration++
     }

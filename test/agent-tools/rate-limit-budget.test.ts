@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createBudget, createRateLimiter } from '../../src/agent/guard/index.js'
 import { TEST_REDIS_URL } from '../support/services.js'
 
@@ -97,6 +97,23 @@ describe('daily budget', () => {
     await budget.record(0.5)
     expect(await budget.check()).toMatchObject({ allowed: false })
     expect(await budget.spentToday()).toBeCloseTo(1.1)
+  })
+
+  it('starts a new day at midnight UTC', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(new Date('2026-11-21T23:59:59.500Z'))
+      const budget = createBudget({ dailyUsd: 1 })
+      await budget.record(0.9)
+      expect(await budget.spentToday()).toBeCloseTo(0.9)
+      vi.setSystemTime(new Date('2026-11-22T00:00:00.000Z'))
+      expect(await budget.spentToday()).toBe(0)
+      await budget.record(0.2)
+      vi.setSystemTime(new Date('2026-11-21T12:00:00.000Z')) // a clock stepped back: yesterday's key again
+      expect(await budget.spentToday()).toBe(0) // today's tally was pruned when the day changed
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('downgrades to the configured cheaper model instead of refusing', async () => {

@@ -56,6 +56,21 @@ describe('redis cache races', () => {
     expect(await contents(cache, id)).toEqual(['a', 'b'])
   })
 
+  it('a session\'s first turn creates the entry, unless a later turn of it already committed', async () => {
+    const cache = createRedisCache(redis, { ttlSeconds: 60, prefix })
+    const id = uid('s')
+    await cache.append(id, [msg('a'), msg('b')], 0) // new session: the turn is all of it
+    expect(await contents(cache, id)).toEqual(['a', 'b'])
+    await cache.append(id, [msg('c')], 2)
+    expect(await contents(cache, id)).toEqual(['a', 'b', 'c'])
+
+    // Two first-ish turns race: turn 2 (count 2 -> 3) reaches Redis before turn 1 (0 -> 2).
+    const raced = uid('s')
+    await cache.append(raced, [msg('c')], 2) // no entry: drops and leaves a floor of 3
+    await cache.append(raced, [msg('a'), msg('b')], 0) // late: must not cache a history without c
+    expect(await cache.get(raced)).toBeUndefined()
+  })
+
   it('treats Redis failures as misses', async () => {
     const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
     dead.on('error', () => undefined)

@@ -64,6 +64,23 @@ describe('POST /chat', () => {
     expect(audit[0].arguments).toEqual({ expression: expect.any(String) })
   })
 
+  it('says where the time went in a Server-Timing header (total - llm is the agent\'s own time)', async () => {
+    t.mock.setScenario('slow', { latencyMs: 60 })
+    try {
+      const res = await t.chat({ message: 'What is 2 * 21? Use the calculator.' }, auth(USER))
+      expect(res.status).toBe(200)
+      const header = res.headers.get('server-timing') ?? ''
+      const dur = Object.fromEntries([...header.matchAll(/(\w+);dur=([\d.]+)/g)].map(([, name, ms]) => [name, Number(ms)]))
+      expect(Object.keys(dur)).toEqual(['history', 'llm', 'tools', 'commit', 'total'])
+      expect(dur.llm).toBeGreaterThanOrEqual(2 * 60 - 1) // two calls of 60 ms
+      expect(dur.commit).toBeGreaterThan(0)
+      expect(dur.total).toBeGreaterThanOrEqual(dur.llm + dur.tools + dur.commit + dur.history - 0.5) // 0.1 ms rounding each
+      expect(dur.total).toBeLessThan(dur.llm + 1000)
+    } finally {
+      t.mock.setScenario('healthy')
+    }
+  })
+
   it('stores the tool audit even when the turn fails after a tool ran', async () => {
     t.mock.reset()
     // One iteration: the model asks for the calculator, the tool runs, and the loop gives up (500).

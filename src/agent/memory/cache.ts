@@ -6,7 +6,9 @@
  * Consistency: each session has a list of its newest messages and a count (the seq of the last
  * message). Both writes are Lua scripts, atomic in Redis:
  * - append (after a PostgreSQL commit) extends the list only if the cached count is exactly the
- *   count before this turn; otherwise it drops the entry;
+ *   count before this turn; otherwise it drops the entry. A session's first turn (count before it
+ *   0) is the whole session, so it creates the entry: the second turn then hits the cache instead
+ *   of reading PostgreSQL, unless a floor shows a later turn already committed;
  * - fill (after a miss) never overwrites a fresher entry, and a "floor" left by an append that
  *   found no entry stops a fill racing with that commit from caching stale history.
  */
@@ -47,6 +49,14 @@ return 1`
 
 const APPEND = `
 local current = redis.call('GET', KEYS[2])
+if current == false and tonumber(ARGV[1]) == 0 and tonumber(redis.call('GET', KEYS[3]) or '-1') < tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, 5))
+  redis.call('LTRIM', KEYS[1], -tonumber(ARGV[4]), -1)
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  return 1
+end
 if current == false or tonumber(current) ~= tonumber(ARGV[1]) then
   redis.call('DEL', KEYS[1], KEYS[2])
   redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])

@@ -142,8 +142,11 @@ export class ConversationStore {
    * first free seq; the turn, its messages and the idempotency record hang off it. If the session
    * belongs to another key the upsert yields no row and nothing of the turn is written (`forbidden`,
    * the caller answers 403); the tool audit rows are stored either way: those calls did happen.
+   * Resolves once PostgreSQL committed; `cached` once the cache has the turn too. The caller
+   * awaits it before answering, after issuing its own Redis writes in the same tick, so they share
+   * one pipelined write with the append.
    */
-  async commitTurn(turn: TurnRecord): Promise<{ forbidden: boolean }> {
+  async commitTurn(turn: TurnRecord): Promise<{ forbidden: boolean; cached: Promise<void> }> {
     const m = turn.messages
     const { rows } = await this.db(() =>
       this.pool.query<{ previous: number }>({
@@ -178,9 +181,9 @@ export class ConversationStore {
         ],
       }),
     )
-    if (rows.length === 0) return { forbidden: true }
-    await this.cache.append(cacheId(turn.sessionId, turn.owner), m, rows[0].previous)
-    return { forbidden: false }
+    if (rows.length === 0) return { forbidden: true, cached: Promise.resolve() }
+    // Never rejects: a cache failure is the cache's (it drops the entry or reads as a miss).
+    return { forbidden: false, cached: this.cache.append(cacheId(turn.sessionId, turn.owner), m, rows[0].previous) }
   }
 
   /** Every stored message of a session, oldest first (GET /sessions/:id/messages). */

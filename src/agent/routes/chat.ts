@@ -59,7 +59,9 @@ export function registerChatRoute(app: FastifyInstance, deps: AgentDeps): void {
     try {
       const downgradeTo = await admit(deps)
       const turn = { ...body, owner, key, downgradeTo, flagged: injection.flagged }
-      return await deps.inFlight.track(() => runTurn(deps, request, turn, gone.signal))
+      const timing: TurnTiming = { historyMs: 0, llmMs: 0, toolMs: 0, commitMs: 0 }
+      const response = await deps.inFlight.track(() => runTurn(deps, request, turn, gone.signal, timing))
+      return reply.header('server-timing', serverTiming(timing, reply.elapsedTime)).send(response)
     } catch (error) {
       if (key) await releaseKey(store, owner, key)
       if (gone.signal.aborted) {
@@ -92,11 +94,14 @@ async function runTurn(
   request: FastifyRequest,
   turn: { message: string; session_id?: string; user_id?: string; owner: string; key?: string; downgradeTo?: string; flagged: boolean },
   clientGone: AbortSignal,
+  timing: TurnTiming,
 ): Promise<ChatResponse> {
   const { store } = deps.memory
   const sessionId = turn.session_id ?? randomUUID()
+  const started = performance.now()
   // A session id we just minted has no history: skip the lookup (a cache miss and a PostgreSQL read).
   const history = turn.session_id ? await store.history(sessionId, turn.owner) : { messages: [] }
+  timing.historyMs = performance.now() - started
   if (history.owner && history.owner !== turn.owner) throw sessionForbidden()
 
   const turnDeadline = deadline(deps.config.requestTimeoutMs, clientGone)
@@ -125,6 +130,8 @@ async function runTurn(
       },
     })
 
+    timing.llmMs = result.llmMs
+    timing.toolMs = result.toolMs
     const response: ChatResponse = {
       response: result.answer,
       session_id: sessionId,
@@ -132,10 +139,10 @@ async function runTurn(
       model: result.model,
       usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, cost_usd: round(result.costUsd) },
     }
-    // Spend is recorded even if the commit fails (the tokens were paid for), alongside it: one
-    // round trip of latency instead of two.
-    const recorded = deps.budget.record(result.costUsd).catch((err) => request.log.warn({ err: (err as Error).message }, 'budget record failed'))
-    const committed = store.commitTurn({
+    // Spend is recorded whatever the commit's outcome (the tokens were paid for).
+    const recordSpend = () => deps.budget.record(result.costUsd).catch((err) => request.log.warn({ err: (err as Error).message }, 'budget record failed'))
+    const commitStarted = performance.now()
+    const committed = await store.commitTurn({
       sessionId,
       owner: turn.owner,
       userId: turn.user_id,
@@ -149,10 +156,15 @@ async function runTurn(
       messages: result.messages,
       idempotency: turn.key ? { owner: turn.owner, key: turn.key, response } : undefined,
       toolAudit,
+    }).catch((error: unknown) => {
+      void recordSpend()
+      throw error
     })
-    const [{ forbidden }] = await Promise.all([committed, recorded])
     auditStored = true
-    if (forbidden) throw sessionForbidden()
+    // Issued in the same tick as the cache append: both leave in one pipelined Redis write.
+    await Promise.all([committed.cached, recordSpend()])
+    timing.commitMs = performance.now() - commitStarted
+    if (committed.forbidden) throw sessionForbidden()
     deps.telemetry.touchSession(sessionId)
     return response
   } catch (error) {
@@ -167,6 +179,23 @@ async function runTurn(
   } finally {
     turnDeadline.dispose()
   }
+}
+
+/** Where a turn's time went, in milliseconds: sent as a Server-Timing header. */
+interface TurnTiming {
+  historyMs: number
+  llmMs: number
+  toolMs: number
+  commitMs: number
+}
+
+/**
+ * `Server-Timing` (W3C): browsers' dev tools and load tools read it, and `total - llm` is the
+ * agent's own time per chat, which no client-side measurement can separate from the provider's.
+ */
+function serverTiming(t: TurnTiming, totalMs: number): string {
+  const dur = (ms: number) => ms.toFixed(1)
+  return `history;dur=${dur(t.historyMs)}, llm;dur=${dur(t.llmMs)}, tools;dur=${dur(t.toolMs)}, commit;dur=${dur(t.commitMs)}, total;dur=${dur(totalMs)}`
 }
 
 function idempotencyKey(request: FastifyRequest): string | undefined {
