@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AgentConfigError, loadAgentConfig } from './config.js'
+import { AgentConfigError, assertSafeBind, loadAgentConfig } from './config.js'
 
 describe('loadAgentConfig', () => {
   it('applies the documented defaults', () => {
@@ -11,6 +11,14 @@ describe('loadAgentConfig', () => {
   it('binds all interfaces only when API keys are configured', () => {
     expect(loadAgentConfig({ AGENT_API_KEYS: 'k1:admin' }).host).toBe('0.0.0.0')
     expect(loadAgentConfig({ AGENT_API_KEYS: 'k1', HOST: '10.0.0.1' }).host).toBe('10.0.0.1')
+  })
+
+  it('refuses to serve without keys on a non-loopback interface unless explicitly allowed', () => {
+    expect(() => assertSafeBind(loadAgentConfig({ HOST: '0.0.0.0' }))).toThrow(/AGENT_API_KEYS is unset.*0\.0\.0\.0.*AGENT_ALLOW_UNAUTHENTICATED/)
+    expect(() => assertSafeBind({ ...loadAgentConfig({}), host: '::' })).toThrow(AgentConfigError) // --host overrides HOST
+    for (const env of [{}, { HOST: 'localhost' }, { HOST: '::1' }, { HOST: '0.0.0.0', AGENT_API_KEYS: 'k1' }, { HOST: '0.0.0.0', AGENT_ALLOW_UNAUTHENTICATED: 'true' }]) {
+      expect(() => assertSafeBind(loadAgentConfig(env))).not.toThrow()
+    }
   })
 
   it('parses lists, removes duplicate models, accepts `none`', () => {

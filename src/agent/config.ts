@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { AgentctlError } from '../exit-codes.js'
+import { isLoopbackAddress } from '../load/safety.js'
 
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback)
@@ -30,6 +31,8 @@ const EnvSchema = z.object({
   /** Pool size per replica; size it with max_connections / replicas in mind. */
   DB_POOL_MAX: int(10, 1, 500),
   AGENT_API_KEYS: optional,
+  /** Serve without API keys on a non-loopback HOST (a network you trust); refused otherwise. */
+  AGENT_ALLOW_UNAUTHENTICATED: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   AGENT_DATA_DIR: z.string().default('.agentctl/agent-data'),
   SYSTEM_PROMPT: optional,
   LLM_TIMEOUT_MS: int(30_000, 1),
@@ -62,6 +65,7 @@ export interface AgentConfig {
   host: string
   /** True when no API keys are configured: the agent binds loopback only and warns. */
   openAccess: boolean
+  allowUnauthenticated: boolean
   llm: {
     baseUrl: string
     apiKey?: string
@@ -121,6 +125,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     port: e.PORT,
     host: e.HOST ?? (e.AGENT_API_KEYS ? '0.0.0.0' : '127.0.0.1'),
     openAccess: !e.AGENT_API_KEYS,
+    allowUnauthenticated: e.AGENT_ALLOW_UNAUTHENTICATED,
     llm: {
       baseUrl: e.LLM_BASE_URL.replace(/\/+$/, ''),
       apiKey: e.LLM_API_KEY,
@@ -153,4 +158,16 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   }
+}
+
+/**
+ * Without API keys every caller is admin (all tools, every session): that is only safe where no
+ * one else can connect. A non-loopback bind without keys is refused unless explicitly allowed.
+ */
+export function assertSafeBind(config: AgentConfig): void {
+  if (!config.openAccess || config.allowUnauthenticated || isLoopbackAddress(config.host) || config.host === 'localhost') return
+  throw new AgentConfigError(
+    `AGENT_API_KEYS is unset and the agent would listen on ${config.host}: without keys every caller is admin. ` +
+      'Set AGENT_API_KEYS (key:role,...), bind 127.0.0.1, or set AGENT_ALLOW_UNAUTHENTICATED=true on a network you trust',
+  )
 }

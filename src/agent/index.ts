@@ -7,7 +7,7 @@
 import type { Logger } from 'pino'
 import { registerEnvSecrets, registerSecret } from '../redact.js'
 import { shippedPricing } from '../pricing.js'
-import { type AgentConfig, AgentConfigError, loadAgentConfig } from './config.js'
+import { type AgentConfig, AgentConfigError, assertSafeBind, loadAgentConfig } from './config.js'
 import { createBudget, createRateLimiter, parseApiKeys, resolveSecretFiles } from './guard/index.js'
 import { ModelPool } from './llm/models.js'
 import { ResilientLlm } from './llm/resilience.js'
@@ -45,6 +45,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
   const config = loadAgentConfig(env)
   if (options.port !== undefined) config.port = options.port
   if (options.host !== undefined) config.host = options.host
+  assertSafeBind(config)
   registerEnvSecrets(env as NodeJS.ProcessEnv)
   registerSecret(config.llm.apiKey)
   const logger = options.logger ?? createLogger(config.logLevel)

@@ -53,6 +53,15 @@ export interface TurnResult {
   toolMs: number
 }
 
+type Totals = { promptTokens: number; completionTokens: number; costUsd: number }
+
+const SPENT = Symbol('agent.turnCostUsd')
+
+/** USD a failed turn had spent on LLM calls before it failed (0 when none, or not a turn error). */
+export function spentBeforeFailure(error: unknown): number {
+  return typeof error === 'object' && error !== null ? ((error as { [SPENT]?: number })[SPENT] ?? 0) : 0
+}
+
 export class Orchestrator {
   private readonly system: CountedMessage
   private readonly toolTokens = new Map<string, number>()
@@ -68,10 +77,20 @@ export class Orchestrator {
   }
 
   async run(input: TurnInput): Promise<TurnResult> {
+    const totals = { promptTokens: 0, completionTokens: 0, costUsd: 0 }
+    try {
+      return await this.loop(input, totals)
+    } catch (error) {
+      // The calls made before the failure were paid for: the caller charges them to the budget.
+      if (totals.costUsd > 0 && typeof error === 'object' && error !== null && Object.isExtensible(error)) Object.defineProperty(error, SPENT, { value: totals.costUsd })
+      throw error
+    }
+  }
+
+  private async loop(input: TurnInput, totals: Totals): Promise<TurnResult> {
     const tools = this.tools.definitions(input.role)
     const reserved = this.toolDefinitionTokens(input.role, tools)
     const turn: CountedMessage[] = [withCount({ role: 'user', content: input.message })]
-    const totals = { promptTokens: 0, completionTokens: 0, costUsd: 0 }
     const waited = { llmMs: 0, toolMs: 0 }
     let budget = this.options.contextTokenBudget
     let trimmedOnce = false
@@ -121,7 +140,7 @@ export class Orchestrator {
   }
 
   /** Usage from the provider, or estimated with the tokenizer when it sends none. */
-  private account(completion: Completion, promptEstimate: number, totals: { promptTokens: number; completionTokens: number; costUsd: number }) {
+  private account(completion: Completion, promptEstimate: number, totals: Totals) {
     const usage = completion.usage ?? {
       promptTokens: promptEstimate,
       completionTokens: countMessage({ role: 'assistant', content: completion.content, tool_calls: completion.toolCalls }),

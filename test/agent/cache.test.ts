@@ -69,6 +69,10 @@ describe('redis cache races', () => {
     await cache.append(raced, [msg('c')], 2) // no entry: drops and leaves a floor of 3
     await cache.append(raced, [msg('a'), msg('b')], 0) // late: must not cache a history without c
     expect(await cache.get(raced)).toBeUndefined()
+    await cache.fill(raced, [msg('a'), msg('b')], 2) // a stale read (before turn 2) arrives last
+    expect(await cache.get(raced)).toBeUndefined() // the floor (3) still stands
+    await cache.fill(raced, [msg('a'), msg('b'), msg('c')], 3)
+    expect(await contents(cache, raced)).toEqual(['a', 'b', 'c'])
   })
 
   it('treats Redis failures as misses', async () => {

@@ -81,7 +81,7 @@ describe('POST /chat', () => {
     }
   })
 
-  it('stores the tool audit even when the turn fails after a tool ran', async () => {
+  it('stores the tool audit and charges the spend even when the turn fails after a tool ran', async () => {
     t.mock.reset()
     // One iteration: the model asks for the calculator, the tool runs, and the loop gives up (500).
     const strict = await startTestAgent({ DATABASE_URL: schema.url, MAX_ITERATIONS: '1' }, t.mock)
@@ -91,6 +91,9 @@ describe('POST /chat', () => {
       expect(failed.body.error.type).toBe('max_iterations')
       // Written in the background after the error answer: poll for it.
       await expect.poll(() => auditRows(failed.headers.get('x-request-id')!), { timeout: 5000 }).toEqual([expect.objectContaining({ tool: 'calculator', outcome: 'success' })])
+      // The LLM call before the failure was paid for: it counts against the daily budget.
+      const spent = async () => Number(/^agent_budget_spent_usd (\S+)$/m.exec((await strict.get('/metrics')).body)?.[1] ?? 0)
+      await expect.poll(spent, { timeout: 5000 }).toBeGreaterThan(0)
     } finally {
       await strict.close()
     }
@@ -213,7 +216,15 @@ describe('daily budget', () => {
       const cheaper = await lenient.chat({ message: 'cheaper now' })
       expect(cheaper.status).toBe(200)
       expect(cheaper.body.model).toBe('gpt-4.1-nano')
+      // The cheaper model failing must not send an over-budget turn back to the full-price models.
+      t.mock.setScenario('error-storm', { model: 'gpt-4.1-nano', status: 503 })
+      const fullPrice = () => t.mock.stats().byModel['gpt-4o-mini']?.total ?? 0
+      const before = fullPrice()
+      const failing = await lenient.chat({ message: 'and now?' })
+      expect(failing.status).toBeGreaterThanOrEqual(500)
+      expect(fullPrice()).toBe(before)
     } finally {
+      t.mock.setScenario('healthy')
       await lenient.close()
     }
   })

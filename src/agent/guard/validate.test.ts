@@ -17,6 +17,7 @@ describe('chat body validation', () => {
     [{ message: 42 }, 'message'],
     [{ message: '   ' }, 'message'],
     [{ message: 'x'.repeat(32_001) }, 'message'],
+    [{ message: 'a\u0000b' }, 'message'], // PostgreSQL text cannot store it: refused before the LLM is paid
     [{ message: 'hi', session_id: '' }, 'session_id'],
     [{ message: 'hi', session_id: 'a b' }, 'session_id'],
     [{ message: 'hi', session_id: 'x'.repeat(129) }, 'session_id'],

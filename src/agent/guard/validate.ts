@@ -32,6 +32,8 @@ export function validateChatBody(body: unknown): ValidationResult {
   if (typeof b.message !== 'string') return bad('message', '"message" must be a string.')
   if (b.message.trim() === '') return bad('message', '"message" must not be empty.')
   if (b.message.length > MAX_MESSAGE_CHARS) return bad('message', `"message" is longer than ${MAX_MESSAGE_CHARS} characters.`)
+  // PostgreSQL text cannot hold NUL: refuse it here, before the LLM is paid for a turn that cannot be stored.
+  if (b.message.includes('\0')) return bad('message', '"message" must not contain NUL (\\u0000) characters.')
   const value: ChatBody = { message: b.message }
   for (const field of ['session_id', 'user_id'] as const) {
     const v = b[field]

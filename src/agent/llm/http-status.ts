@@ -3,10 +3,14 @@
  * later" (with Retry-After), 502/504 "the upstream failed", 413/422 "this request cannot succeed".
  * type and code carry the same specific name so clients and agentctl can match on either.
  */
+import { redact } from '../../redact.js'
 import { ApiError } from '../errors.js'
 import { AllBreakersOpenError, LlmError } from './types.js'
 
-const api = (status: number, type: string, message: string, retryAfterSec?: number) => new ApiError(status, type, message, { retryAfterSec })
+/** Upstream text is the provider's (or a proxy's): it may echo keys, so it is redacted and bounded. */
+const MAX_UPSTREAM_CHARS = 300
+const api = (status: number, type: string, message: string, retryAfterSec?: number) =>
+  new ApiError(status, type, redact(message).slice(0, MAX_UPSTREAM_CHARS), { retryAfterSec })
 
 export function llmFailureToApiError(error: unknown): unknown {
   if (error instanceof AllBreakersOpenError) {

@@ -59,7 +59,8 @@ if current == false and tonumber(ARGV[1]) == 0 and tonumber(redis.call('GET', KE
 end
 if current == false or tonumber(current) ~= tonumber(ARGV[1]) then
   redis.call('DEL', KEYS[1], KEYS[2])
-  redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
+  -- The floor only rises: a late append of an earlier turn must not lower it below a later one.
+  if tonumber(redis.call('GET', KEYS[3]) or '-1') < tonumber(ARGV[2]) then redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3]) end
   return 0
 end
 redis.call('RPUSH', KEYS[1], unpack(ARGV, 5))

@@ -13,6 +13,10 @@ import { purgeExpiredKeys } from './idempotency.js'
 import { migrate } from './migrations.js'
 import { ConversationStore } from './store.js'
 
+
+const QUERY_TIMEOUT_MS = 10_000
+const STATEMENT_TIMEOUT_MS = 8_000
+
 export interface Memory {
   store: ConversationStore
   pool: pg.Pool
@@ -30,7 +34,10 @@ export async function openMemory(config: AgentConfig, logger: Logger, redisPrefi
     max: embedded ? EMBEDDED_MAX_CONNECTIONS : config.dbPoolMax,
     // Bounded waits: an unreachable database must turn into a fast 503, not a hung request.
     connectionTimeoutMillis: 3000,
-    query_timeout: 10_000,
+    query_timeout: QUERY_TIMEOUT_MS,
+    // The server gives up first (and rolls back), so "not stored" is true when the client gives up:
+    // a commit still running after the client's timeout would store a turn the caller retries.
+    ...(embedded ? {} : { statement_timeout: STATEMENT_TIMEOUT_MS }),
     idleTimeoutMillis: 30_000,
     application_name: 'agentctl-agent',
   })

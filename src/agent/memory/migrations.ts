@@ -66,6 +66,9 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
   const applied: number[] = []
   try {
     await client.query('BEGIN')
+    // The pool's statement_timeout is for chat-path queries; waiting for another replica's
+    // migration or building an index may take longer.
+    await client.query('SET LOCAL statement_timeout = 0')
     await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ID])
     await client.query(`CREATE TABLE IF NOT EXISTS agent_schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)

@@ -12,7 +12,7 @@ import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, h
 import type pg from 'pg'
 import type { CountedMessage } from '../context.js'
 import { ApiError, databaseUnavailable } from '../errors.js'
-import { AUDIT_COLUMNS, AUDIT_TABLE, type AuditRow, auditArrays, auditUnnest } from '../tools/index.js'
+import { AUDIT_COLUMNS, AUDIT_TABLE, type AuditRow, auditArrays, auditUnnest, jsonWithoutNul } from '../tools/index.js'
 import { CACHED_TAIL, type SessionCache } from './cache.js'
 
 /** How long PostgreSQL is left alone after 3 consecutive connection failures. */
@@ -61,12 +61,22 @@ export interface StoredMessage {
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof BrokenCircuitError) return true
-  if (!(error instanceof Error) || error instanceof ApiError) return false
+  if (!(error instanceof Error) || error instanceof ApiError || error instanceof PoolBusyError) return false
   const code = (error as { code?: unknown }).code
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('08') || code.startsWith('57P') || code.startsWith('53')
+  // 57014: statement_timeout (the pool's server-side deadline) cancelled it; nothing was stored.
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('08') || code.startsWith('57') || code.startsWith('53')
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true // ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE…
   return /connection|terminated|timeout|socket|ECONN/i.test(error.message)
 }
+
+/**
+ * Every pooled connection of this replica was busy for the whole connection wait: load, not an
+ * outage. It must not open the breaker (that would turn a busy replica into 503s for everyone
+ * and fail its readiness); the caller gets a 503 to retry shortly.
+ */
+class PoolBusyError extends Error {}
+
+const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect'
 
 export class ConversationStore {
   private readonly breaker = circuitBreaker(handleWhen(isDatabaseUnavailable), {
@@ -174,9 +184,10 @@ export class ConversationStore {
         values: [
           turn.sessionId, turn.owner, turn.userId ?? null, m.length,
           randomUUID(), turn.requestId, turn.model, turn.iterations, turn.promptTokens, turn.completionTokens, turn.costUsd, turn.injectionFlagged,
-          m.map((x) => x.role), m.map((x) => x.content), m.map((x) => (x.tool_calls ? JSON.stringify(x.tool_calls) : null)),
+          // NUL is stripped from what the model or a tool produced: PostgreSQL text cannot hold it.
+          m.map((x) => x.role), m.map((x) => x.content?.replaceAll('\0', '') ?? null), m.map((x) => (x.tool_calls ? jsonWithoutNul(x.tool_calls) : null)),
           m.map((x) => x.tool_call_id ?? null), m.map((x) => x.tokens),
-          turn.idempotency?.owner ?? null, turn.idempotency?.key ?? null, turn.idempotency ? JSON.stringify(turn.idempotency.response) : null,
+          turn.idempotency?.owner ?? null, turn.idempotency?.key ?? null, turn.idempotency ? jsonWithoutNul(turn.idempotency.response) : null,
           ...auditArrays(turn.toolAudit ?? []),
         ],
       }),
@@ -216,11 +227,20 @@ export class ConversationStore {
     return rows.map((r) => ({ role: r.role, content: r.content, createdAt: new Date(r.created_at).toISOString() }))
   }
 
+  /** A pool wait that timed out while the pool was full (a refused connection fails differently). */
+  private busy(error: unknown): boolean {
+    const { totalCount, idleCount, options } = this.pool as pg.Pool & { options: { max?: number } }
+    return error instanceof Error && error.message === POOL_WAIT_TIMEOUT && idleCount === 0 && totalCount >= (options.max ?? 10)
+  }
+
   /** Runs a PostgreSQL operation through the breaker; an outage becomes a 503 ApiError. */
   async db<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return await this.breaker.execute(operation)
+      return await this.breaker.execute(() => operation().catch((error: unknown) => Promise.reject(this.busy(error) ? new PoolBusyError(POOL_WAIT_TIMEOUT) : error)))
     } catch (error) {
+      if (error instanceof PoolBusyError) {
+        throw new ApiError(503, 'database_busy', 'every PostgreSQL connection of this replica is busy; the turn was not stored, retry shortly', { retryAfterSec: 1 })
+      }
       if (error instanceof ApiError) throw error
       if (isDatabaseUnavailable(error)) throw Object.assign(databaseUnavailable(), { cause: error })
       throw error

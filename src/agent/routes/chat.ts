@@ -10,6 +10,7 @@ import { ApiError, databaseUnavailable, sessionForbidden } from '../errors.js'
 import { checkContentType, detectInjection, validateChatBody } from '../guard/index.js'
 import { llmFailureToApiError } from '../llm/http-status.js'
 import { claimKey, releaseKey, requestHash } from '../memory/idempotency.js'
+import { spentBeforeFailure } from '../orchestrator.js'
 import { type AuditRow, insertAuditRows } from '../tools/index.js'
 import type { AgentDeps } from '../server.js'
 
@@ -117,7 +118,8 @@ async function runTurn(
       role: request.principal.role,
       signal,
       deadline: Date.now() + deps.config.requestTimeoutMs,
-      models: turn.downgradeTo ? [turn.downgradeTo, ...deps.llm.pool.models] : undefined,
+      // Over budget, the cheaper model only: falling back to the full-price pool would overspend.
+      models: turn.downgradeTo ? [turn.downgradeTo] : undefined,
       logger,
       toolContext: {
         pool: deps.memory.pool,
@@ -168,6 +170,8 @@ async function runTurn(
     deps.telemetry.touchSession(sessionId)
     return response
   } catch (error) {
+    const spent = spentBeforeFailure(error)
+    if (spent > 0) void deps.budget.record(spent).catch((err) => logger.warn({ err: (err as Error).message }, 'budget record failed'))
     if (!auditStored && toolAudit.length) {
       // Not awaited: the error answer must not wait on PostgreSQL (it may be why the turn failed);
       // through the store's breaker, so an outage already detected costs nothing.

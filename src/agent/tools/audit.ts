@@ -61,7 +61,7 @@ export async function auditToolCall(ctx: ToolContext, entry: AuditEntry): Promis
     role: ctx.role,
     tool: entry.tool.replaceAll('\0', '').slice(0, 128),
     // PostgreSQL text and jsonb refuse NUL: one in a model's arguments must not fail the turn's commit.
-    arguments: JSON.stringify(args, (_key, value: unknown) => (typeof value === 'string' ? value.replaceAll('\0', '') : value)),
+    arguments: jsonWithoutNul(args),
     outcome: entry.outcome,
     durationMs: entry.durationMs,
     error: error?.replaceAll('\0', '') ?? null,
@@ -103,4 +103,9 @@ export async function pruneToolAudit(pool: Pick<pg.Pool, 'query'>, retentionDays
   const days = Math.max(1, Math.floor(retentionDays))
   const result = await pool.query(`DELETE FROM ${AUDIT_TABLE} WHERE at < now() - make_interval(days => $1::int)`, [days])
   return result.rowCount ?? 0
+}
+
+/** JSON for a jsonb column: PostgreSQL refuses NUL (\u0000), so it is dropped from every string. */
+export function jsonWithoutNul(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? v.replaceAll('\0', '') : v))
 }
