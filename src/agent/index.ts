@@ -65,10 +65,10 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
       onToolCall: ({ tool, outcome }) => telemetry.toolCalls.inc({ tool, outcome }),
     })
     const orchestrator = new Orchestrator(llm, tools, config, shippedPricing(), telemetry)
-    const budget = createBudget({ dailyUsd: config.dailyBudgetUsd, redis: memory.redis, downgradeModel: config.budgetDowngradeModel, keyPrefix: `${prefix}budget:` })
+    const budget = createBudget({ dailyUsd: config.dailyBudgetUsd, redis: memory.redis, guard: memory.redisGuard, downgradeModel: config.budgetDowngradeModel, keyPrefix: `${prefix}budget:` })
     telemetry.budgetDaily.set(config.dailyBudgetUsd)
     telemetry.setBudgetSource(() => budget.spentToday())
-    const limiter = createRateLimiter({ redis: memory.redis, perMinute: config.rateLimitPerMinute, keyPrefix: `${prefix}rl:` })
+    const limiter = createRateLimiter({ redis: memory.redis, guard: memory.redisGuard, perMinute: config.rateLimitPerMinute, keyPrefix: `${prefix}rl:` })
     const draining = { value: false }
     const inFlight = new InFlight()
     const pruneAudit = () => void pruneToolAudit(memory.pool).catch((err: Error) => logger.warn({ err: err.message }, 'pruning the tool audit log failed'))

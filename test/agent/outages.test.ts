@@ -74,6 +74,39 @@ describe('Redis killed mid-run', () => {
   })
 })
 
+describe('Redis hanging (accepts, never answers)', () => {
+  const cleanup: Array<() => Promise<void> | void> = []
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step()
+  })
+
+  it('is noticed once for the cache, the rate limiter and the budget: chats stop paying its timeouts', async () => {
+    const redis = await startOwnRedis()
+    cleanup.push(() => redis.stop())
+    const schema = await createTestSchema('agent_redis_hang')
+    cleanup.push(() => schema.drop())
+    const t = await startTestAgent({ DATABASE_URL: schema.url, REDIS_URL: redis.url, RATE_LIMIT_PER_MINUTE: '10000', DAILY_BUDGET_USD: '100' })
+    cleanup.push(() => t.close())
+    expect((await t.chat({ message: 'hello', session_id: 'hang-1' })).status).toBe(200)
+
+    redis.pause()
+    cleanup.push(() => redis.resume())
+    const took: number[] = []
+    for (let i = 0; i < 8; i++) {
+      const started = performance.now()
+      expect((await t.chat({ message: `turn ${i}`, session_id: 'hang-1' })).status).toBe(200)
+      took.push(performance.now() - started)
+    }
+    // The hang was real: the first chats waited out command timeouts (1 s each)...
+    expect(took.slice(0, 3).reduce((a, b) => a + b, 0)).toBeGreaterThan(900)
+    // ...then one shared breaker skips Redis for every user: no chat pays a timeout any more.
+    for (const ms of took.slice(-4)) expect(ms).toBeLessThan(700)
+    const ready = await t.get('/ready')
+    expect(ready.status).toBe(200)
+    expect(ready.body.checks['redis:responseTime'][0].status).toBe('warn')
+  })
+})
+
 describe('PostgreSQL stopped mid-run', () => {
   const cleanup: Array<() => Promise<void> | void> = []
   afterAll(async () => {

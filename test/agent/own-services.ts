@@ -32,6 +32,9 @@ export interface OwnRedis {
   kill(): void
   restart(): Promise<void>
   stop(): void
+  /** SIGSTOP / SIGCONT: a Redis that hangs (accepts, never answers) instead of refusing. */
+  pause(): void
+  resume(): void
 }
 
 export async function startOwnRedis(): Promise<OwnRedis> {
@@ -56,7 +59,18 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   }
   await start()
   const kill = () => void child?.kill('SIGKILL')
-  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: start, stop: kill }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    kill,
+    restart: start,
+    stop: () => {
+      child?.kill('SIGCONT') // a stopped process does not act on SIGKILL until continued on some kernels
+      kill()
+    },
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+  }
 }
 
 export interface OwnPostgres {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { createRedisGuard, type RedisGuard } from '../memory/redis-guard.js'
 
 export interface BudgetOptions {
   /** USD per UTC day; 0 means unlimited. */
@@ -7,6 +8,8 @@ export interface BudgetOptions {
   /** When over budget, route to this (cheaper) model instead of refusing. */
   downgradeModel?: string
   keyPrefix?: string
+  /** Redis health shared with the cache and the rate limiter: while it is degraded, count locally. */
+  guard?: RedisGuard
 }
 
 /**
@@ -61,17 +64,15 @@ export function createBudget(opts: BudgetOptions): Budget {
   // defineCommand sends EVALSHA (the script body once per connection).
   if (opts.redis && !('agentBudgetRecord' in opts.redis)) opts.redis.defineCommand('agentBudgetRecord', { numberOfKeys: 1, lua: RECORD })
   const redis = opts.redis as BudgetRedis | undefined
+  const guard = opts.guard ?? createRedisGuard()
 
   async function spentToday(): Promise<number> {
     const day = utcDay()
     const mine = local.get(day) ?? 0
-    if (!opts.redis) return mine
-    try {
-      const shared = Number((await opts.redis.get(keyFor(day))) ?? 0)
-      return Math.max(shared, mine)
-    } catch {
-      return mine
-    }
+    const redis = opts.redis
+    if (!redis) return mine
+    const shared = await guard.run(() => redis.get(keyFor(day)))
+    return shared === undefined ? mine : Math.max(Number(shared ?? 0), mine)
   }
 
   async function record(usd: number): Promise<void> {
@@ -79,12 +80,8 @@ export function createBudget(opts: BudgetOptions): Budget {
     const day = utcDay()
     for (const old of local.keys()) if (old !== day) local.delete(old)
     local.set(day, (local.get(day) ?? 0) + usd)
-    if (!redis) return
-    try {
-      await redis.agentBudgetRecord(keyFor(day), usd, DAY_TTL_SEC)
-    } catch {
-      // The local tally still counts it; spentToday() falls back to it while Redis is away.
-    }
+    // On failure the local tally still counts it; spentToday() falls back to it while Redis is away.
+    if (redis) await guard.run(() => redis.agentBudgetRecord(keyFor(day), usd, DAY_TTL_SEC))
   }
 
   async function check(): Promise<BudgetDecision> {

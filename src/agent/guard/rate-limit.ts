@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import { createRedisGuard, type RedisGuard } from '../memory/redis-guard.js'
 import { LRUCache } from 'lru-cache'
 
 export interface RateLimiterOptions {
@@ -8,6 +9,8 @@ export interface RateLimiterOptions {
   perMinute: number
   /** Namespaces the Redis keys (e.g. `agentctl:rl:`) so agents sharing a Redis do not collide. */
   keyPrefix: string
+  /** Redis health shared with the cache and the budget: while it is degraded, limit in memory. */
+  guard?: RedisGuard
 }
 
 export interface RateLimitDecision {
@@ -62,6 +65,7 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
   const interval = 60_000 / opts.perMinute
   const capacity = opts.perMinute
   const local = new LRUCache<string, number>({ max: 100_000, ttl: 60_000, ttlAutopurge: false })
+  const guard = opts.guard ?? createRedisGuard()
 
   const inMemory = (key: string): Decision => {
     const now = Date.now()
@@ -80,12 +84,8 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
 
   return {
     async consume(key: string): Promise<RateLimitDecision> {
-      let decision: Decision
-      try {
-        decision = opts.redis && opts.redis.status === 'ready' ? await inRedis(opts.redis, key) : inMemory(key)
-      } catch {
-        decision = inMemory(key)
-      }
+      const redis = opts.redis?.status === 'ready' ? opts.redis : undefined
+      const decision = (redis && (await guard.run(() => inRedis(redis, key)))) || inMemory(key)
       const [allowed, retryAfterMs, remaining] = decision
       return allowed ? { ok: true, retryAfterSec: 0, remaining } : { ok: false, retryAfterSec: Math.max(1, Math.ceil(retryAfterMs / 1000)), remaining: 0 }
     },

@@ -12,10 +12,10 @@
  * - fill (after a miss) never overwrites a fresher entry, and a "floor" left by an append that
  *   found no entry stops a fill racing with that commit from caching stale history.
  */
-import { ConsecutiveBreaker, circuitBreaker, handleAll, CircuitState } from 'cockatiel'
 import { LRUCache } from 'lru-cache'
 import type { Redis } from 'ioredis'
 import type { CountedMessage } from '../context.js'
+import { createRedisGuard, type RedisGuard } from './redis-guard.js'
 
 export interface SessionCache {
   readonly kind: 'redis' | 'memory'
@@ -75,7 +75,7 @@ type ScriptedRedis = Redis & {
   agentHistoryAppend(list: string, count: string, floor: string, ...args: Array<string | number>): Promise<number>
 }
 
-export function createRedisCache(client: Redis, options: { ttlSeconds: number; prefix: string; halfOpenMs?: number }): SessionCache {
+export function createRedisCache(client: Redis, options: { ttlSeconds: number; prefix: string; guard?: RedisGuard; halfOpenMs?: number }): SessionCache {
   // defineCommand sends EVALSHA (the script body only once per connection), not the source each call.
   if (!('agentHistoryFill' in client)) {
     client.defineCommand('agentHistoryGet', { numberOfKeys: 2, lua: GET })
@@ -83,16 +83,10 @@ export function createRedisCache(client: Redis, options: { ttlSeconds: number; p
     client.defineCommand('agentHistoryAppend', { numberOfKeys: 3, lua: APPEND })
   }
   const redis = client as ScriptedRedis
-  const breaker = circuitBreaker(handleAll, { halfOpenAfter: options.halfOpenMs ?? 5000, breaker: new ConsecutiveBreaker(3) })
+  const guard = options.guard ?? createRedisGuard(options.halfOpenMs)
   // The {hash tag} keeps a session's keys on one Redis Cluster slot, as the scripts require.
   const keys = (id: string): [string, string, string] => [`${options.prefix}{${id}}:m`, `${options.prefix}{${id}}:n`, `${options.prefix}{${id}}:floor`]
-  const guarded = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await breaker.execute(fn)
-    } catch {
-      return undefined // a cache failure is a miss; the breaker counts it
-    }
-  }
+  const guarded = <T>(fn: () => Promise<T>) => guard.run(fn) // a failure is a miss
   return {
     kind: 'redis',
     async get(sessionId) {
@@ -114,7 +108,7 @@ export function createRedisCache(client: Redis, options: { ttlSeconds: number; p
       const next = previousCount + messages.length
       await guarded(() => redis.agentHistoryAppend(...keys(sessionId), previousCount, next, options.ttlSeconds, CACHED_TAIL, ...items))
     },
-    status: () => (breaker.state === CircuitState.Open ? 'degraded' : 'ok'),
+    status: () => (guard.degraded() ? 'degraded' : 'ok'),
     ping: async () => void (await redis.ping()),
   }
 }

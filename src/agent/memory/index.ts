@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { AgentConfig } from '../config.js'
 import { ensureToolSchema } from '../tools/index.js'
 import { createMemoryCache, createRedisCache } from './cache.js'
+import { createRedisGuard, type RedisGuard } from './redis-guard.js'
 import { EMBEDDED_MAX_CONNECTIONS, type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.js'
 import { purgeExpiredKeys } from './idempotency.js'
 import { migrate } from './migrations.js'
@@ -22,6 +23,8 @@ export interface Memory {
   pool: pg.Pool
   /** The shared Redis client (rate limits, budget, cache), when REDIS_URL is set. */
   redis?: Redis
+  /** Redis's health as its users see it (one breaker for the cache, rate limits and budget). */
+  redisGuard: RedisGuard
   embedded?: EmbeddedPostgres
   close(): Promise<void>
 }
@@ -56,8 +59,10 @@ export async function openMemory(config: AgentConfig, logger: Logger, redisPrefi
     await embedded?.close().catch(() => undefined)
     throw new Error(`the agent's database is not usable: ${(error as Error).message}`)
   }
+  // One breaker for every Redis user: a hanging Redis is noticed once, not per feature.
+  const redisGuard = createRedisGuard()
   const cache = redis
-    ? createRedisCache(redis, { ttlSeconds: config.cacheTtlSeconds, prefix: `${redisPrefix}session:` })
+    ? createRedisCache(redis, { ttlSeconds: config.cacheTtlSeconds, prefix: `${redisPrefix}session:`, guard: redisGuard })
     : createMemoryCache({ ttlSeconds: config.cacheTtlSeconds })
   if (!redis) logger.warn('REDIS_URL is unset: using an in-process cache; rate limits and budgets are per replica')
   const store = new ConversationStore(pool, cache, !embedded)
@@ -69,6 +74,7 @@ export async function openMemory(config: AgentConfig, logger: Logger, redisPrefi
     store,
     pool,
     redis,
+    redisGuard,
     embedded,
     async close() {
       clearInterval(purge)
