@@ -53,7 +53,8 @@ const EnvSchema = z.object({
   /** Namespace of every Redis key (cache, rate limits, budget): lets agents share one Redis. */
   AGENT_REDIS_PREFIX: z.string().min(1).default('agentctl:agent:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  MAX_BODY_BYTES: int(65_536, 256),
+  /** Room for MAX_MESSAGE_CHARS (32 000) of 4-byte UTF-8 characters, or of JSON \u escapes (6 bytes). */
+  MAX_BODY_BYTES: int(196_608, 256),
   /** How long SIGTERM waits for in-flight chats before closing pools anyway. */
   SHUTDOWN_GRACE_MS: int(25_000, 0),
 })

@@ -154,9 +154,12 @@ describe('POST /chat', () => {
     const text = await fetch(`${t.url}/chat`, { method: 'POST', headers: { ...auth(USER), 'content-type': 'text/plain' }, body: 'hi' })
     expect(text.status).toBe(415)
     expect((await text.json()).error.code).toBe('unsupported_media_type')
-    const big = await t.chat({ message: 'x'.repeat(70_000) }, auth(USER))
+    const big = await t.chat({ message: 'x'.repeat(200_000) }, auth(USER))
     expect(big.status).toBe(413)
     expect(big.body.error.code).toBe('payload_too_large')
+    // The longest message allowed fits the body limit in any script (here 3 bytes per character).
+    const longest = await t.chat({ message: '漢'.repeat(32_000) }, auth(USER))
+    expect(longest.status).toBe(200)
     const broken = await t.chat('{"message": ', auth(USER))
     expect(broken.status).toBe(400)
     expect(broken.body.error.code).toBe('invalid_json')
