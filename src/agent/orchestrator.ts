@@ -53,6 +53,26 @@ export interface TurnResult {
   toolMs: number
 }
 
+/**
+ * Tool calls of one model answer run in parallel, but at most this many at once: a model asking
+ * for dozens of SQL queries must not take every pooled PostgreSQL connection from other chats.
+ */
+const MAX_PARALLEL_TOOLS = 4
+
+/** Like Promise.all over `items.map(fn)`, with at most `limit` calls in flight; results keep their order. */
+export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}
+
 type Totals = { promptTokens: number; completionTokens: number; costUsd: number }
 
 const SPENT = Symbol('agent.turnCostUsd')
@@ -120,12 +140,10 @@ export class Orchestrator {
       }
       turn.push(withCount({ role: 'assistant', content: completion.content, tool_calls: completion.toolCalls }))
       const toolsStarted = performance.now()
-      const results = await Promise.all(
-        completion.toolCalls.map((call) =>
-          this.tools.execute(
-            { name: call.function.name, arguments: call.function.arguments },
-            { ...input.toolContext, role: input.role, signal: input.signal },
-          ),
+      const results = await mapBounded(completion.toolCalls, MAX_PARALLEL_TOOLS, (call) =>
+        this.tools.execute(
+          { name: call.function.name, arguments: call.function.arguments },
+          { ...input.toolContext, role: input.role, signal: input.signal },
         ),
       )
       waited.toolMs += performance.now() - toolsStarted
