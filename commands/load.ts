@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { Flags } from '@oclif/core'
+import { DEFAULT_CONFIG_FILE } from '../src/config/load.js'
 import type { AgentctlConfig } from '../src/config/schema.js'
 import { AgentctlError, ExitCode } from '../src/exit-codes.js'
 import { compareToBaseline, parseTolerance, readBaseline } from '../src/load/baseline.js'
 import { loadFindings } from '../src/load/findings.js'
 import { describePlan, progressText, stepText } from '../src/load/format.js'
-import { type LoadPlan, resolvePlan } from '../src/load/plan.js'
+import { type LoadPlan, type MockLlmPlan, resolvePlan } from '../src/load/plan.js'
 import { assertLoadAllowed } from '../src/load/safety.js'
 import { pricingFor } from '../src/pricing.js'
 import { redact, registerSecret } from '../src/redact.js'
@@ -25,7 +26,7 @@ const decimal = Flags.custom<number>({
 
 export default class Load extends ReportingCommand {
   static summary = 'Load test an agent: SLO gates, the sustainable rate per replica, and what it costs'
-  static description = `Closed model (--connections) on autocannon, or open model (--rate, latency measured from the intended send time, so coordinated omission cannot hide a stall). --find-capacity ramps the offered rate step by step until the SLO breaks or the achieved rate falls below 90% of the offered, and reports the maximum sustainable rate, the knee, and replicas for --target-rps. SLOs are k6-style thresholds (--slo 'p95<5000' --slo 'error_rate<0.01'). Refuses non-loopback targets unless --allow-remote. Exit 0 all thresholds held, 1 a threshold (or a baseline comparison) failed, 2 usage or config error.`
+  static description = `Closed model (--connections) on autocannon, or open model (--rate, latency measured from the intended send time, so coordinated omission cannot hide a stall). --find-capacity ramps the offered rate step by step until the SLO breaks or the achieved rate falls below 90% of the offered, and reports the maximum sustainable rate, the knee, and replicas for --target-rps. SLOs are k6-style thresholds (--slo 'p95<5000' --slo 'error_rate<0.01'). Refuses non-loopback targets unless --allow-remote. --baseline compares like with like: a capacity search on its sustainable rate, an open or closed run on latency, error rate (dropped included) and throughput; a baseline of another model (or another --rate) is refused. Shares (--tolerance, --headroom) are a percentage with % (10%) or a fraction below 1 (0.1); a bare 1 is refused as ambiguous. Exit 0 all thresholds held, 1 a threshold (or a baseline comparison) failed, 2 usage or config error, 130 interrupted by Ctrl-C (the partial report is still written).`
   static examples = [
     "<%= config.bin %> load --self --find-capacity --start-rps 2 --step-rps 2 --target-rps 50",
     "<%= config.bin %> load --rate 20 --duration 1m --slo 'p95<5s' --slo 'error_rate<1%' -o load.json -o load.html",
@@ -36,24 +37,24 @@ export default class Load extends ReportingCommand {
   static flags = {
     ...commonFlags,
     self: Flags.boolean({ description: 'start the bundled reference agent wired to the mock LLM and load it (implies --mock-llm)' }),
-    'mock-llm': Flags.string({ description: "start the harness mock LLM, e.g. 'latency=800ms..2s' (on faults.mockLlm.port unless --self)" }),
+    'mock-llm': Flags.string({ description: "start the harness mock LLM: 'latency=800ms..2s[,scenario=NAME,<its params>,seed=N]' (on faults.mockLlm.port unless --self)" }),
     rate: decimal({ description: 'open model: offered requests per second' }),
-    connections: Flags.integer({ description: 'closed model: concurrent connections (virtual users); open model: the in-flight cap' }),
+    connections: Flags.integer({ description: 'closed model: concurrent connections (virtual users); open model: the in-flight cap (at most --max-connections)' }),
     duration: Flags.string({ description: 'measured window, e.g. 30s (default 30s)' }),
     warmup: Flags.string({ description: 'warm-up before each measured window, excluded from results (default 3s)' }),
-    timeout: Flags.string({ description: 'per-request timeout (default 60s)' }),
+    timeout: Flags.string({ description: 'per-request timeout, also the drain after the window; counts toward load.maxDuration (default 60s)' }),
     'find-capacity': Flags.boolean({ description: 'ramp the offered rate to find the maximum sustainable rate' }),
     'start-rps': decimal({ description: 'capacity search: first step (default 1)' }),
     'step-rps': decimal({ description: 'capacity search: rate added per step (default --start-rps)' }),
     'step-duration': Flags.string({ description: 'capacity search: measured window per step (default 10s)' }),
     'max-rps': decimal({ description: 'capacity search: highest rate tried (default load.maxRps)' }),
-    'max-connections': Flags.integer({ description: 'open model: upper bound on connections per step (default 1000)' }),
+    'max-connections': Flags.integer({ description: 'upper bound on connections: --connections, and the open model per step (default 1000)' }),
     'target-rps': decimal({ description: 'traffic to plan for: replicas needed and the projected $/day' }),
-    headroom: Flags.string({ description: 'spare capacity when sizing replicas (default 30%)' }),
+    headroom: Flags.string({ description: 'spare capacity when sizing replicas: 30% or 0.3 (default 30%)' }),
     slo: Flags.string({ multiple: true, description: "threshold, repeatable: 'p95<5000', 'p99<2s', 'error_rate<0.01', 'rps>=20' (default load.slo, then slo.p95Ms/errorRate)" }),
     'abort-on-fail': Flags.boolean({ description: 'stop as soon as a threshold fails (checked every second after the first 2 s)' }),
     baseline: Flags.string({ description: 'a previous JSON report: fail on regressions beyond --tolerance' }),
-    tolerance: Flags.string({ description: 'allowed regression against --baseline (default 10%)' }),
+    tolerance: Flags.string({ description: 'allowed regression against --baseline: 10% or 0.1 (default 10%)' }),
     prompts: Flags.string({ description: 'prompts file (.txt one per line, or .jsonl with "message"), rotated' }),
     sessions: Flags.string({ description: 'multi-turn sessions (.jsonl, {"turns": [...]}) replayed under one session_id each' }),
     method: Flags.string({ description: 'HTTP method (default POST)' }),
@@ -72,9 +73,10 @@ export default class Load extends ReportingCommand {
     if (selfKey) registerSecret(selfKey)
     const config = selfKey ? { ...loaded.config, target: { ...loaded.config.target, apiKey: selfKey } } : loaded.config
     // Everything the user can get wrong fails here, before any server starts or any byte is sent.
-    const plan = resolvePlan(flags, config)
+    const plan = resolvePlan(flags, config, flags.config ?? DEFAULT_CONFIG_FILE)
+    if (plan.mockLlm?.scenario) await assertScenarioParams(plan.mockLlm)
     const tolerance = parseTolerance(flags.tolerance ?? '10%')
-    const baseline = flags.baseline ? readBaseline(flags.baseline) : undefined
+    const baseline = flags.baseline ? readBaseline(flags.baseline, plan) : undefined
     if (!flags.self) await assertLoadAllowed(config.target.url, plan.allowRemote)
     const { buildWorkload, executeLoad } = await import('../harness/load/execute.js')
     // Reads the prompts/sessions files now, so a malformed line fails before any server starts.
@@ -84,6 +86,7 @@ export default class Load extends ReportingCommand {
     const interrupt = new AbortController()
     const onSigint = () => {
       if (interrupt.signal.aborted) process.exit(ExitCode.Interrupted) // a second Ctrl-C: leave now
+      this.logToStderr('\nload: interrupted — stopping and writing the partial report (Ctrl-C again to leave now)')
       interrupt.abort()
     }
     process.on('SIGINT', onSigint)
@@ -117,6 +120,7 @@ export default class Load extends ReportingCommand {
         },
       })
       progress.done()
+      const interrupted = interrupt.signal.aborted
       const regressions = baseline ? compareToBaseline(outcome.load, baseline, tolerance) : undefined
       if (regressions) outcome.load.baseline = { file: flags.baseline!, regressions }
       const findings = loadFindings({
@@ -131,9 +135,13 @@ export default class Load extends ReportingCommand {
         abortReason: outcome.abortReason,
         durationMs: Date.now() - startedAt.getTime(),
       })
-      const sloFailed = outcome.slo.some((r) => !r.passed)
+      // From the findings, which skip thresholds a run interrupted before any request never measured.
+      const sloFailed = findings.some((f) => f.checkId.startsWith('load-slo-') && f.status === 'fail')
       const report = buildReport({ command: 'load', version: this.config.version, startedAt, target: displayUrl(origin), findings, load: outcome.load, ...(sloFailed ? { forceVerdict: 'fail' as const } : {}) })
-      return await this.finish(report, flags)
+      const safe = await this.finish(report, flags)
+      // A run cut short by Ctrl-C has no verdict: it must never pass a gate (130, like demo).
+      if (interrupted) process.exitCode = ExitCode.Interrupted
+      return safe
     } finally {
       progress.done()
       process.off('SIGINT', onSigint)
@@ -167,9 +175,21 @@ export default class Load extends ReportingCommand {
     if (!mock) return { targetUrl }
     const { startMockLlmServer } = await import('../harness/index.js')
     const server = await startMockLlmServer({ port: mockConfig.port, host: mockConfig.host, latency: mock.latency, scenario: mock.scenario, scenarioParams: mock.scenarioParams, seed: mock.seed }).catch((error: NodeJS.ErrnoException) => {
-      throw new AgentctlError(`cannot start the mock LLM on ${mockConfig.host}:${mockConfig.port}: ${error.code ?? error.message}`, ExitCode.UsageOrInternal, 'free the port or set faults.mockLlm.port in agentctl.yaml (AGENTCTL_MOCK_LLM_PORT)')
+      // Only a socket error (EADDRINUSE, EACCES) is about the port.
+      if (!error.code) throw new AgentctlError(`cannot start the mock LLM: ${error.message}`, ExitCode.UsageOrInternal, 'check --mock-llm')
+      throw new AgentctlError(`cannot start the mock LLM on ${mockConfig.host}:${mockConfig.port}: ${error.code}`, ExitCode.UsageOrInternal, 'free the port or set faults.mockLlm.port in agentctl.yaml (AGENTCTL_MOCK_LLM_PORT)')
     })
     stopping.push(() => server.close())
     return { targetUrl, mockNote: `mock LLM at ${server.baseUrl} (${latency}): point the agent's LLM_BASE_URL there so this measures the agent, not the provider` }
+  }
+}
+
+/** The mock's own schema checks the scenario params' values (plan.ts checked names and keys), before any server starts. */
+async function assertScenarioParams(mock: MockLlmPlan): Promise<void> {
+  const { createFault } = await import('../harness/index.js')
+  try {
+    createFault(mock.scenario!, mock.scenarioParams)
+  } catch (error) {
+    throw new AgentctlError(`--mock-llm: ${(error as Error).message}`, ExitCode.UsageOrInternal, "give the scenario's params as NAME=VALUE, e.g. --mock-llm 'scenario=slow,latencyMs=1000'")
   }
 }

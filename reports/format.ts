@@ -2,6 +2,7 @@
  * Formatting helpers the renderers share, so every format words and orders things the same way.
  * Pure functions: no I/O, no clock, no environment.
  */
+import { errorRateOf, NO_SUCCESS_NOTE } from '../src/load/slo.js'
 import type { Category, Finding, LoadResult, Report, Status } from '../src/report.js'
 
 export interface RenderOptions {
@@ -96,18 +97,19 @@ export function fmtPct(ratio: number, digits = 1): string {
   return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(digits)}%` : '–'
 }
 
-export function errorRate(load: Pick<LoadResult, 'requests' | 'errors'>): number {
-  return load.requests > 0 ? load.errors / load.requests : 0
-}
+/** The SLO's error rate (dropped requests count as failed), so the report shows what was judged. */
+export const errorRate: (load: Pick<LoadResult, 'requests' | 'errors' | 'dropped'>) => number = errorRateOf
 
 /** The headline numbers of a load run, as label/value pairs every renderer shows. */
 export function loadSummaryRows(load: LoadResult): Array<[string, string]> {
+  // Latency covers successful responses only; with none, the summary's zeros are no measurement.
+  const noLatency = load.requests - load.errors <= 0
   const rows: Array<[string, string]> = [
     ['Mode', load.mode],
-    ['Offered / achieved', `${fmtNum(load.offeredRps)} / ${fmtNum(load.achievedRps)} req/s`],
-    ['Requests', `${fmtNum(load.requests)} (${fmtNum(load.errors)} errors, ${fmtPct(errorRate(load), 2)})`],
-    ['Latency p50 / p95 / p99', `${fmtMs(load.latencyMs.p50)} / ${fmtMs(load.latencyMs.p95)} / ${fmtMs(load.latencyMs.p99)}`],
-    ['Latency max', fmtMs(load.latencyMs.max)],
+    ['Offered / achieved (successful)', `${fmtNum(load.offeredRps)} / ${fmtNum(load.achievedRps)} req/s`],
+    ['Requests', `${fmtNum(load.requests)} (${fmtNum(load.errors)} errors, ${fmtPct(errorRate(load), 2)} error rate${load.dropped ? ' with drops' : ''})`],
+    ['Latency p50 / p95 / p99', noLatency ? `– (${NO_SUCCESS_NOTE})` : `${fmtMs(load.latencyMs.p50)} / ${fmtMs(load.latencyMs.p95)} / ${fmtMs(load.latencyMs.p99)}`],
+    ['Latency max', noLatency ? '–' : fmtMs(load.latencyMs.max)],
   ]
   if (load.dropped) rows.push(['Dropped (not sent in time)', fmtNum(load.dropped)])
   if (load.capacity) {

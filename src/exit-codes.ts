@@ -3,7 +3,7 @@
  * 0: everything at or below the fail threshold
  * 1: the gate failed (a finding at or above --fail-on, or a load SLO threshold failed)
  * 2: usage, config or internal error
- * 130: interrupted by Ctrl-C where no verdict can be given (demo, a second Ctrl-C); the shell's 128+SIGINT
+ * 130: interrupted by Ctrl-C where no verdict can be given (demo, load, a second Ctrl-C); the shell's 128+SIGINT
  */
 export const ExitCode = {
   Ok: 0,

@@ -154,7 +154,8 @@ export async function runLoadJob(ctx: JobContext, shape: CapacityShape): Promise
     abortReason: outcome.abortReason,
     durationMs: Date.now() - startedAt.getTime(),
   })
-  const sloFailed = outcome.slo.some((r) => !r.passed)
+  // From the findings (as `agentctl load` does): they skip thresholds an interrupted run never measured.
+  const sloFailed = findings.some((f) => f.checkId.startsWith('load-slo-') && f.status === 'fail')
   return buildReport({ command: 'load', version: ctx.version, startedAt, target: target(ctx.stack), findings, load: outcome.load, ...(sloFailed ? { forceVerdict: 'fail' as const } : {}) })
 }
 

@@ -1,5 +1,5 @@
 import type { LoadStep } from '../../src/report.js'
-import { evaluateSlos, isRateThreshold, type SloResult, type SloThreshold } from '../../src/load/slo.js'
+import { errorRateOf, evaluateSlos, formatObserved, isRateThreshold, type SloResult, type SloThreshold } from '../../src/load/slo.js'
 import { type DriverOptions, runLoad, type RunResult } from './driver.js'
 import type { Pool } from 'undici'
 import { createPool } from './open-model.js'
@@ -62,7 +62,7 @@ export async function findCapacity(opts: CapacityOptions): Promise<CapacityResul
     const { steps, stopReason, aborted } = await ramp(opts, pool)
     const sustained = steps.filter((s) => s.sustained)
     const maxSustainableRps = sustained.at(-1)?.offeredRps ?? 0
-    const { kneeRps, kneeFound } = findKnee(sustained.length ? steps : [])
+    const { kneeRps, kneeFound } = findKnee(steps)
     return { steps, maxSustainableRps, kneeRps, kneeFound, stopReason, aborted }
   } finally {
     await pool.destroy().catch(() => undefined)
@@ -93,13 +93,11 @@ async function ramp(opts: CapacityOptions, pool: Pool): Promise<{ steps: Capacit
 }
 
 function judgeStep(run: RunResult, thresholds: SloThreshold[]): CapacityStep {
-  const attempted = run.requests + run.dropped
-  const errorRate = attempted > 0 ? (run.errors + run.dropped) / attempted : 0
-  const slo = evaluateSlos(thresholds, { latencyMs: run.latencyMs, errorRate, achievedRps: run.achievedRps })
+  const slo = evaluateSlos(thresholds, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps, successes: run.requests - run.errors })
   const failed = slo.filter((r) => !r.passed)
   const ratio = run.offeredRps > 0 ? run.achievedRps / run.offeredRps : 0
   let breach: string | undefined
-  if (failed.length) breach = failed.map((r) => `${r.expression} (observed ${r.metric === 'error_rate' ? r.observed.toFixed(4) : Math.round(r.observed)})`).join(', ')
+  if (failed.length) breach = failed.map((r) => `${r.expression} (observed ${formatObserved(r)})`).join(', ')
   else if (ratio < MIN_ACHIEVED_RATIO) breach = `achieved ${formatRps(run.achievedRps)} rps is ${Math.round(ratio * 100)}% of the offered ${formatRps(run.offeredRps)} (< ${MIN_ACHIEVED_RATIO * 100}%)`
   return {
     offeredRps: run.offeredRps,
@@ -119,17 +117,21 @@ function judgeStep(run: RunResult, thresholds: SloThreshold[]): CapacityStep {
 
 /**
  * The knee: the highest offered rate whose p95 is still within KNEE_FACTOR x the latency floor,
- * the lowest p95 of any step (the unloaded service time). Past it, queueing dominates: each extra
- * request/s costs disproportionate latency. Taking the floor over all steps (not the first step)
- * keeps one noisy low-load step — a GC pause, a cold connection — from placing the knee early.
- * `kneeFound` is false when no higher step rose past the band (the ramp stopped on an SLO, on
- * the achieved-rate rule or on --max-rps before latency bent).
+ * the lowest p95 of any step that held (the unloaded service time). Past it, queueing dominates:
+ * each extra request/s costs disproportionate latency. Taking the floor over all such steps (not
+ * the first) keeps one noisy low-load step — a GC pause, a cold connection — from placing the knee
+ * early. Only steps that held (`sustained` not false) count for floor and knee: a step that broke
+ * the SLO — say fast 429s, whose few successes have a low p95 — is no operating point, and the
+ * knee never lies above the maximum sustainable rate. `kneeFound` is false when no higher step, the breaking
+ * one included, rose past the band (the ramp stopped on an SLO, on the achieved-rate rule or on
+ * --max-rps before latency bent).
  */
-export function findKnee(steps: ReadonlyArray<Pick<LoadStep, 'offeredRps' | 'latencyMs'>>): { kneeRps: number; kneeFound: boolean } {
+export function findKnee(steps: ReadonlyArray<Pick<LoadStep, 'offeredRps' | 'latencyMs'> & { sustained?: boolean }>): { kneeRps: number; kneeFound: boolean } {
   const measured = steps.filter((s) => s.latencyMs.p95 > 0)
-  if (measured.length === 0) return { kneeRps: 0, kneeFound: false }
-  const band = KNEE_FACTOR * Math.min(...measured.map((s) => s.latencyMs.p95))
-  const knee = Math.max(...measured.filter((s) => s.latencyMs.p95 <= band).map((s) => s.offeredRps))
+  const held = measured.filter((s) => s.sustained !== false)
+  if (held.length === 0) return { kneeRps: 0, kneeFound: false }
+  const band = KNEE_FACTOR * Math.min(...held.map((s) => s.latencyMs.p95))
+  const knee = Math.max(...held.filter((s) => s.latencyMs.p95 <= band).map((s) => s.offeredRps))
   return { kneeRps: knee, kneeFound: measured.some((s) => s.offeredRps > knee && s.latencyMs.p95 > band) }
 }
 

@@ -7,7 +7,9 @@ import type { Turn } from './workload.js'
  * The closed model on autocannon: `connections` virtual users, each sending its next request as
  * soon as the previous one answered. The server sets the pace, so latency is honest (measured
  * from the actual send) but the rate is an outcome, not an input. Warm-up requests are filtered
- * by the recorder (they start before `measureFrom`).
+ * by the recorder (they start before `measureFrom`). Requests still in flight when the window
+ * ends belong to it: the run waits for them (up to the timeout) like the open model's drain, so a
+ * hung or slow agent shows up as timeouts or latency instead of as an empty, passing window.
  */
 export async function runClosedModel(opts: EngineOptions, recorder: Recorder): Promise<{ aborted: boolean }> {
   const { default: autocannon } = await import('autocannon')
@@ -35,13 +37,20 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
   }
 
   let aborted = false
+  // autocannon's timeout is in whole seconds: the real one, used to date a timed-out request.
+  const timeoutS = Math.max(1, Math.ceil(opts.timeoutMs / 1000))
+  // Started before autocannon builds its clients, which send their first request at once.
+  recorder.start(performance.now())
+  recorder.countOutstandingWarmup = true
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(
       {
         url: opts.origin,
         connections: opts.connections,
-        duration: (opts.warmupMs + opts.durationMs) / 1000,
-        timeout: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
+        // A bound only: the drain below stops it as soon as the window's requests have ended. The
+        // extra second lets a request sent just before the window end reach its timeout.
+        duration: (opts.warmupMs + opts.durationMs) / 1000 + timeoutS + 1,
+        timeout: timeoutS,
         requests: [request as never],
         // Our recorder keeps the histograms; autocannon's aggregate would be computed for nothing.
         skipAggregateResult: true,
@@ -50,14 +59,21 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
       },
       (error) => (error ? reject(error) : resolve()),
     )
-    recorder.start(performance.now())
-    instance.on('response', ((_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    const drain = drainAfterWindow(recorder, opts.connections, () => instance.stop())
+    instance.on('response', ((client: object, statusCode: number, _bytes: number, responseTime: number) => {
       const now = performance.now()
       recorder.record(now - responseTime, now, statusCode < 400, String(statusCode))
+      drain(now, client)
     }) as never)
     instance.on('reqError', (error: NodeJS.ErrnoException) => {
       const now = performance.now()
-      recorder.record(now, now, false, error?.message === 'request timed out' ? 'timeout' : (error?.code ?? 'error'))
+      // A timeout fires timeoutS after the send: dated from there, it counts in the window it was
+      // sent in. Other errors carry no send time; one that ends a user's in-window request during
+      // the drain is dated at the window end so it still counts.
+      const timedOut = error?.message === 'request timed out'
+      const startedAt = timedOut ? now - timeoutS * 1000 : drain(now) ? Math.min(now, recorder.windowEnd) : now
+      recorder.record(startedAt, now, false, timedOut ? 'timeout' : (error?.code ?? 'error'))
+      if (timedOut) drain(now)
     })
     const onAbort = () => {
       aborted = true
@@ -67,4 +83,29 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
     if (opts.signal?.aborted) onAbort()
   })
   return { aborted }
+}
+
+/**
+ * Each virtual user has exactly one request in flight, so at the window end there are
+ * `connections` requests that belong to the window (sent in it, or a warm-up request still
+ * outstanding). A user's first completion after the window end is that request; once every user
+ * has had one, `stop` is called and the run ends instead of idling until the timeout bound.
+ * reqError names no client, so errors are counted (a user failing twice can stop the drain one
+ * request early, never late). O(1) per response: one comparison inside the window. Returns true
+ * for an event after the window end and before the drain completed.
+ */
+function drainAfterWindow(recorder: Recorder, connections: number, stop: () => void): (now: number, client?: object) => boolean {
+  const done = new Set<object>()
+  let errors = 0
+  let stopped = false
+  return (now, client) => {
+    if (now <= recorder.windowEnd || stopped) return false
+    if (client) done.add(client)
+    else errors++
+    if (done.size + errors >= connections) {
+      stopped = true
+      stop()
+    }
+    return true
+  }
 }

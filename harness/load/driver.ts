@@ -55,8 +55,8 @@ export interface RunResult {
   /** base64 HDR histogram of successful-request latencies, in microseconds. */
   histogram: string
   statuses: Record<string, number>
-  /** Responses including warm-up ones. */
-  completedAll: number
+  /** Successful responses, warm-up and drain included (what a /metrics token delta covers). */
+  succeededAll: number
   /** Open model: how far behind schedule the generator itself ran (an overloaded client machine). */
   scheduler?: { maxLagMs: number; lateSendRatio: number }
   /** The measured window actually covered (shorter when aborted). */
@@ -89,12 +89,13 @@ export async function runLoad(options: DriverOptions): Promise<RunResult> {
     // end); only an abort shortens it.
     const elapsedMs = recorder.started ? performance.now() - recorder.measureFrom : 0
     const measuredMs = Math.max(1, aborted ? Math.min(options.durationMs, elapsedMs) : options.durationMs)
-    // Throughput counts completions inside the window: a backlog drained afterwards is not capacity.
-    const achievedRps = recorder.completedInWindow / (measuredMs / 1000)
+    // Throughput counts successful completions inside the window (goodput): a backlog drained
+    // afterwards is not capacity, and neither is a failure.
+    const achievedRps = recorder.succeededInWindow / (measuredMs / 1000)
     return {
       mode: options.mode,
-      // A closed model offers exactly what the server accepts.
-      offeredRps: round2(options.mode === 'open' ? options.rate! : achievedRps),
+      // A closed model offers what the server accepts: every completion, failed ones included.
+      offeredRps: round2(options.mode === 'open' ? options.rate! : recorder.completedInWindow / (measuredMs / 1000)),
       achievedRps: round2(achievedRps),
       requests: recorder.requests,
       errors: recorder.errors,
@@ -103,7 +104,7 @@ export async function runLoad(options: DriverOptions): Promise<RunResult> {
       timeline: recorder.timeline(measuredMs),
       histogram: encodeHistogram(recorder.overall),
       statuses: recorder.statuses,
-      completedAll: recorder.completedAll,
+      succeededAll: recorder.succeededAll,
       ...(options.mode === 'open' ? { scheduler: { maxLagMs: round2(recorder.maxSchedulerLagMs), lateSendRatio: round2(recorder.lateSendRatio) } } : {}),
       durationMs: Math.round(measuredMs),
       aborted,
@@ -127,7 +128,7 @@ function startProgress(recorder: Recorder, onProgress: NonNullable<DriverOptions
       errors: recorder.errors,
       dropped: recorder.dropped,
       latencyMs: summarize(recorder.overall),
-      achievedRps: round2(recorder.completedInWindow / Math.min(elapsedS, Math.max(1, (recorder.windowEnd - recorder.measureFrom) / 1000))),
+      achievedRps: round2(recorder.succeededInWindow / Math.min(elapsedS, Math.max(1, (recorder.windowEnd - recorder.measureFrom) / 1000))),
     }
     onProgress({ elapsedS, last, total })
   }, 1000)

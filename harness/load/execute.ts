@@ -1,6 +1,6 @@
 import { computeCost, type CostResult, scrapeMetrics, tokensFromMetrics, UsageMeter } from '../../src/load/cost.js'
 import type { LoadPlan } from '../../src/load/plan.js'
-import { evaluateSlos, isRateThreshold, type SloResult, type SloThreshold } from '../../src/load/slo.js'
+import { errorRateOf, evaluateSlos, formatObserved, isRateThreshold, type SloResult, type SloThreshold } from '../../src/load/slo.js'
 import type { PricingTable } from '../../src/pricing.js'
 import type { LoadResult, LoadStep } from '../../src/report.js'
 import { type CapacityResult, findCapacity, replicasNeeded } from './capacity.js'
@@ -50,12 +50,6 @@ export function buildWorkload(plan: LoadPlan): Workload {
   })
 }
 
-/** error_rate counts dropped requests as failed: a request the plan wanted to send was not served. */
-export function errorRateOf(r: Pick<RunResult, 'requests' | 'errors' | 'dropped'>): number {
-  const attempted = r.requests + r.dropped
-  return attempted > 0 ? (r.errors + r.dropped) / attempted : 0
-}
-
 /** Runs the plan (one window, or the capacity ramp) and assembles the report's `load` section. */
 export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
   const { plan, workload } = opts
@@ -70,7 +64,8 @@ export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
   }
 
   let outcome: LoadOutcome
-  let completedAll = 0
+  // The /metrics token delta covers every successful response, warm-up included: the cost divisor.
+  let succeededAll = 0
   if (plan.mode === 'capacity') {
     const result = await findCapacity({
       ...common,
@@ -83,7 +78,7 @@ export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
       onStepStart: opts.onStepStart,
       onStep: (step) => opts.onStepDone?.(step),
     })
-    completedAll = result.steps.reduce((a, s) => a + s.run.completedAll, 0)
+    succeededAll = result.steps.reduce((a, s) => a + s.run.succeededAll, 0)
     outcome = capacityOutcome(result, plan)
   } else {
     const abortOnFail = new AbortController()
@@ -99,14 +94,15 @@ export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
         opts.onProgress?.(progress)
         if (!plan.abortOnFail || sloAbort || progress.elapsedS < 2 || progress.total.requests < 10) return
         // Throughput thresholds only mean something over the whole window: never abort on them.
-        const failed = evaluateSlos(plan.slos.filter((t) => !isRateThreshold(t)), { latencyMs: progress.total.latencyMs, errorRate: errorRateOf(progress.total), achievedRps: progress.total.achievedRps }).find((r) => !r.passed)
+        const { total } = progress
+        const failed = evaluateSlos(plan.slos.filter((t) => !isRateThreshold(t)), { latencyMs: total.latencyMs, errorRate: errorRateOf(total), achievedRps: total.achievedRps, successes: total.requests - total.errors }).find((r) => !r.passed)
         if (failed) {
-          sloAbort = `SLO ${failed.expression} failed after ${progress.elapsedS}s (observed ${format(failed)}); stopped by --abort-on-fail`
+          sloAbort = `SLO ${failed.expression} failed after ${progress.elapsedS}s (observed ${formatObserved(failed)}); stopped by --abort-on-fail`
           abortOnFail.abort()
         }
       },
     })
-    completedAll = run.completedAll
+    succeededAll = run.succeededAll
     outcome = singleOutcome(run, plan.slos)
     if (run.aborted) outcome.abortReason = opts.signal.aborted ? 'interrupted (SIGINT): the results cover the part that ran' : (sloAbort ?? 'aborted')
   }
@@ -117,7 +113,7 @@ export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
     let totals = meter?.totals()
     if (!totals && before && opts.metricsUrl) {
       const after = await scrapeMetrics(opts.metricsUrl, opts.bearer)
-      if (after) totals = tokensFromMetrics(before, after, completedAll)
+      if (after) totals = tokensFromMetrics(before, after, succeededAll)
     }
     if (totals) {
       const projectionRps = plan.targetRps ?? outcome.capacity?.maxSustainableRps ?? outcome.load.achievedRps
@@ -135,7 +131,7 @@ function stepOf(run: RunResult): LoadStep {
 }
 
 function singleOutcome(run: RunResult, slos: SloThreshold[]): LoadOutcome {
-  const slo = evaluateSlos(slos, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps })
+  const slo = evaluateSlos(slos, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps, successes: run.requests - run.errors })
   const load: LoadResult = {
     mode: run.mode,
     ...stepOf(run),
@@ -184,12 +180,11 @@ function capacityOutcome(result: CapacityResult, plan: LoadPlan): LoadOutcome {
   return { load, slo: headline?.slo ?? [], capacity: summary, statuses, scheduler }
 }
 
+/**
+ * The report's copy of an SLO result. The schema wants a number and JSON has no NaN: a threshold
+ * with nothing observed is written as 0 with passed false (the findings carry the note, and the
+ * report's request and error counts say there was no successful response).
+ */
 function sloEntry(r: SloResult) {
-  return { expression: r.expression, metric: r.metric, op: r.op, threshold: r.threshold, observed: r.observed, passed: r.passed }
-}
-
-export function format(r: Pick<SloResult, 'metric' | 'observed'>): string {
-  if (r.metric === 'error_rate') return `${(r.observed * 100).toFixed(2)}%`
-  if (r.metric === 'rps' || r.metric === 'achieved_rps') return `${r.observed.toFixed(1)} rps`
-  return `${Math.round(r.observed)} ms`
+  return { expression: r.expression, metric: r.metric, op: r.op, threshold: r.threshold, observed: Number.isNaN(r.observed) ? 0 : r.observed, passed: r.passed }
 }

@@ -58,10 +58,18 @@ export class Recorder {
   requests = 0
   errors = 0
   dropped = 0
-  /** Responses that completed inside the measured window: the throughput numerator. */
+  /** Successful responses that completed inside the measured window: the throughput numerator (goodput). */
+  succeededInWindow = 0
+  /** Every response that completed inside the window, failed ones included (the closed model's offered rate). */
   completedInWindow = 0
-  /** Every response, warm-up included (the denominator for /metrics token deltas). */
-  completedAll = 0
+  /** Successful responses, warm-up and drain included: the denominator for /metrics token deltas. */
+  succeededAll = 0
+  /**
+   * Closed model: also count a warm-up request still outstanding when the window closed. It held
+   * its virtual user through the whole window, so for a stalled agent it is the window's only
+   * evidence (without it a hung agent reports 0 requests). Normal runs never have one.
+   */
+  countOutstandingWarmup = false
   /** Response status counts (and transport error codes such as 'timeout', 'ECONNREFUSED'). */
   readonly statuses: Record<string, number> = {}
   /** performance.now() at which measurement starts (end of warm-up); Infinity until traffic starts. */
@@ -86,17 +94,23 @@ export class Recorder {
 
   /** `startedAt` is the intended send time (open model) or the actual send time (closed model). */
   record(startedAt: number, finishedAt: number, ok: boolean, status: string): void {
-    this.completedAll++
-    // Throughput counts every completion inside the window, warm-up requests included: at steady
-    // state that equals the arrival rate, whatever the latency (no edge effect at the window end).
+    if (ok) this.succeededAll++
+    // Throughput counts successful completions inside the window, warm-up requests included: at
+    // steady state that equals the arrival rate, whatever the latency (no edge effect at the window
+    // end). Failures are not throughput: an agent answering every request with a fast 500 or 429
+    // must not look like it carries the offered rate.
     const inWindow = finishedAt >= this.measureFrom && finishedAt <= this.windowEnd
     if (inWindow) {
       this.completedInWindow++
-      this.bucket(finishedAt).count++
+      if (ok) {
+        this.succeededInWindow++
+        this.bucket(finishedAt).count++
+      }
     }
-    // Latency and counts cover requests sent inside the window. autocannon only stops on its
-    // 1 s sampling tick, so requests it starts after the window are ignored too.
-    if (startedAt < this.measureFrom || startedAt > this.windowEnd) return
+    // Latency and counts cover requests sent inside the window (the engines wait for them after it
+    // ends, up to the timeout). Requests autocannon starts after the window are ignored too.
+    if (startedAt > this.windowEnd) return
+    if (startedAt < this.measureFrom && !(this.countOutstandingWarmup && finishedAt > this.windowEnd)) return
     const us = Math.max(1, Math.round((finishedAt - startedAt) * 1000))
     this.requests++
     this.statuses[status] = (this.statuses[status] ?? 0) + 1

@@ -163,7 +163,8 @@ function unwrap(schema: unknown): { shape?: Record<string, unknown> } | undefine
   return s
 }
 
-function closest(word: string, candidates: string[]): string | undefined {
+/** The candidate within two edits of `word` (for "did you mean" hints), if any. */
+export function closest(word: string, candidates: string[]): string | undefined {
   let best: string | undefined
   let bestDistance = 3
   for (const c of candidates) {

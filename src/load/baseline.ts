@@ -1,21 +1,28 @@
 import { readFileSync } from 'node:fs'
 import { AgentctlError, ExitCode } from '../exit-codes.js'
-import type { LoadResult, Report } from '../report.js'
+import type { LoadResult, LoadStep, Report } from '../report.js'
+import { parsePercent } from './inputs.js'
+import type { LoadPlan } from './plan.js'
+import { errorRateOf } from './slo.js'
 
 export type Regression = NonNullable<LoadResult['baseline']>['regressions'][number]
 
-/** Parses '10%' or '0.1' into a fraction. */
+/** Parses --tolerance: '10%' or a fraction below 1 ('0.1'); a bare '1' is refused as ambiguous. */
 export function parseTolerance(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text)
-  if (!match) throw new AgentctlError(`invalid tolerance "${text}"`, ExitCode.UsageOrInternal, 'write a percentage such as 10% (or a fraction such as 0.1)')
-  const value = Number(match[1])
-  const fraction = match[2] ? value / 100 : value > 1 ? value / 100 : value
-  if (fraction >= 10) throw new AgentctlError(`tolerance "${text}" is too large`, ExitCode.UsageOrInternal)
+  const fraction = parsePercent(text, '--tolerance')
+  if (fraction >= 10) throw new AgentctlError(`--tolerance ${text} is too large`, ExitCode.UsageOrInternal, 'a regression tolerance is a few percent, e.g. --tolerance 10%')
   return fraction
 }
 
-/** Reads the `load` section of a previous `agentctl load -o old.json` report. */
-export function readBaseline(file: string): LoadResult {
+const MODEL: Record<LoadResult['mode'], string> = { open: 'an open-model run (--rate)', closed: 'a closed-model run (--connections)', capacity: 'a capacity search (--find-capacity)' }
+
+/**
+ * Reads the `load` section of a previous `agentctl load -o old.json` report and refuses, before
+ * any traffic, a baseline that measured something else: a capacity search's headline latencies
+ * come from whatever rate held, and an open run at another --rate queues differently, so any
+ * comparison across them reports regressions (or hides them) that are not there.
+ */
+export function readBaseline(file: string, plan: Pick<LoadPlan, 'mode' | 'rate'>): LoadResult {
   let parsed: Partial<Report> & { load?: LoadResult }
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'))
@@ -23,18 +30,30 @@ export function readBaseline(file: string): LoadResult {
     const code = (error as NodeJS.ErrnoException).code
     throw new AgentctlError(`cannot read baseline ${file}: ${code ?? 'not valid JSON'}`, ExitCode.UsageOrInternal, 'pass a JSON report written earlier with `agentctl load -o baseline.json`')
   }
-  if (!parsed?.load?.latencyMs) {
-    throw new AgentctlError(`baseline ${file} has no load results`, ExitCode.UsageOrInternal, 'pass a JSON report written by `agentctl load -o baseline.json`')
+  const load = parsed?.load
+  if (!load?.latencyMs || !MODEL[load.mode] || (load.mode === 'capacity' && !load.capacity)) {
+    throw new AgentctlError(`--baseline ${file} has no load results`, ExitCode.UsageOrInternal, 'pass a JSON report written by `agentctl load -o baseline.json`')
   }
-  return parsed.load
+  if (load.mode !== plan.mode) {
+    throw new AgentctlError(`--baseline ${file} is ${MODEL[load.mode]}, this is ${MODEL[plan.mode]}: their figures are not comparable`, ExitCode.UsageOrInternal, 'run with the same model as the baseline, or record a new baseline with this command line')
+  }
+  // Reports keep rates to 2 decimals.
+  if (plan.mode === 'open' && Math.abs(load.offeredRps - (plan.rate ?? 0)) > 0.006) {
+    throw new AgentctlError(`--baseline ${file} offered ${load.offeredRps} rps, this run offers --rate ${plan.rate}: latencies at different rates are not comparable`, ExitCode.UsageOrInternal, `rerun with --rate ${load.offeredRps}, or record a new baseline at --rate ${plan.rate}`)
+  }
+  return load
 }
 
 /**
- * What got worse beyond the tolerance. Latency percentiles and the error rate regress upwards;
- * throughput (and the capacity search's maximum sustainable rate) regresses downwards. The error
- * rate compares absolute fractions with a floor, so 0 -> 0.0001 is not an "infinite" regression.
+ * What got worse beyond the tolerance, comparing like with like:
+ * - capacity search: the maximum sustainable rate (lower is worse) and the error rate of the steps
+ *   both runs offered (same rps); headline latencies are not compared, they belong to different rates.
+ * - open/closed: latency percentiles and the error rate, which counts dropped requests (a request
+ *   the plan wanted to send was not served); open: achieved/offered; closed: achieved rps.
+ * The error rate compares absolute fractions with a floor, so 0 -> 0.0001 is not an "infinite" regression.
  */
 export function compareToBaseline(current: LoadResult, baseline: LoadResult, tolerance: number): Regression[] {
+  if (current.mode !== baseline.mode) throw new AgentctlError(`cannot compare ${MODEL[current.mode]} with a baseline that is ${MODEL[baseline.mode]}`, ExitCode.UsageOrInternal)
   const regressions: Regression[] = []
   const check = (metric: string, base: number | undefined, now: number | undefined, worseWhen: 'higher' | 'lower', floor = 0) => {
     if (base === undefined || now === undefined || !Number.isFinite(base) || !Number.isFinite(now)) return
@@ -42,15 +61,30 @@ export function compareToBaseline(current: LoadResult, baseline: LoadResult, tol
     if (denominator === 0) return
     const change = (now - base) / denominator
     const worse = worseWhen === 'higher' ? change > tolerance : -change > tolerance
-    if (worse) regressions.push({ metric, baseline: base, current: now, changePct: Math.round(change * 1000) / 10 })
+    if (worse) regressions.push({ metric, baseline: round(base), current: round(now), changePct: Math.round(change * 1000) / 10 })
+  }
+  if (current.mode === 'capacity') {
+    check('max sustainable rps', baseline.capacity?.maxSustainableRps, current.capacity?.maxSustainableRps, 'lower')
+    const shared = new Set(baseline.steps.map((s) => s.offeredRps).filter((rps) => current.steps.some((s) => s.offeredRps === rps)))
+    const at = (r: LoadResult) => r.steps.filter((s) => shared.has(s.offeredRps))
+    if (shared.size) check('error rate (steps both runs offered)', errorRate(at(baseline)), errorRate(at(current)), 'higher', 0.01)
+    return regressions
   }
   for (const p of ['p50', 'p95', 'p99'] as const) check(`latency ${p} (ms)`, baseline.latencyMs[p], current.latencyMs[p], 'higher')
-  check('error rate', errorRate(baseline), errorRate(current), 'higher', 0.01)
-  if (baseline.mode === current.mode && baseline.mode !== 'open') check('achieved rps', baseline.achievedRps, current.achievedRps, 'lower')
-  check('max sustainable rps', baseline.capacity?.maxSustainableRps, current.capacity?.maxSustainableRps, 'lower')
+  check('error rate (incl. dropped)', errorRate([baseline]), errorRate([current]), 'higher', 0.01)
+  if (current.mode === 'open') check('achieved/offered', keptUp(baseline), keptUp(current), 'lower')
+  else check('achieved rps', baseline.achievedRps, current.achievedRps, 'lower')
   return regressions
 }
 
-function errorRate(r: LoadResult): number {
-  return r.requests > 0 ? r.errors / r.requests : 0
+/** The error rate the SLO gate reads (dropped requests count as failed), over one result or several steps. */
+function errorRate(parts: Array<Pick<LoadStep, 'requests' | 'errors' | 'dropped'>>): number {
+  const sum = (key: 'requests' | 'errors' | 'dropped') => parts.reduce((a, p) => a + (p[key] ?? 0), 0)
+  return errorRateOf({ requests: sum('requests'), errors: sum('errors'), dropped: sum('dropped') })
 }
+
+function keptUp(r: LoadResult): number | undefined {
+  return r.offeredRps > 0 ? r.achievedRps / r.offeredRps : undefined
+}
+
+const round = (n: number) => Math.round(n * 10_000) / 10_000

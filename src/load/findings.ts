@@ -1,7 +1,7 @@
 import type { Finding, LoadResult, Status } from '../report.js'
 import type { CostResult } from './cost.js'
 import type { Regression } from './baseline.js'
-import type { SloResult } from './slo.js'
+import { formatObserved, type SloResult } from './slo.js'
 
 export interface FindingsInput {
   load: LoadResult
@@ -32,10 +32,9 @@ function unitOf(metric: string): string {
   return 'ms'
 }
 
-function show(metric: string, value: number): string {
-  if (metric === 'error_rate') return `${(value * 100).toFixed(2)}%`
-  if (metric === 'rps' || metric === 'achieved_rps') return `${value.toFixed(1)} rps`
-  return `${value.toFixed(value < 10 ? 2 : 0)} ms`
+/** A threshold in its metric's unit, printed like the observed value (slo.ts). */
+function showThreshold(r: SloResult): string {
+  return formatObserved({ metric: r.metric, observed: r.threshold })
 }
 
 /** One finding per SLO threshold, plus throughput, capacity, cost, baseline and interruption findings. */
@@ -43,6 +42,10 @@ export function loadFindings(input: FindingsInput): Finding[] {
   const { load } = input
   const findings: Finding[] = []
   const seen = new Map<string, number>()
+  // Interrupted before any request was measured (Ctrl-C in the warm-up): thresholds and throughput
+  // are unknown, and an observed 0 ms p95 must not read as a pass.
+  const measured = load.requests + (load.dropped ?? 0) > 0
+  const notMeasured = 'not measured: the run ended before any request completed in the measured window'
   for (const r of input.slo) {
     const n = (seen.get(r.metric) ?? 0) + 1
     seen.set(r.metric, n)
@@ -51,19 +54,21 @@ export function loadFindings(input: FindingsInput): Finding[] {
       finding({
         checkId: `load-slo-${r.metric.replace('_', '-')}${n > 1 ? `-${n}` : ''}`,
         title: `SLO ${r.expression}`,
-        status: r.passed ? 'pass' : 'fail',
+        status: !measured ? 'skip' : r.passed ? 'pass' : 'fail',
         severity: 'fail',
-        message: `${r.metric} was ${show(r.metric, r.observed)} (threshold ${r.op} ${show(r.metric, r.threshold)})${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, the highest step that held` : ''}`,
+        message: !measured ? notMeasured : `${r.metric} was ${formatObserved(r)} (threshold ${r.op} ${showThreshold(r)})${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, the highest step that held` : ''}`,
         evidence: { expression: r.expression, observed: r.observed, threshold: r.threshold, op: r.op, unit: unitOf(r.metric), requests: load.requests, mode: load.mode, ...(r.metric === 'error_rate' ? { statuses: input.statuses } : {}) },
-        remediation: r.passed ? '' : SLO_REMEDIATION[kind]!,
+        remediation: r.passed || !measured ? '' : SLO_REMEDIATION[kind]!,
       }),
     )
   }
-  if (load.mode !== 'closed') findings.push(throughputFinding(load, input.scheduler))
+  if (load.mode !== 'closed' && measured) findings.push(throughputFinding(load, input.scheduler))
   if (input.capacity) findings.push(capacityFinding(load, input.capacity))
   if (input.costRequested) findings.push(costFinding(input.cost))
   if (input.regressions) {
     const { list, file, tolerance } = input.regressions
+    const pct = `${Number((tolerance * 100).toFixed(2))}%`
+    const compared = load.mode === 'capacity' ? 'the maximum sustainable rate and the error rate' : `latency, error rate (dropped included) and ${load.mode === 'open' ? 'achieved/offered rate' : 'throughput'}`
     findings.push(
       finding({
         checkId: 'load-baseline',
@@ -71,8 +76,8 @@ export function loadFindings(input: FindingsInput): Finding[] {
         status: list.length ? 'fail' : 'pass',
         severity: 'fail',
         message: list.length
-          ? `${list.length} regression${list.length > 1 ? 's' : ''} beyond ${Math.round(tolerance * 100)}%: ${list.map((r) => `${r.metric} ${r.baseline} -> ${r.current} (${r.changePct > 0 ? '+' : ''}${r.changePct}%)`).join('; ')}`
-          : `within ${Math.round(tolerance * 100)}% of the baseline on latency, error rate and throughput`,
+          ? `${list.length} regression${list.length > 1 ? 's' : ''} beyond ${pct}: ${list.map((r) => `${r.metric} ${r.baseline} -> ${r.current} (${r.changePct > 0 ? '+' : ''}${r.changePct}%)`).join('; ')}`
+          : `within ${pct} of the baseline on ${compared}`,
         evidence: { baseline: file, tolerancePct: tolerance * 100, regressions: list },
         remediation: list.length ? 'compare the two reports step by step (agentctl report old.json new.json); bisect the change that slowed the agent' : '',
       }),
@@ -118,6 +123,10 @@ function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler
 function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacity']>): Finding {
   const cap = load.capacity!
   const found = c.maxSustainableRps > 0
+  // Ctrl-C before the first step ended says nothing about the target: not a failure.
+  if (!found && c.stopReason === 'interrupted') {
+    return finding({ checkId: 'load-capacity', title: 'Sustainable rate per replica', status: 'skip', severity: 'fail', message: 'interrupted before the first step completed', evidence: { stopReason: c.stopReason }, remediation: '' })
+  }
   const replicas = cap.replicasNeeded !== undefined ? `; ${cap.replicasNeeded} replica${cap.replicasNeeded > 1 ? 's' : ''} for ${cap.targetRps} rps with ${Math.round((cap.headroom ?? 0) * 100)}% headroom` : ''
   return finding({
     checkId: 'load-capacity',

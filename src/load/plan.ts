@@ -1,10 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load.js'
 import type { AgentctlConfig } from '../config/schema.js'
-import { parseDuration, parseDurationRange } from '../duration.js'
-import { AgentctlError, ExitCode } from '../exit-codes.js'
+import { parseDuration } from '../duration.js'
+import { AgentctlError } from '../exit-codes.js'
 import { fixturePath } from '../paths.js'
-import { effectiveSlos, type SloThreshold } from './slo.js'
+import { type MockLlmPlan, parseHeaders, parseMockLlm, parsePercent, usage } from './inputs.js'
+import { effectiveSlos, parseSlo, type SloThreshold } from './slo.js'
+
+export { parseMockLlm, parsePercent, type MockLlmPlan }
 
 /** The flags of `agentctl load`, as parsed strings/numbers (the command stays thin). */
 export interface LoadFlags {
@@ -34,13 +38,6 @@ export interface LoadFlags {
   'allow-remote'?: boolean
   'mock-llm'?: string
   self?: boolean
-}
-
-export interface MockLlmPlan {
-  latency?: [number, number]
-  scenario?: string
-  scenarioParams: Record<string, unknown>
-  seed?: number
 }
 
 export interface LoadPlan {
@@ -74,69 +71,55 @@ export interface LoadPlan {
   maxDurationMs: number
 }
 
-const usage = (message: string, hint?: string) => new AgentctlError(message, ExitCode.UsageOrInternal, hint)
-
-/** Parses '30%' or '0.3' into a fraction. */
-export function parsePercent(text: string, what: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(%)?\s*$/.exec(text)
-  if (!match) throw usage(`invalid ${what} "${text}"`, 'write a percentage such as 30%')
-  const n = Number(match[1])
-  return match[2] || n > 1 ? n / 100 : n
-}
-
-/** Parses --mock-llm 'latency=800ms..2s[,scenario=slow,latencyMs=1000,seed=7]' (a bare range means latency). */
-export function parseMockLlm(text: string): MockLlmPlan {
-  const plan: MockLlmPlan = { scenarioParams: {} }
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [key, value] = part.includes('=') ? (part.split('=', 2) as [string, string]) : ['latency', part]
-    if (key === 'latency') plan.latency = parseDurationRange(value, 'mock LLM latency')
-    else if (key === 'scenario') plan.scenario = value
-    else if (key === 'seed') plan.seed = Number(value)
-    else plan.scenarioParams[key] = Number.isFinite(Number(value)) ? Number(value) : value
-  }
-  return plan
-}
-
 /**
  * Resolves flags + config into a validated plan. Everything that can be wrong with the user's
  * input (a malformed SLO, a rate above load.maxRps, a missing prompts file) fails here, with
- * exit 2, before any traffic or any server is started.
+ * exit 2, before any traffic or any server is started. `configFile` names the config in errors.
  */
-export function resolvePlan(flags: LoadFlags, config: AgentctlConfig): LoadPlan {
-  const slos = effectiveSlos(flags.slo ?? [], config.load.slo, config.slo)
+export function resolvePlan(flags: LoadFlags, config: AgentctlConfig, configFile = DEFAULT_CONFIG_FILE): LoadPlan {
+  const slos = resolveSlos(flags.slo ?? [], config, configFile)
   const limits = { maxRps: config.load.maxRps, maxDurationMs: parseDuration(config.load.maxDuration, 'load.maxDuration') }
   const mode = flags['find-capacity'] ? 'capacity' : flags.rate !== undefined ? 'open' : 'closed'
-  const durationMs = parseDuration(flags.duration ?? '30s', '--duration')
+  const durationMs = positiveDuration(flags.duration, '30s', '--duration')
   const warmupMs = parseDuration(flags.warmup ?? '3s', '--warmup')
-  const timeoutMs = parseDuration(flags.timeout ?? '60s', '--timeout')
+  const timeoutMs = positiveDuration(flags.timeout, '60s', '--timeout')
   const maxConnections = flags['max-connections'] ?? 1000
-  if (durationMs <= 0) throw usage('--duration must be longer than 0')
+  positive(flags['max-connections'], '--max-connections')
   positive(flags.rate, '--rate')
   positive(flags.connections, '--connections')
   positive(flags['target-rps'], '--target-rps')
+  // The safety bound holds in every model: the closed model's virtual users are connections too.
+  if (flags.connections !== undefined && flags.connections > maxConnections) {
+    throw usage(`--connections ${flags.connections} is above --max-connections (${maxConnections})`, 'lower --connections, or raise --max-connections if the target and this machine can hold that many sockets')
+  }
   const rpsCeiling = (value: number, flag: string) => {
     if (value > limits.maxRps) throw usage(`${flag} ${value} is above load.maxRps (${limits.maxRps})`, 'lower it, or raise load.maxRps in agentctl.yaml if this target can really take it')
   }
+  const tooLong = (what: string, ms: number, fix: string) =>
+    usage(`${what} would take ${Math.round(ms / 1000)}s (warm-up + measured window + up to one --timeout to drain), above load.maxDuration (${config.load.maxDuration})`, `${fix}, or raise load.maxDuration`)
   let capacity: LoadPlan['capacity']
-  let plannedMs = durationMs + warmupMs
+  // In-flight requests may run for one more --timeout after the window: that drain is part of the run.
+  let plannedMs = warmupMs + durationMs + timeoutMs
   if (mode === 'capacity') {
     const startRps = flags['start-rps'] ?? 1
     const stepRps = flags['step-rps'] ?? startRps
-    const maxRps = Math.min(flags['max-rps'] ?? limits.maxRps, limits.maxRps)
     positive(startRps, '--start-rps')
     positive(stepRps, '--step-rps')
+    positive(flags['max-rps'], '--max-rps')
+    rpsCeiling(startRps, '--start-rps')
     if (flags['max-rps'] !== undefined) rpsCeiling(flags['max-rps'], '--max-rps')
-    const stepDurationMs = parseDuration(flags['step-duration'] ?? '10s', '--step-duration')
+    const maxRps = Math.min(flags['max-rps'] ?? limits.maxRps, limits.maxRps)
+    const stepDurationMs = positiveDuration(flags['step-duration'], '10s', '--step-duration')
     if (maxRps < startRps) throw usage(`--max-rps ${maxRps} is below --start-rps ${startRps}`)
     capacity = { startRps, stepRps, stepDurationMs, maxRps }
-    const steps = Math.floor((maxRps - startRps) / stepRps) + 1
-    plannedMs = steps * (stepDurationMs + warmupMs)
-  } else if (flags.rate !== undefined) {
-    rpsCeiling(flags.rate, '--rate')
-    if ((flags.rate * durationMs) / 1000 < 1) throw usage(`--rate ${flags.rate} for ${flags.duration ?? '30s'} sends no request`, 'raise --rate or --duration')
-  }
-  if (mode !== 'capacity' && plannedMs > limits.maxDurationMs) {
-    throw usage(`the run would take ${Math.round(plannedMs / 1000)}s, above load.maxDuration (${config.load.maxDuration})`, 'shorten --duration/--warmup or raise load.maxDuration')
+    // The ramp stops itself at load.maxDuration, but a single step must fit.
+    const stepMs = warmupMs + stepDurationMs + timeoutMs
+    if (stepMs > limits.maxDurationMs) throw tooLong('one capacity step', stepMs, 'shorten --step-duration, --warmup or --timeout')
+    plannedMs = (Math.floor((maxRps - startRps) / stepRps) + 1) * (stepDurationMs + warmupMs) + timeoutMs
+  } else {
+    if (flags.rate !== undefined) rpsCeiling(flags.rate, '--rate')
+    if (flags.rate !== undefined && (flags.rate * durationMs) / 1000 < 1) throw usage(`--rate ${flags.rate} for ${flags.duration ?? '30s'} sends no request`, 'raise --rate or --duration')
+    if (plannedMs > limits.maxDurationMs) throw tooLong('the run', plannedMs, 'shorten --duration, --warmup or --timeout')
   }
   const method = (flags.method ?? 'POST').toUpperCase()
   const path = flags.path ?? config.target.chatPath
@@ -155,7 +138,7 @@ export function resolvePlan(flags: LoadFlags, config: AgentctlConfig): LoadPlan 
     rate: flags.rate,
     // Open model: room for 10 s of latency at the offered rate before requests are dropped (undici
     // opens connections lazily, so a high cap costs nothing while the target keeps up).
-    connections: flags.connections ?? (mode === 'open' ? Math.min(maxConnections, Math.max(50, Math.ceil(flags.rate! * 10))) : 10),
+    connections: flags.connections ?? (mode === 'open' ? Math.min(maxConnections, Math.max(50, Math.ceil(flags.rate! * 10))) : Math.min(10, maxConnections)),
     durationMs,
     warmupMs,
     timeoutMs,
@@ -180,6 +163,21 @@ export function resolvePlan(flags: LoadFlags, config: AgentctlConfig): LoadPlan 
   }
 }
 
+/** The thresholds in force (slo.ts); one from the config names its key and file, like every config error. */
+function resolveSlos(flags: readonly string[], config: AgentctlConfig, file: string): SloThreshold[] {
+  const fromConfig = <T>(key: string, parse: () => T): T => {
+    try {
+      return parse()
+    } catch (error) {
+      if (!(error instanceof AgentctlError)) throw error
+      throw new ConfigError(file, key, error.message, error.hint ?? 'fix the threshold')
+    }
+  }
+  if (flags.length === 0) config.load.slo.forEach((expression, i) => fromConfig(`load.slo[${i}]`, () => parseSlo(expression)))
+  if (flags.length === 0 && config.load.slo.length === 0) return fromConfig('slo', () => effectiveSlos([], [], config.slo))
+  return effectiveSlos(flags, config.load.slo, config.slo)
+}
+
 function basePath(url: string): string {
   try {
     return new URL(url).pathname.replace(/\/+$/, '')
@@ -189,17 +187,13 @@ function basePath(url: string): string {
 }
 
 function positive(value: number | undefined, flag: string): void {
-  if (value !== undefined && !(value > 0)) throw usage(`${flag} must be greater than 0 (got ${value})`)
+  if (value !== undefined && !(value > 0)) throw usage(`${flag} must be greater than 0 (got ${value})`, `pass a positive value, or leave ${flag} out for the default`)
 }
 
-function parseHeaders(list: string[]): Record<string, string> {
-  const headers: Record<string, string> = {}
-  for (const entry of list) {
-    const colon = entry.indexOf(':')
-    if (colon <= 0) throw usage(`invalid --header "${entry}"`, "write it as 'Name: value'")
-    headers[entry.slice(0, colon).trim().toLowerCase()] = entry.slice(colon + 1).trim()
-  }
-  return headers
+function positiveDuration(text: string | undefined, fallback: string, flag: string): number {
+  const ms = parseDuration(text ?? fallback, flag)
+  if (!(ms > 0)) throw usage(`${flag} must be longer than 0 (got "${text}")`, `pass a duration such as ${fallback}, or leave ${flag} out for the default (${fallback})`)
+  return ms
 }
 
 function defaultPromptsFile(): string {

@@ -18,15 +18,33 @@ export interface SloObservation {
   latencyMs: { p50: number; p90: number; p95: number; p99: number; max: number; mean?: number }
   errorRate: number
   achievedRps: number
+  /**
+   * Successful responses behind `latencyMs`. With none, the latency summary is all zeros (an empty
+   * histogram), which would pass any latency threshold: 0 makes latency thresholds fail instead.
+   */
+  successes?: number
 }
 
 export interface SloResult extends SloThreshold {
+  /** NaN when there is nothing to observe (a latency threshold with no successful response). */
   observed: number
   passed: boolean
+  /** Why `observed` is missing, for messages. */
+  note?: string
+}
+
+export const NO_SUCCESS_NOTE = 'no successful responses'
+
+/** error_rate counts dropped requests as failed: a request the plan wanted to send was not served. */
+export function errorRateOf(r: { requests: number; errors: number; dropped?: number }): number {
+  const dropped = r.dropped ?? 0
+  const attempted = r.requests + dropped
+  return attempted > 0 ? (r.errors + dropped) / attempted : 0
 }
 
 const LATENCY: ReadonlySet<string> = new Set(['p50', 'p90', 'p95', 'p99', 'max', 'avg'])
-const EXPRESSION = /^\s*([a-z_0-9]+)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+)\s*(ms|s|m|%)?\s*$/i
+// The number may carry an exponent: config thresholds such as errorRate 0.0000001 print as 1e-7.
+const EXPRESSION = /^\s*([a-z_0-9]+)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*(ms|s|m|%)?\s*$/i
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
 
 function sloError(expression: string, problem: string): AgentctlError {
@@ -80,6 +98,7 @@ export function effectiveSlos(flags: readonly string[], configList: readonly str
 }
 
 export function observe(threshold: SloThreshold, o: SloObservation): number {
+  if (LATENCY.has(threshold.metric) && o.successes === 0) return Number.NaN
   switch (threshold.metric) {
     case 'avg':
       return o.latencyMs.mean ?? 0
@@ -93,6 +112,7 @@ export function observe(threshold: SloThreshold, o: SloObservation): number {
   }
 }
 
+/** Every comparison with NaN is false: a threshold with no data fails whatever its operator. */
 function holds(op: SloOp, observed: number, threshold: number): boolean {
   if (op === '<') return observed < threshold
   if (op === '<=') return observed <= threshold
@@ -103,8 +123,16 @@ function holds(op: SloOp, observed: number, threshold: number): boolean {
 export function evaluateSlos(thresholds: readonly SloThreshold[], o: SloObservation): SloResult[] {
   return thresholds.map((t) => {
     const observed = observe(t, o)
-    return { ...t, observed, passed: holds(t.op, observed, t.threshold) }
+    return { ...t, observed, passed: holds(t.op, observed, t.threshold), ...(Number.isNaN(observed) ? { note: NO_SUCCESS_NOTE } : {}) }
   })
+}
+
+/** An observed value for messages: "1.25%", "42.0 rps", "830 ms", "2.50 ms", or the note when there is none. */
+export function formatObserved(r: Pick<SloResult, 'metric' | 'observed' | 'note'>): string {
+  if (Number.isNaN(r.observed)) return r.note ?? 'no data'
+  if (r.metric === 'error_rate') return `${(r.observed * 100).toFixed(2)}%`
+  if (r.metric === 'rps' || r.metric === 'achieved_rps') return `${r.observed.toFixed(1)} rps`
+  return `${r.observed.toFixed(r.observed < 10 ? 2 : 0)} ms`
 }
 
 /** Thresholds on achieved throughput make no sense per capacity step (the ramp sets the rate). */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findCapacity } from '../../harness/load/capacity.js'
+import { findCapacity, findKnee } from '../../harness/load/capacity.js'
 import { Workload } from '../../harness/load/workload.js'
 import { parseSlos } from '../../src/load/slo.js'
 import { startDelayServer, type TestServer } from './servers.js'
@@ -41,12 +41,24 @@ describe('capacity search', () => {
       expect(result.maxSustainableRps, curve).toBeLessThanOrEqual(120)
       expect(result.kneeFound, curve).toBe(true)
       expect(result.kneeRps, curve).toBeGreaterThanOrEqual(80)
-      expect(result.kneeRps).toBeLessThanOrEqual(result.maxSustainableRps + 10)
+      expect(result.kneeRps, curve).toBeLessThanOrEqual(result.maxSustainableRps)
       // The latency-vs-load curve: every step measured, the last one breached.
       expect(result.steps.at(-1)!.sustained).toBe(false)
       expect(result.steps.slice(0, -1).every((s) => s.sustained)).toBe(true)
     }
     const rates = runs.map((r) => r.maxSustainableRps)
     expect(Math.max(...rates) / Math.min(...rates), rates.join(', ')).toBeLessThanOrEqual(1.15)
+  })
+})
+
+describe('the knee', () => {
+  const step = (offeredRps: number, p95: number, sustained: boolean) => ({ offeredRps, sustained, latencyMs: { p50: 0, p90: 0, p95, p99: 0, max: 0 } })
+
+  it('comes from the steps that held: a breaking step of fast 429s is not placed as the knee', () => {
+    // 30 rps broke the SLO with mostly fast 429s: its few successes have the lowest p95 of all.
+    expect(findKnee([step(10, 100, true), step(20, 110, true), step(30, 50, false)])).toEqual({ kneeRps: 20, kneeFound: false })
+    // A breaking step whose latency bent still shows the knee was found.
+    expect(findKnee([step(10, 100, true), step(20, 110, true), step(30, 400, false)])).toEqual({ kneeRps: 20, kneeFound: true })
+    expect(findKnee([step(10, 50, false)])).toEqual({ kneeRps: 0, kneeFound: false })
   })
 })

@@ -37,11 +37,26 @@ describe('agentctl load: validation before traffic', () => {
     expect(server.received()).toBe(before)
   })
 
-  it('an invalid load.slo in the config exits 2 too', async () => {
+  it('an invalid load.slo in the config exits 2 too, naming the file and the entry', async () => {
     writeFileSync(join(work, 'bad-slo.yaml'), "load:\n  slo: ['latency<5s']\n")
     const { code, stderr } = await agentctl(['load', '-c', 'bad-slo.yaml', '--target', server.url, ...quick, '--duration', '1s'], { cwd: work }).done
     expect(code).toBe(2)
-    expect(stderr).toMatch(/unknown metric "latency"/)
+    expect(stderr).toMatch(/bad-slo\.yaml: load\.slo\[0\]: invalid SLO "latency<5s": unknown metric "latency"/)
+  })
+
+  it.each([
+    [['--rate', '5', '--mock-llm', 'latncy=800ms..2s'], /--mock-llm: unknown key "latncy"[\s\S]*valid keys: latency, scenario, seed/],
+    [['--rate', '5', '--mock-llm', 'scenario=nosuch'], /unknown scenario "nosuch"[\s\S]*valid scenarios: healthy, slow/],
+    [['--rate', '5', '--tolerance', '1'], /--tolerance 1 is ambiguous/],
+    [['--connections', '100000'], /--connections 100000 is above --max-connections \(1000\)/],
+    [['--rate', '5', '--header', 'X-Api-Key secretvalue123'], /invalid --header \(number 1 of 1\)/],
+  ])('%j exits 2 before any traffic, naming the flag', async (args, message) => {
+    const before = server.received()
+    const { code, stderr } = await agentctl(['load', '--target', server.url, ...quick, '--duration', '1s', ...args], { cwd: work }).done
+    expect(code).toBe(2)
+    expect(stderr).toMatch(message)
+    expect(stderr).not.toMatch(/secretvalue123|free the port/)
+    expect(server.received()).toBe(before)
   })
 
   it('a rate above load.maxRps exits 2', async () => {
@@ -149,7 +164,7 @@ describe('agentctl load: gates and reports', () => {
     expect(report.findings.find((f: { checkId: string }) => f.checkId === 'load-baseline').status).toBe('fail')
   })
 
-  it('Ctrl-C stops cleanly and writes the partial report', async () => {
+  it('Ctrl-C stops cleanly, writes the partial report and exits 130', async () => {
     const out = join(work, 'partial.json')
     const run = agentctl(['load', '--target', server.url, ...quick, '--rate', '20', '--duration', '30s', '-o', out], { cwd: work })
     // Wait for the plan (printed before traffic), then for some traffic.
@@ -157,11 +172,35 @@ describe('agentctl load: gates and reports', () => {
     await new Promise((r) => setTimeout(r, 1500))
     run.child.kill('SIGINT')
     const { code } = await run.done
-    expect(code).toBe(0)
+    expect(code).toBe(130)
     expect(existsSync(out)).toBe(true)
     const report = JSON.parse(readFileSync(out, 'utf8'))
     expect(report.load.aborted).toMatch(/interrupted/)
     expect(report.load.requests).toBeGreaterThan(5)
     expect(report.findings.find((f: { checkId: string }) => f.checkId === 'load-run').status).toBe('warn')
+  })
+
+  it('Ctrl-C during the warm-up never passes: exit 130, a report with nothing measured', async () => {
+    const out = join(work, 'warmup.json')
+    const run = agentctl(['load', '--target', server.url, '--method', 'GET', '--path', '/', '--warmup', '20s', '--rate', '20', '--duration', '5s', '-o', out], { cwd: work })
+    await new Promise<void>((resolve) => run.child.stderr!.on('data', (d: Buffer) => String(d).includes('open model') && resolve()))
+    await new Promise((r) => setTimeout(r, 500))
+    run.child.kill('SIGINT')
+    const { code } = await run.done
+    expect(code).toBe(130)
+    const report = JSON.parse(readFileSync(out, 'utf8'))
+    expect(report.load.requests).toBe(0)
+    expect(report.findings.filter((f: { checkId: string }) => f.checkId.startsWith('load-slo-')).map((f: { status: string }) => f.status)).toEqual(['skip', 'skip'])
+  })
+
+  it('--baseline refuses a run of another model before any traffic', async () => {
+    const base = join(work, 'closed-base.json')
+    const first = await agentctl(['load', '--target', server.url, ...quick, '--connections', '2', '--duration', '1s', '-o', base], { cwd: work }).done
+    expect(first.code, first.stderr).toBe(0)
+    const before = server.received()
+    const { code, stderr } = await agentctl(['load', '--target', server.url, ...quick, '--rate', '20', '--duration', '1s', '--baseline', base], { cwd: work }).done
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/is a closed-model run .*, this is an open-model run/)
+    expect(server.received()).toBe(before)
   })
 })

@@ -23,6 +23,8 @@ describe('SLO expressions', () => {
     expect(parseSlo('error_rate<1%').threshold).toBe(0.01)
     expect(parseSlo('rps>=20')).toMatchObject({ metric: 'rps', op: '>=', threshold: 20 })
     expect(parseSlo('avg<300ms')).toMatchObject({ metric: 'avg', threshold: 300 })
+    // A config threshold of 0.0000001 is printed by JavaScript as 1e-7.
+    expect(effectiveSlos([], [], { p95Ms: 5000, errorRate: 0.0000001 }).find((t) => t.metric === 'error_rate')?.threshold).toBe(1e-7)
   })
 
   it.each([
@@ -117,10 +119,10 @@ describe('baseline comparison', () => {
   it('reports regressions beyond the tolerance only', () => {
     expect(parseTolerance('10%')).toBe(0.1)
     expect(parseTolerance('0.25')).toBe(0.25)
-    expect(() => parseTolerance('ten')).toThrow(/invalid tolerance/)
+    expect(() => parseTolerance('ten')).toThrow(/invalid --tolerance/)
     expect(compareToBaseline(result(105, 0), result(100, 0), 0.1)).toEqual([])
     const regressions = compareToBaseline(result(130, 50, 7), result(100, 0), 0.1)
-    expect(regressions.map((r) => r.metric)).toEqual(['latency p50 (ms)', 'latency p95 (ms)', 'latency p99 (ms)', 'error rate', 'achieved rps'])
+    expect(regressions.map((r) => r.metric)).toEqual(['latency p50 (ms)', 'latency p95 (ms)', 'latency p99 (ms)', 'error rate (incl. dropped)', 'achieved rps'])
     expect(regressions[1]!.changePct).toBe(30)
   })
 })
