@@ -100,6 +100,11 @@ export function fmtPct(ratio: number, digits = 1): string {
 /** The SLO's error rate (dropped requests count as failed), so the report shows what was judged. */
 export const errorRate: (load: Pick<LoadResult, 'requests' | 'errors' | 'dropped'>) => number = errorRateOf
 
+/** A step's latency percentile, or "–" when no response succeeded (its zeros are no measurement). */
+export function fmtStepLatency(step: { requests: number; errors: number; latencyMs: { p50: number; p95: number; p99: number } }, p: 'p50' | 'p95' | 'p99'): string {
+  return step.requests - step.errors <= 0 ? '–' : fmtMs(step.latencyMs[p])
+}
+
 /** The headline numbers of a load run, as label/value pairs every renderer shows. */
 export function loadSummaryRows(load: LoadResult): Array<[string, string]> {
   // Latency covers successful responses only; with none, the summary's zeros are no measurement.

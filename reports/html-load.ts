@@ -3,7 +3,7 @@
  * over time, latency and throughput against offered load), the SLO thresholds and regressions.
  */
 import type { LoadResult } from '../src/report.js'
-import { errorRate, fmtChange, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.js'
+import { errorRate, fmtChange, fmtMs, fmtNum, fmtStepLatency, fmtPct, fmtUsd } from './format.js'
 import { esc } from './html-escape.js'
 import { lineChart } from './svg-chart.js'
 
@@ -25,7 +25,7 @@ export function renderLoadHtml(load: LoadResult): string {
   const out: string[] = ['<h2>Load</h2>']
   if (load.aborted) out.push(`<div class="card remediation"><b>Run aborted:</b> ${esc(load.aborted)}</div>`)
   const stats = [
-    stat(`${fmtNum(load.achievedRps)} req/s`, `achieved (offered ${fmtNum(load.offeredRps)})`),
+    stat(`${fmtNum(load.achievedRps)} req/s`, `achieved, successful (offered ${fmtNum(load.offeredRps)})`),
     stat(fmtMs(load.latencyMs.p50), 'p50 latency'),
     stat(fmtMs(load.latencyMs.p95), 'p95 latency'),
     stat(fmtMs(load.latencyMs.p99), 'p99 latency'),
@@ -40,7 +40,7 @@ export function renderLoadHtml(load: LoadResult): string {
     out.push('<h3>SLO thresholds</h3><table><thead><tr><th>Threshold</th><th>Metric</th><th class="num">Limit</th><th class="num">Observed</th><th>Result</th></tr></thead><tbody>')
     for (const s of load.slo) {
       out.push(
-        `<tr><td class="mono">${esc(s.expression)}</td><td>${esc(s.metric)}</td><td class="num">${esc(`${s.op} ${fmtNum(s.threshold, 3)}`)}</td><td class="num">${esc(fmtNum(s.observed, 3))}</td><td><span class="badge ${s.passed ? 's-pass' : 's-fail'}">${s.passed ? 'PASS' : 'FAIL'}</span></td></tr>`,
+        `<tr><td class="mono">${esc(s.expression)}</td><td>${esc(s.metric)}</td><td class="num">${esc(`${s.op} ${fmtNum(s.threshold, 3)}`)}</td><td class="num">${esc(s.observed === null ? '– (no data)' : fmtNum(s.observed, 3))}</td><td><span class="badge ${s.passed ? 's-pass' : 's-fail'}">${s.passed ? 'PASS' : 'FAIL'}</span></td></tr>`,
       )
     }
     out.push('</tbody></table>')
@@ -50,7 +50,7 @@ export function renderLoadHtml(load: LoadResult): string {
     for (const s of load.steps) {
       const slo = s.sloPassed === undefined ? '' : `<span class="badge ${s.sloPassed ? 's-pass' : 's-fail'}">${s.sloPassed ? 'within' : 'breached'}</span>`
       out.push(
-        `<tr><td class="num">${esc(fmtNum(s.offeredRps))}</td><td class="num">${esc(fmtNum(s.achievedRps))}</td><td class="num">${esc(fmtNum(s.requests))}</td><td class="num">${esc(fmtNum(s.errors))}</td><td class="num">${esc(fmtMs(s.latencyMs.p50))}</td><td class="num">${esc(fmtMs(s.latencyMs.p95))}</td><td class="num">${esc(fmtMs(s.latencyMs.p99))}</td><td>${slo}</td></tr>`,
+        `<tr><td class="num">${esc(fmtNum(s.offeredRps))}</td><td class="num">${esc(fmtNum(s.achievedRps))}</td><td class="num">${esc(fmtNum(s.requests))}</td><td class="num">${esc(fmtNum(s.errors))}</td><td class="num">${esc(fmtStepLatency(s, 'p50'))}</td><td class="num">${esc(fmtStepLatency(s, 'p95'))}</td><td class="num">${esc(fmtStepLatency(s, 'p99'))}</td><td>${slo}</td></tr>`,
       )
     }
     out.push('</tbody></table>')

@@ -98,7 +98,7 @@ function sloSuite(load: LoadResult, name: string): Suite {
   const suite: Suite = { name, cases: [], failures: 0, errors: 0, skipped: 0, timeMs: 0 }
   for (const s of load.slo ?? []) {
     const open = `    <testcase name="${attr(s.expression)}" classname="${attr(name)}" time="0.000">`
-    const text = `${s.metric} ${s.op} ${s.threshold}: observed ${s.observed}`
+    const text = `${s.metric} ${s.op} ${s.threshold}: observed ${s.observed ?? 'nothing (no successful responses)'}`
     if (s.passed) suite.cases.push([open, `      <system-out>${xmlEscape(text)}</system-out>`, '    </testcase>'].join('\n'))
     else {
       suite.failures++

@@ -3,7 +3,7 @@
  * a findings table, remediation for what is not passing, and the load summary.
  */
 import type { Finding, LoadResult, Report, Status, Verdict } from '../src/report.js'
-import { countsLine, fmtChange, fmtMs, fmtNum, JOB_TITLE, loadSummaryRows, sortFindings, STATUS_LABEL } from './format.js'
+import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, sortFindings, STATUS_LABEL } from './format.js'
 
 const STATUS_ICON: Record<Status, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' }
 const VERDICT_ICON: Record<Verdict, string> = { pass: '✅', warn: '⚠️', fail: '❌' }
@@ -58,14 +58,14 @@ function loadSection(load: LoadResult, out: string[], heading: string): void {
   out.push('')
   if (load.slo?.length) {
     out.push('| SLO threshold | Observed | Result |', '|---|---:|---|')
-    for (const s of load.slo) out.push(`| ${mdCell(s.expression)} | ${fmtNum(s.observed, 3)} | ${s.passed ? '✅ pass' : '❌ fail'} |`)
+    for (const s of load.slo) out.push(`| ${mdCell(s.expression)} | ${s.observed === null ? '– (no data)' : fmtNum(s.observed, 3)} | ${s.passed ? '✅ pass' : '❌ fail'} |`)
     out.push('')
   }
   if (load.steps.length > 1) {
     out.push('| Offered req/s | Achieved req/s | p50 | p95 | p99 | Errors | SLO |', '|---:|---:|---:|---:|---:|---:|---|')
     for (const s of load.steps) {
       const slo = s.sloPassed === undefined ? '' : s.sloPassed ? '✅' : '❌'
-      out.push(`| ${fmtNum(s.offeredRps)} | ${fmtNum(s.achievedRps)} | ${fmtMs(s.latencyMs.p50)} | ${fmtMs(s.latencyMs.p95)} | ${fmtMs(s.latencyMs.p99)} | ${fmtNum(s.errors)} | ${slo} |`)
+      out.push(`| ${fmtNum(s.offeredRps)} | ${fmtNum(s.achievedRps)} | ${fmtStepLatency(s, 'p50')} | ${fmtStepLatency(s, 'p95')} | ${fmtStepLatency(s, 'p99')} | ${fmtNum(s.errors)} | ${slo} |`)
     }
     out.push('')
   }

@@ -58,6 +58,18 @@ describe('table', () => {
     for (const text of ['Max sustainable rate', '60 req/s per replica', 'Replicas needed', '4 for 200 req/s', '$36,979.20', 'p95<5000', 'breached', '+18.4%']) expect(out).toContain(text)
   })
 
+  it('shows an SLO that had nothing to measure as "no data" in every format, never as 0', () => {
+    const report = fixtureReport('load')
+    report.load!.slo![0] = { ...report.load!.slo![0]!, observed: null, passed: false }
+    report.load!.steps!.push({ offeredRps: 90, achievedRps: 0, requests: 40, errors: 40, latencyMs: { p50: 0, p90: 0, p95: 0, p99: 0, max: 0 }, durationMs: 10_000, sloPassed: false })
+    for (const format of ['table', 'markdown', 'html'] as const) {
+      const out = renderReport(report, format)
+      expect(out).toContain('– (no data)')
+      expect(out).not.toMatch(/\b90\b[^\n]*\b0ms\b/) // the all-failed step shows no latency
+    }
+    expect(renderReport(report, 'junit')).toContain('observed nothing (no successful responses)')
+  })
+
   it('prints one block per section of a combined report, and the overall verdict', () => {
     const out = renderReport(fixtureReport('demo'), 'table')
     for (const title of ['Validate (deploy gate)', 'Diagnose (incident triage)', 'Load (capacity)']) expect(out).toContain(title)

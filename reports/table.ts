@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3'
 import type { Finding, LoadResult, Report, Status, Verdict } from '../src/report.js'
-import { countsLine, fmtChange, fmtMs, fmtNum, JOB_TITLE, loadSummaryRows, type RenderOptions, sortFindings, STATUS_LABEL } from './format.js'
+import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, type RenderOptions, sortFindings, STATUS_LABEL } from './format.js'
 
 const ANSI = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const
 type Tone = keyof typeof ANSI
@@ -73,14 +73,14 @@ function loadTables(load: LoadResult, paint: Paint): string {
   out.push(summary.toString())
   if (load.slo?.length) {
     const slo = plainTable(['SLO threshold', 'Observed', 'Result'])
-    for (const s of load.slo) slo.push([s.expression, fmtNum(s.observed, 3), s.passed ? paint('green', '✓ pass') : paint('red', '✗ fail')])
+    for (const s of load.slo) slo.push([s.expression, s.observed === null ? '– (no data)' : fmtNum(s.observed, 3), s.passed ? paint('green', '✓ pass') : paint('red', '✗ fail')])
     out.push(slo.toString())
   }
   if (load.steps.length > 1) {
     const steps = plainTable(['Offered req/s', 'Achieved req/s', 'p50', 'p95', 'p99', 'Errors', 'SLO'])
     for (const s of load.steps) {
       const slo = s.sloPassed === undefined ? '' : s.sloPassed ? paint('green', 'ok') : paint('red', 'breached')
-      steps.push([fmtNum(s.offeredRps), fmtNum(s.achievedRps), fmtMs(s.latencyMs.p50), fmtMs(s.latencyMs.p95), fmtMs(s.latencyMs.p99), fmtNum(s.errors), slo])
+      steps.push([fmtNum(s.offeredRps), fmtNum(s.achievedRps), fmtStepLatency(s, 'p50'), fmtStepLatency(s, 'p95'), fmtStepLatency(s, 'p99'), fmtNum(s.errors), slo])
     }
     out.push(steps.toString())
   }

@@ -61,7 +61,7 @@ export const LoadResultSchema = z.object({
     .optional()
     .describe('Per-second samples; t is seconds since start'),
   slo: z
-    .array(z.object({ expression: z.string(), metric: z.string(), op: z.string(), threshold: z.number(), observed: z.number(), passed: z.boolean() }))
+    .array(z.object({ expression: z.string(), metric: z.string(), op: z.string(), threshold: z.number(), observed: z.number().nullable().describe('null: nothing to measure (no successful responses)'), passed: z.boolean() }))
     .optional(),
   capacity: z
     .object({

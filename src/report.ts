@@ -61,7 +61,7 @@ export interface LoadResult {
   steps: LoadStep[]
   /** Per-second samples for charts: t is seconds since start. */
   timeline?: Array<{ t: number; rps: number; p50: number; p95: number; p99: number; errors: number }>
-  slo?: Array<{ expression: string; metric: string; op: string; threshold: number; observed: number; passed: boolean }>
+  slo?: Array<{ expression: string; metric: string; op: string; threshold: number; /** null: nothing to measure (no successful responses). */ observed: number | null; passed: boolean }>
   capacity?: { maxSustainableRps: number; kneeRps: number; replicasNeeded?: number; targetRps?: number; headroom?: number }
   cost?: { tokensPerRequest?: number; usdPerRequest: number; usdPer1kRequests?: number; usdPerDayAtTarget?: number; dailyBudgetUsd?: number }
   /** HDR histograms (base64, hdr-histogram-js encoding) so reports can be merged or compared later. */

@@ -75,7 +75,8 @@ async function ramp(opts: CapacityOptions, pool: Pool): Promise<{ steps: Capacit
   let latencyGuess = opts.initialLatencyMs ?? 1000
   const began = Date.now()
   for (let rps = opts.startRps, index = 0; rps <= opts.maxRps + 1e-9; rps += opts.stepRps, index++) {
-    if (opts.maxTotalMs !== undefined && Date.now() - began + (opts.warmupMs ?? 0) + opts.stepDurationMs > opts.maxTotalMs) {
+    // A step may also drain its in-flight requests for up to one timeout after its window.
+    if (opts.maxTotalMs !== undefined && Date.now() - began + (opts.warmupMs ?? 0) + opts.stepDurationMs + (opts.timeoutMs ?? 30_000) > opts.maxTotalMs) {
       return { steps, stopReason: `the next step would run past load.maxDuration (${Math.round(opts.maxTotalMs / 1000)}s)`, aborted: false }
     }
     const connections = connectionsFor(rps, latencyGuess, opts.maxConnections)

@@ -186,5 +186,5 @@ function capacityOutcome(result: CapacityResult, plan: LoadPlan): LoadOutcome {
  * report's request and error counts say there was no successful response).
  */
 function sloEntry(r: SloResult) {
-  return { expression: r.expression, metric: r.metric, op: r.op, threshold: r.threshold, observed: Number.isNaN(r.observed) ? 0 : r.observed, passed: r.passed }
+  return { expression: r.expression, metric: r.metric, op: r.op, threshold: r.threshold, observed: Number.isNaN(r.observed) ? null : r.observed, passed: r.passed }
 }

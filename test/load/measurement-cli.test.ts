@@ -36,4 +36,7 @@ it('a hung agent fails the closed-model run with timeouts instead of passing wit
   const slo = json.findings.filter((f: { checkId: string }) => f.checkId.startsWith('load-slo-'))
   expect(slo.map((f: { status: string }) => f.status)).toEqual(['fail', 'fail'])
   expect(slo.map((f: { message: string }) => f.message).join('\n')).toMatch(/no successful responses/)
+  // Nothing was measured: the latency threshold's observed value is null, never a passing-looking 0.
+  const p95 = json.load.slo.find((s: { metric: string }) => s.metric === 'p95')
+  expect(p95).toMatchObject({ observed: null, passed: false })
 })
