@@ -3,7 +3,17 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { execute } from '@oclif/core'
+
+// Checked before anything else loads: on an older Node, undici 8 fails with an obscure TypeError.
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(
+    `agentctl needs Node.js >= 22.19; this is ${process.version} (${process.execPath}).\n` +
+      'hint: run it through npm/npx in the project (`npx agentctl ...`, `npm run demo`), which use the Node it installs, or install Node 22.19+\n',
+  )
+  process.exit(2)
+}
+const { execute } = await import('@oclif/core')
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 

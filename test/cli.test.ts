@@ -36,6 +36,16 @@ describe('agentctl CLI', () => {
     expect(stdout).toMatch(/^agentctl\/\d+\.\d+\.\d+ /)
   })
 
+  // The machine's own Node (Debian's, v20 here) is older than agentctl supports: the entry point
+  // must say so plainly instead of failing inside undici.
+  const systemNode = spawnSync('/usr/bin/node', ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout?.trim() ?? ''
+  it.skipIf(!/^(1\d|2[01])\.|^22\.(1[0-8]|\d)\./.test(systemNode))('an unsupported Node gets a clear error and exit 2', () => {
+    const result = spawnSync('/usr/bin/node', [bin, '--version'], { encoding: 'utf8' })
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('agentctl needs Node.js >= 22.19')
+    expect(result.stderr).toContain('npx agentctl')
+  })
+
   it('--help lists every command with a one-line summary', () => {
     const { code, stdout } = agentctl(['--help'])
     expect(code).toBe(0)
