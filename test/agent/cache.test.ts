@@ -7,6 +7,7 @@ import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { CountedMessage } from '../../src/agent/context.js'
 import { createMemoryCache, createRedisCache, type SessionCache } from '../../src/agent/memory/cache.js'
+import { createRedisGuard, type RedisGuard } from '../../src/agent/memory/redis-guard.js'
 import { TEST_REDIS_URL } from '../support/services.js'
 import { deleteKeys, uid } from './support.js'
 
@@ -73,6 +74,24 @@ describe('redis cache races', () => {
     expect(await cache.get(raced)).toBeUndefined() // the floor (3) still stands
     await cache.fill(raced, [msg('a'), msg('b'), msg('c')], 3)
     expect(await contents(cache, raced)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('never serves an entry that missed a turn while Redis was skipped, on this replica or another', async () => {
+    let skipping = false
+    const real = createRedisGuard()
+    // The shared breaker, open for a while: commands are skipped without reaching Redis.
+    const guard: RedisGuard = { run: (command) => (skipping ? Promise.resolve(undefined) : real.run(command)), degraded: () => skipping }
+    const cache = createRedisCache(redis, { ttlSeconds: 60, prefix, guard })
+    const otherReplica = createRedisCache(redis, { ttlSeconds: 60, prefix })
+    const id = uid('s')
+    await cache.append(id, [msg('alpha')], 0) // first turn: the entry is created
+    skipping = true
+    await cache.append(id, [msg('beta')], 1) // committed in PostgreSQL, not appended
+    skipping = false
+    expect(await cache.get(id)).toBeUndefined() // this replica reads PostgreSQL instead
+    await expect.poll(() => otherReplica.get(id)).toBeUndefined() // and the stale entry is deleted for everyone
+    await cache.fill(id, [msg('alpha'), msg('beta')], 2) // the PostgreSQL read refills it
+    expect(await contents(cache, id)).toEqual(['alpha', 'beta'])
   })
 
   it('treats Redis failures as misses', async () => {

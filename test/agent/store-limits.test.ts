@@ -7,8 +7,10 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../src/agent/errors.js'
 import { createMemoryCache } from '../../src/agent/memory/cache.js'
+import { releaseKey } from '../../src/agent/memory/idempotency.js'
 import { ConversationStore } from '../../src/agent/memory/store.js'
 import { TEST_DATABASE_URL } from '../support/services.js'
+import { createTestSchema, startTestAgent } from './support.js'
 
 const pools: pg.Pool[] = []
 const storeWith = (options: pg.PoolConfig) => {
@@ -21,11 +23,12 @@ afterAll(async () => {
 })
 
 describe('conversation store limits', () => {
-  it('a saturated pool answers 503 database_busy and leaves the breaker closed', async () => {
+  it('a saturated pool that is still completing work answers 503 database_busy and leaves the breaker closed', async () => {
     const { pool, store } = storeWith({ max: 1, connectionTimeoutMillis: 100 })
     const held = await pool.connect() // the only connection, busy elsewhere (a long tool query)
     try {
       for (let i = 0; i < 4; i++) {
+        store.lastSuccessAt = Date.now() // other chats' queries keep completing
         const error = await store.history(`busy-${i}`, 'owner').catch((e: unknown) => e)
         expect(error).toBeInstanceOf(ApiError)
         expect(error).toMatchObject({ status: 503, type: 'database_busy', options: { retryAfterSec: 1 } })
@@ -37,10 +40,66 @@ describe('conversation store limits', () => {
     await store.ping()
   })
 
+  it('a full pool that completes nothing (connections stuck on a hung server) is an outage: the breaker opens', async () => {
+    const { pool, store } = storeWith({ max: 1, connectionTimeoutMillis: 100 })
+    const held = await pool.connect()
+    try {
+      for (let i = 0; i < 3; i++) {
+        const error = await store.history(`hung-${i}`, 'owner').catch((e: unknown) => e)
+        expect(error).toMatchObject({ status: 503, type: 'database_unavailable' })
+      }
+      expect(store.available()).toBe(false) // later chats get their 503 at once, without waiting
+    } finally {
+      held.release()
+    }
+  })
+
+  it('frees an Idempotency-Key claim once PostgreSQL has a connection again, so the retry is not refused for minutes', async () => {
+    const schema = await createTestSchema('agent_release')
+    const pool = new pg.Pool({ connectionString: schema.url, max: 1, connectionTimeoutMillis: 150 })
+    pools.push(pool)
+    try {
+      await pool.query(`CREATE TABLE agent_idempotency (owner text, key text, status text)`)
+      await pool.query(`INSERT INTO agent_idempotency VALUES ('o', 'k', 'in_flight')`)
+      const store = new ConversationStore(pool, createMemoryCache({ ttlSeconds: 60 }))
+      const held = await pool.connect() // the turn failed because the pool was busy: still busy now
+      setTimeout(() => held.release(), 400)
+      expect(await releaseKey(store, 'o', 'k', 5, 100)).toBe(true)
+      expect((await pool.query(`SELECT count(*)::int AS n FROM agent_idempotency`)).rows[0].n).toBe(0)
+    } finally {
+      await schema.drop()
+    }
+  })
+
   it('a statement cancelled by the server-side statement_timeout is a 503 "not stored"', async () => {
     const { pool, store } = storeWith({ max: 2, statement_timeout: 100 })
     const error = await store.db(() => pool.query('SELECT pg_sleep(5)')).catch((e: unknown) => e)
     expect(error).toMatchObject({ status: 503, type: 'database_unavailable' })
     expect(((error as Error).cause as { code?: string }).code).toBe('57014')
+  })
+})
+
+describe('readiness under load', () => {
+  it('a replica whose pool is busy but working stays ready (warn), it is not taken out of service', async () => {
+    const schema = await createTestSchema('agent_busy_ready')
+    const t = await startTestAgent({ DATABASE_URL: schema.url, DB_POOL_MAX: '1' })
+    const locker = new pg.Client({ connectionString: schema.url })
+    try {
+      expect((await t.chat({ message: 'hello', session_id: 'locked' })).status).toBe(200)
+      await locker.connect()
+      await locker.query('BEGIN')
+      await locker.query(`SELECT 1 FROM agent_sessions WHERE id = 'locked' FOR UPDATE`)
+      const blocked = t.chat({ message: 'again', session_id: 'locked' }) // its commit holds the only connection
+      await new Promise((r) => setTimeout(r, 300))
+      const ready = await t.get('/ready')
+      expect(ready.status).toBe(200)
+      expect(ready.body.checks['postgresql:responseTime'][0]).toMatchObject({ status: 'warn', output: expect.stringContaining('busy') })
+      await locker.query('ROLLBACK')
+      expect((await blocked).status).toBe(200)
+    } finally {
+      await locker.end().catch(() => undefined)
+      await t.close()
+      await schema.drop()
+    }
   })
 })

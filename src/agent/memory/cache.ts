@@ -86,10 +86,32 @@ export function createRedisCache(client: Redis, options: { ttlSeconds: number; p
   const guard = options.guard ?? createRedisGuard(options.halfOpenMs)
   // The {hash tag} keeps a session's keys on one Redis Cluster slot, as the scripts require.
   const keys = (id: string): [string, string, string] => [`${options.prefix}{${id}}:m`, `${options.prefix}{${id}}:n`, `${options.prefix}{${id}}:floor`]
-  const guarded = <T>(fn: () => Promise<T>) => guard.run(fn) // a failure is a miss
+  // Sessions whose committed turn could not be appended (Redis failed, or the breaker skipped it):
+  // their entry may now miss that turn. This replica reads them from PostgreSQL, and deletes their
+  // entries as soon as Redis answers again, so no replica goes on serving a history with a gap.
+  const stale = new LRUCache<string, true>({ max: 100_000 })
+  let deleting = false
+  const deleteStale = () => {
+    if (deleting || stale.size === 0) return
+    deleting = true
+    const ids = [...stale.keys()].slice(0, 500)
+    // One DEL per session (its keys share a Cluster slot); auto-pipelining sends them together.
+    void Promise.all(ids.map((id) => guard.run(() => redis.del(...keys(id)))))
+      .then((done) => ids.forEach((id, i) => done[i] !== undefined && stale.delete(id)))
+      .finally(() => (deleting = false))
+  }
+  const guarded = async <T>(fn: () => Promise<T>) => {
+    const result = await guard.run(fn) // a failure is a miss
+    if (result !== undefined) deleteStale()
+    return result
+  }
   return {
     kind: 'redis',
     async get(sessionId) {
+      if (stale.has(sessionId)) {
+        deleteStale() // for the other replicas, once Redis answers
+        return undefined // this one reads PostgreSQL; its fill replaces the entry
+      }
       const [list, count] = keys(sessionId)
       const result = await guarded(() => redis.agentHistoryGet(list, count))
       // A missing count is Lua false inside the table, which arrives as null.
@@ -100,13 +122,16 @@ export function createRedisCache(client: Redis, options: { ttlSeconds: number; p
     },
     async fill(sessionId, tail, count) {
       const items = tail.slice(-CACHED_TAIL).map((m) => JSON.stringify(m))
-      await guarded(() => redis.agentHistoryFill(...keys(sessionId), count, options.ttlSeconds, ...items))
+      if ((await guarded(() => redis.agentHistoryFill(...keys(sessionId), count, options.ttlSeconds, ...items))) !== undefined) stale.delete(sessionId)
     },
     async append(sessionId, messages, previousCount) {
       if (messages.length === 0) return
       const items = messages.map((m) => JSON.stringify(m))
       const next = previousCount + messages.length
-      await guarded(() => redis.agentHistoryAppend(...keys(sessionId), previousCount, next, options.ttlSeconds, CACHED_TAIL, ...items))
+      const appended = await guarded(() => redis.agentHistoryAppend(...keys(sessionId), previousCount, next, options.ttlSeconds, CACHED_TAIL, ...items))
+      // Applied (or the script dropped a mismatched entry): consistent again. Not applied: stale.
+      if (appended === undefined) stale.set(sessionId, true)
+      else stale.delete(sessionId)
     },
     status: () => (guard.degraded() ? 'degraded' : 'ok'),
     ping: async () => void (await redis.ping()),

@@ -56,9 +56,22 @@ export async function claimKey(store: ConversationStore, owner: string, key: str
   return { state: 'replay', response: row.response }
 }
 
-/** Frees a claim after a failure (best effort: a stale claim is taken over later anyway). */
-export async function releaseKey(store: ConversationStore, owner: string, key: string): Promise<void> {
-  await store.pool.query(`DELETE FROM agent_idempotency WHERE owner = $1 AND key = $2 AND status = 'in_flight'`, [owner, key]).catch(() => undefined)
+/**
+ * Frees a claim after a failure, so the client's retry runs instead of meeting 409. The failure
+ * may be PostgreSQL itself (busy or down), so the caller does not wait for it: a few attempts run
+ * in the background (the retry meanwhile gets 409 with Retry-After 1), and a claim that still
+ * cannot be freed goes stale and is taken over after its lease.
+ */
+export async function releaseKey(store: ConversationStore, owner: string, key: string, attempts = 5, delayMs = 500): Promise<boolean> {
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      await store.pool.query(`DELETE FROM agent_idempotency WHERE owner = $1 AND key = $2 AND status = 'in_flight'`, [owner, key])
+      return true
+    } catch {
+      if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, delayMs * attempt))
+    }
+  }
+  return false
 }
 
 export async function purgeExpiredKeys(store: ConversationStore): Promise<number> {

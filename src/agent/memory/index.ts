@@ -40,6 +40,7 @@ export async function openMemory(config: AgentConfig, logger: Logger, redisPrefi
     query_timeout: QUERY_TIMEOUT_MS,
     // The server gives up first (and rolls back), so "not stored" is true when the client gives up:
     // a commit still running after the client's timeout would store a turn the caller retries.
+    // (Not covered: a commit waiting for a synchronous standby; the README says so.)
     ...(embedded ? {} : { statement_timeout: STATEMENT_TIMEOUT_MS }),
     idleTimeoutMillis: 30_000,
     application_name: 'agentctl-agent',

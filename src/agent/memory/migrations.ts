@@ -61,21 +61,24 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
   },
 ]
 
+/** Bounds one migration step (a lock wait or a statement), far above the chat path's 10 s. */
+const MIGRATION_TIMEOUT_MS = 10 * 60_000
+
 export async function migrate(pool: pg.Pool): Promise<number[]> {
   const client = await pool.connect()
   const applied: number[] = []
   try {
     await client.query('BEGIN')
-    // The pool's statement_timeout is for chat-path queries; waiting for another replica's
-    // migration or building an index may take longer.
+    // The pool's timeouts (server statement_timeout, client query_timeout) are for chat-path
+    // queries; waiting for another replica's migration or building an index may take longer.
     await client.query('SET LOCAL statement_timeout = 0')
-    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ID])
+    await client.query({ text: 'SELECT pg_advisory_xact_lock($1)', values: [LOCK_ID], query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig)
     await client.query(`CREATE TABLE IF NOT EXISTS agent_schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
     const done = new Set((await client.query<{ version: number }>('SELECT version FROM agent_schema_migrations')).rows.map((r) => r.version))
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue
-      await client.query(migration.sql)
+      await client.query({ text: migration.sql, query_timeout: MIGRATION_TIMEOUT_MS } as pg.QueryConfig)
       await client.query('INSERT INTO agent_schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name])
       applied.push(migration.version)
     }

@@ -84,6 +84,8 @@ export class ConversationStore {
     breaker: new ConsecutiveBreaker(3),
   })
   private openedAt = 0
+  /** When an operation last succeeded: a full pool that still completes work is busy, not down. */
+  lastSuccessAt = 0
 
   constructor(
     readonly pool: pg.Pool,
@@ -186,7 +188,7 @@ export class ConversationStore {
           randomUUID(), turn.requestId, turn.model, turn.iterations, turn.promptTokens, turn.completionTokens, turn.costUsd, turn.injectionFlagged,
           // NUL is stripped from what the model or a tool produced: PostgreSQL text cannot hold it.
           m.map((x) => x.role), m.map((x) => x.content?.replaceAll('\0', '') ?? null), m.map((x) => (x.tool_calls ? jsonWithoutNul(x.tool_calls) : null)),
-          m.map((x) => x.tool_call_id ?? null), m.map((x) => x.tokens),
+          m.map((x) => x.tool_call_id?.replaceAll('\0', '') ?? null), m.map((x) => x.tokens),
           turn.idempotency?.owner ?? null, turn.idempotency?.key ?? null, turn.idempotency ? jsonWithoutNul(turn.idempotency.response) : null,
           ...auditArrays(turn.toolAudit ?? []),
         ],
@@ -227,16 +229,28 @@ export class ConversationStore {
     return rows.map((r) => ({ role: r.role, content: r.content, createdAt: new Date(r.created_at).toISOString() }))
   }
 
-  /** A pool wait that timed out while the pool was full (a refused connection fails differently). */
+  /**
+   * A pool wait that timed out while the pool was full and still completing work. With no success
+   * for twice as long as a wait lasts, the pooled connections are more likely stuck on a hung server:
+   * that is an outage, for the breaker to see. (A refused connection fails differently.)
+   */
   private busy(error: unknown): boolean {
-    const { totalCount, idleCount, options } = this.pool as pg.Pool & { options: { max?: number } }
-    return error instanceof Error && error.message === POOL_WAIT_TIMEOUT && idleCount === 0 && totalCount >= (options.max ?? 10)
+    return error instanceof Error && error.message === POOL_WAIT_TIMEOUT && this.saturated()
+  }
+
+  /** Every pooled connection in use while operations still complete: load, not an outage. */
+  saturated(): boolean {
+    const { totalCount, idleCount, options } = this.pool as pg.Pool & { options: { max?: number; connectionTimeoutMillis?: number } }
+    const progressing = Date.now() - this.lastSuccessAt <= 2 * (options.connectionTimeoutMillis || 3000)
+    return progressing && idleCount === 0 && totalCount >= (options.max ?? 10)
   }
 
   /** Runs a PostgreSQL operation through the breaker; an outage becomes a 503 ApiError. */
   async db<T>(operation: () => Promise<T>): Promise<T> {
     try {
-      return await this.breaker.execute(() => operation().catch((error: unknown) => Promise.reject(this.busy(error) ? new PoolBusyError(POOL_WAIT_TIMEOUT) : error)))
+      const value = await this.breaker.execute(() => operation().catch((error: unknown) => Promise.reject(this.busy(error) ? new PoolBusyError(POOL_WAIT_TIMEOUT) : error)))
+      this.lastSuccessAt = Date.now()
+      return value
     } catch (error) {
       if (error instanceof PoolBusyError) {
         throw new ApiError(503, 'database_busy', 'every PostgreSQL connection of this replica is busy; the turn was not stored, retry shortly', { retryAfterSec: 1 })

@@ -64,7 +64,7 @@ export function registerChatRoute(app: FastifyInstance, deps: AgentDeps): void {
       const response = await deps.inFlight.track(() => runTurn(deps, request, turn, gone.signal, timing))
       return reply.header('server-timing', serverTiming(timing, reply.elapsedTime)).send(response)
     } catch (error) {
-      if (key) await releaseKey(store, owner, key)
+      if (key) void releaseKey(store, owner, key) // not awaited: the error answer must not wait on PostgreSQL
       if (gone.signal.aborted) {
         request.log.info('client disconnected before the answer; turn abandoned, nothing stored')
         throw new ApiError(499, 'client_closed_request', 'the client closed the connection before the answer')

@@ -74,6 +74,8 @@ async function probePostgres(deps: AgentDeps): Promise<CheckResult> {
     await withTimeout(deps.memory.store.ping(), PROBE_TIMEOUT_MS)
     return result('datastore', 'pass', started, deps.memory.embedded ? 'embedded PGlite' : undefined)
   } catch (error) {
+    // A busy replica is still ready: failing readiness would take it out of service for being loaded.
+    if (deps.memory.store.saturated()) return result('datastore', 'warn', started, 'busy: every pooled connection is in use, queries still complete')
     return result('datastore', 'fail', started, `PostgreSQL unreachable: ${(error as Error).message}`)
   }
 }
