@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import addFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
 import { renderReport } from '../reports/index.js'
 import { allSampleReports, makeReport } from '../test/support/report-samples.js'
+import { shippedReportValidator } from '../test/support/report-validator.js'
 import { packageRoot } from './paths.js'
 import { parseReport, reportJsonSchema, shippedSchemaFiles } from './report-schema.js'
 
 const samples = allSampleReports()
 
-function shippedValidator() {
-  const ajv = new Ajv2020({ allErrors: true, strict: false })
-  ;(addFormats as unknown as (a: Ajv2020) => void)(ajv)
-  const schema = JSON.parse(readFileSync(`${packageRoot()}/schemas/report.schema.json`, 'utf8'))
-  return ajv.compile(schema)
-}
 
 describe('shipped JSON Schemas', () => {
   it.each(Object.entries(shippedSchemaFiles()))('schemas/%s matches what `npm run schemas` generates (no drift)', (name, generated) => {
@@ -29,7 +22,7 @@ describe('shipped JSON Schemas', () => {
 })
 
 describe('Report schema', () => {
-  const validate = shippedValidator()
+  const validate = shippedReportValidator()
 
   it.each(Object.entries(samples))('sample report "%s" validates (zod and the shipped JSON Schema)', (_name, report) => {
     expect(parseReport(report)).toMatchObject({ ok: true })

@@ -49,6 +49,9 @@ export const LoadStepSchema = z.object({
 
 export const LoadResultSchema = z.object({
   mode: z.enum(['closed', 'open', 'capacity']),
+  /** Closed model: the virtual users (a baseline is only comparable at the same concurrency). */
+  connections: nonNegative.optional(),
+  durationMs: nonNegative.optional().describe('Length of the measured window'),
   achievedRps: nonNegative,
   offeredRps: nonNegative,
   requests: nonNegative,

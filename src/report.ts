@@ -52,6 +52,10 @@ export interface LoadStep {
 
 export interface LoadResult {
   mode: 'closed' | 'open' | 'capacity'
+  /** Closed model: the virtual users (a baseline is only comparable at the same concurrency). */
+  connections?: number
+  /** Length of the measured window. */
+  durationMs?: number
   achievedRps: number
   offeredRps: number
   requests: number

@@ -103,7 +103,7 @@ export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
       },
     })
     succeededAll = run.succeededAll
-    outcome = singleOutcome(run, plan.slos)
+    outcome = singleOutcome(run, plan)
     if (run.aborted) outcome.abortReason = opts.signal.aborted ? 'interrupted (SIGINT): the results cover the part that ran' : (sloAbort ?? 'aborted')
   }
   if (outcome.capacity?.aborted) outcome.abortReason = 'interrupted (SIGINT) during the capacity search: the steps that completed are reported'
@@ -130,14 +130,18 @@ function stepOf(run: RunResult): LoadStep {
   return { offeredRps, achievedRps, requests, errors, dropped, latencyMs, durationMs }
 }
 
-function singleOutcome(run: RunResult, slos: SloThreshold[]): LoadOutcome {
-  const slo = evaluateSlos(slos, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps, successes: run.requests - run.errors })
+function singleOutcome(run: RunResult, plan: LoadPlan): LoadOutcome {
+  const slo = evaluateSlos(plan.slos, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps, successes: run.requests - run.errors })
+  // Interrupted before anything was measured: no threshold has a value to pass or fail on (the
+  // findings say "not measured"; the report's SLO table stays empty rather than showing verdicts).
+  const measured = run.requests + run.dropped > 0
   const load: LoadResult = {
     mode: run.mode,
+    ...(run.mode === 'closed' ? { connections: plan.connections } : {}),
     ...stepOf(run),
-    steps: [{ ...stepOf(run), sloPassed: slo.every((r) => r.passed) }],
+    steps: [{ ...stepOf(run), ...(measured ? { sloPassed: slo.every((r) => r.passed) } : {}) }],
     timeline: run.timeline,
-    slo: slo.map(sloEntry),
+    slo: measured ? slo.map(sloEntry) : [],
     histograms: { overall: run.histogram },
   }
   return { load, slo, statuses: run.statuses, scheduler: run.scheduler }

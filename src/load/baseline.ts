@@ -22,7 +22,7 @@ const MODEL: Record<LoadResult['mode'], string> = { open: 'an open-model run (--
  * come from whatever rate held, and an open run at another --rate queues differently, so any
  * comparison across them reports regressions (or hides them) that are not there.
  */
-export function readBaseline(file: string, plan: Pick<LoadPlan, 'mode' | 'rate'>): LoadResult {
+export function readBaseline(file: string, plan: Pick<LoadPlan, 'mode' | 'rate' | 'connections'>): LoadResult {
   let parsed: Partial<Report> & { load?: LoadResult }
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'))
@@ -36,6 +36,13 @@ export function readBaseline(file: string, plan: Pick<LoadPlan, 'mode' | 'rate'>
   }
   if (load.mode !== plan.mode) {
     throw new AgentctlError(`--baseline ${file} is ${MODEL[load.mode]}, this is ${MODEL[plan.mode]}: their figures are not comparable`, ExitCode.UsageOrInternal, 'run with the same model as the baseline, or record a new baseline with this command line')
+  }
+  const measuredNothing = load.mode === 'capacity' ? !load.steps.some((s) => s.requests > 0) : load.requests === 0
+  if (measuredNothing) {
+    throw new AgentctlError(`--baseline ${file} measured nothing (0 requests; an interrupted run?)`, ExitCode.UsageOrInternal, 'record the baseline with a run that completes')
+  }
+  if (plan.mode === 'closed' && load.connections !== undefined && load.connections !== plan.connections) {
+    throw new AgentctlError(`--baseline ${file} ran ${load.connections} connections, this run ${plan.connections}: closed-model latencies at different concurrency are not comparable`, ExitCode.UsageOrInternal, `rerun with --connections ${load.connections}, or record a new baseline with this command line`)
   }
   // Reports keep rates to 2 decimals.
   if (plan.mode === 'open' && Math.abs(load.offeredRps - (plan.rate ?? 0)) > 0.006) {

@@ -56,7 +56,7 @@ export function loadFindings(input: FindingsInput): Finding[] {
         title: `SLO ${r.expression}`,
         status: !measured ? 'skip' : r.passed ? 'pass' : 'fail',
         severity: 'fail',
-        message: !measured ? notMeasured : `${r.metric} was ${formatObserved(r)} (threshold ${r.op} ${showThreshold(r)})${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, the highest step that held` : ''}`,
+        message: !measured ? notMeasured : `${r.note ? `${r.metric}: ${r.note} to measure` : `${r.metric} was ${formatObserved(r)}`} (threshold ${r.op} ${showThreshold(r)})${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, the highest step that held` : ''}`,
         evidence: { expression: r.expression, observed: r.observed, threshold: r.threshold, op: r.op, unit: unitOf(r.metric), requests: load.requests, mode: load.mode, ...(r.metric === 'error_rate' ? { statuses: input.statuses } : {}) },
         remediation: r.passed || !measured ? '' : SLO_REMEDIATION[kind]!,
       }),
@@ -79,7 +79,7 @@ export function loadFindings(input: FindingsInput): Finding[] {
           ? `${list.length} regression${list.length > 1 ? 's' : ''} beyond ${pct}: ${list.map((r) => `${r.metric} ${r.baseline} -> ${r.current} (${r.changePct > 0 ? '+' : ''}${r.changePct}%)`).join('; ')}`
           : `within ${pct} of the baseline on ${compared}`,
         evidence: { baseline: file, tolerancePct: tolerance * 100, regressions: list },
-        remediation: list.length ? 'compare the two reports step by step (agentctl report old.json new.json); bisect the change that slowed the agent' : '',
+        remediation: list.length ? 'render both reports (agentctl report old.json -o old.html, then the new one) and compare them step by step; bisect the change that slowed the agent' : '',
       }),
     )
   }
@@ -101,6 +101,9 @@ function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler
   const late = (scheduler?.lateSendRatio ?? 0) > LATE_SEND_LIMIT
   // In a capacity search the breaking step is expected to fall behind; only the generator's lag matters.
   const behind = !capacity && (dropped > 0 || ratio < 0.9)
+  // Achieved counts successful responses: a shortfall made of failed responses is not queueing.
+  const failedShare = load.requests > 0 ? load.errors / load.requests : 0
+  const failing = behind && failedShare > 0 && failedShare >= (1 - ratio) / 2
   const status: Status = late || behind ? 'warn' : 'pass'
   const lateText = late ? `the load generator ran behind schedule (${Math.round(scheduler!.lateSendRatio * 100)}% of sends >10 ms late, worst ${Math.round(scheduler!.maxLagMs)} ms): latencies include that delay` : ''
   return finding({
@@ -110,11 +113,13 @@ function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler
     severity: 'warn',
     message: capacity
       ? lateText || 'every step was offered on schedule'
-      : `offered ${load.offeredRps} rps, achieved ${load.achievedRps} rps (${Math.round(ratio * 100)}%)${dropped ? `, ${dropped} requests dropped (every connection busy)` : ''}${late ? `; ${lateText}` : ''}`,
+      : `offered ${load.offeredRps} rps, achieved ${load.achievedRps} rps of successful responses (${Math.round(ratio * 100)}%)${failing ? `; ${Math.round(failedShare * 100)}% of responses failed` : ''}${dropped ? `, ${dropped} requests dropped (every connection busy)` : ''}${late ? `; ${lateText}` : ''}`,
     evidence: { offeredRps: load.offeredRps, achievedRps: load.achievedRps, dropped, requests: load.requests, ...(scheduler ? { schedulerMaxLagMs: scheduler.maxLagMs, lateSendRatio: scheduler.lateSendRatio } : {}) },
     remediation: late
       ? 'run agentctl on a machine (or container) with idle CPU, away from the target, or lower the rate; the figures are pessimistic until then'
-      : behind
+      : failing
+        ? 'the shortfall is failed responses, not queueing: see the status counts in the error-rate finding and fix those first'
+        : behind
         ? 'the target is past its capacity at this rate (latency is queueing): lower --rate, or run --find-capacity; if the target is idle, raise --connections'
         : '',
   })

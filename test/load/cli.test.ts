@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { agentctl, assertBuilt } from './cli.js'
 import { startDelayServer, type TestServer } from './servers.js'
+import { shippedReportValidator } from '../support/report-validator.js'
 
 const work = mkdtempSync(join(tmpdir(), 'agentctl-load-cli-'))
 let server: TestServer
@@ -103,6 +104,8 @@ describe('agentctl load: gates and reports', () => {
     expect(report.load.histograms.overall).toMatch(/^[A-Za-z0-9+/=]+$/)
     expect(report.load.timeline).toHaveLength(2)
     expect(report.findings.filter((f: { checkId: string }) => f.checkId.startsWith('load-slo-'))).toHaveLength(2)
+    const validate = shippedReportValidator() // the published schema, as users' tools apply it
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true)
   })
 
   it('--find-capacity reports the sustainable rate, the knee and replicas (JSON and HTML)', async () => {
@@ -191,12 +194,17 @@ describe('agentctl load: gates and reports', () => {
     const report = JSON.parse(readFileSync(out, 'utf8'))
     expect(report.load.requests).toBe(0)
     expect(report.findings.filter((f: { checkId: string }) => f.checkId.startsWith('load-slo-')).map((f: { status: string }) => f.status)).toEqual(['skip', 'skip'])
+    expect(report.load.slo).toEqual([]) // no pass/fail verdicts on thresholds nothing was measured for
   })
 
   it('--baseline refuses a run of another model before any traffic', async () => {
     const base = join(work, 'closed-base.json')
     const first = await agentctl(['load', '--target', server.url, ...quick, '--connections', '2', '--duration', '1s', '-o', base], { cwd: work }).done
     expect(first.code, first.stderr).toBe(0)
+    const closed = JSON.parse(readFileSync(base, 'utf8'))
+    expect(closed.load).toMatchObject({ mode: 'closed', connections: 2 })
+    const validate = shippedReportValidator()
+    expect(validate(closed), JSON.stringify(validate.errors)).toBe(true)
     const before = server.received()
     const { code, stderr } = await agentctl(['load', '--target', server.url, ...quick, '--rate', '20', '--duration', '1s', '--baseline', base], { cwd: work }).done
     expect(code).toBe(2)

@@ -66,6 +66,28 @@ describe('--baseline compares like with like', () => {
     expect(readBaseline(openFile, { mode: 'open', rate: 20 }).mode).toBe('open')
     expect(() => compareToBaseline(openRun(100, 400, 0, 20), capacityRun([step(2, 200)], 2), 0.1)).toThrow(/cannot compare/)
   })
+
+  it('refuses a closed-model baseline at another concurrency, and a baseline that measured nothing', () => {
+    const closedFile = join(dir, 'closed.json')
+    writeFileSync(closedFile, JSON.stringify({ load: { ...openRun(100, 400, 0, 20), mode: 'closed', connections: 2 } }))
+    expect(usageError(() => readBaseline(closedFile, { mode: 'closed', connections: 8 })).message).toMatch(/ran 2 connections, this run 8/)
+    expect(readBaseline(closedFile, { mode: 'closed', connections: 2 }).mode).toBe('closed')
+    const emptyFile = join(dir, 'empty.json')
+    writeFileSync(emptyFile, JSON.stringify({ load: { ...openRun(0, 0, 0, 0), mode: 'closed', connections: 2 } }))
+    expect(usageError(() => readBaseline(emptyFile, { mode: 'closed', connections: 2 })).message).toMatch(/measured nothing/)
+  })
+})
+
+describe('throughput finding', () => {
+  it('blames failed responses, not queueing, when they explain the shortfall', () => {
+    const load: LoadResult = { ...openRun(5, 200, 0, 10), errors: 100 } // half of the responses failed
+    const throughput = loadFindings({ load, slo: [], statuses: { '500': 100, '200': 100 }, costRequested: false, durationMs: 10_000 }).find((f) => f.checkId === 'load-throughput')!
+    expect(throughput.status).toBe('warn')
+    expect(throughput.message).toMatch(/50% of responses failed/)
+    expect(throughput.remediation).toMatch(/failed responses, not queueing/)
+    const queueing = loadFindings({ load: openRun(5, 200, 0, 10), slo: [], statuses: { '200': 200 }, costRequested: false, durationMs: 10_000 }).find((f) => f.checkId === 'load-throughput')!
+    expect(queueing.remediation).toMatch(/past its capacity/)
+  })
 })
 
 describe('shares (--tolerance, --headroom) have one convention', () => {
