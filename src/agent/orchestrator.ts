@@ -122,6 +122,10 @@ export class Orchestrator {
       try {
         completion = await this.llm.complete({ messages: context.messages, tools, signal: input.signal, deadline: input.deadline, models: input.models })
       } catch (error) {
+        // A failed call the provider still billed (truncated, filtered) counts like any other.
+        if (error instanceof LlmError && error.details.usage) {
+          this.account({ model: error.details.model ?? input.models?.[0] ?? 'unknown', content: null, toolCalls: [], finishReason: 'stop', usage: error.details.usage }, 0, totals)
+        }
         if (error instanceof LlmError && error.kind === 'context_length' && !trimmedOnce) {
           trimmedOnce = true
           budget = Math.max(1, Math.floor(Math.min(budget, context.tokens + reserved) / 2))

@@ -99,6 +99,21 @@ describe('POST /chat', () => {
     }
   })
 
+  it('charges a call the provider billed even though it failed (finish_reason: length)', async () => {
+    const fresh = await startTestAgent({ DATABASE_URL: schema.url }, t.mock)
+    t.mock.setScenario('length')
+    try {
+      const truncated = await fresh.chat({ message: 'Write a very long essay.' })
+      expect(truncated.status).toBe(502)
+      expect(truncated.body.error.type).toBe('llm_output_truncated')
+      const spent = async () => Number(/^agent_budget_spent_usd (\S+)$/m.exec((await fresh.get('/metrics')).body)?.[1] ?? 0)
+      await expect.poll(spent, { timeout: 5000 }).toBeGreaterThan(0)
+    } finally {
+      t.mock.setScenario('healthy')
+      await fresh.close()
+    }
+  })
+
   it('keeps sessions private to the key that created them', async () => {
     const mine = await t.chat({ message: 'hello there' }, auth(USER))
     expect(mine.status).toBe(200)

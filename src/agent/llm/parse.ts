@@ -20,8 +20,9 @@ export function parseCompletion(json: unknown, model: string): Completion {
 /** Applies finish_reason: `length` and `content_filter` are explicit failures, a missing one is invalid. */
 export function finish(reason: string | undefined, partial: Omit<Completion, 'finishReason' | 'usage'>, usage?: Usage): Completion {
   const { model } = partial
-  if (reason === 'length') throw new LlmError('length', 'the model stopped at its output token limit (finish_reason: length)', { model })
-  if (reason === 'content_filter') throw new LlmError('content_filter', 'the provider filtered the answer (finish_reason: content_filter)', { model })
+  // The provider bills these calls: their usage travels with the error so the budget counts it.
+  if (reason === 'length') throw new LlmError('length', 'the model stopped at its output token limit (finish_reason: length)', { model, usage })
+  if (reason === 'content_filter') throw new LlmError('content_filter', 'the provider filtered the answer (finish_reason: content_filter)', { model, usage })
   if (!reason) throw invalid('the response has no finish_reason', model)
   if (partial.toolCalls.length > 0) return { ...partial, finishReason: 'tool_calls', usage }
   if (partial.content === null || partial.content === '') throw invalid('the answer is empty: no content and no tool calls', model)

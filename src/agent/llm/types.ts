@@ -54,7 +54,8 @@ export class LlmError extends Error {
   constructor(
     readonly kind: LlmErrorKind,
     message: string,
-    readonly details: { status?: number; code?: string; retryAfterMs?: number; model?: string } = {},
+    /** `usage`: what the provider billed for a call that still failed (finish_reason length, content_filter). */
+    readonly details: { status?: number; code?: string; retryAfterMs?: number; model?: string; usage?: Usage } = {},
   ) {
     super(message)
     this.name = 'LlmError'
