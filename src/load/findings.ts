@@ -56,7 +56,7 @@ export function loadFindings(input: FindingsInput): Finding[] {
         title: `SLO ${r.expression}`,
         status: !measured ? 'skip' : r.passed ? 'pass' : 'fail',
         severity: 'fail',
-        message: !measured ? notMeasured : `${r.note ? `${r.metric}: ${r.note} to measure` : `${r.metric} was ${formatObserved(r)}`} (threshold ${r.op} ${showThreshold(r)})${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, the highest step that held` : ''}`,
+        message: !measured ? notMeasured : `${r.note ? `${r.metric}: ${r.note} to measure` : `${r.metric} was ${formatObserved(r)}`} (threshold ${r.op} ${showThreshold(r)})${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, ${input.capacity && input.capacity.maxSustainableRps === 0 ? 'the first step (none held)' : 'the highest step that held'}` : ''}`,
         evidence: { expression: r.expression, observed: r.observed, threshold: r.threshold, op: r.op, unit: unitOf(r.metric), requests: load.requests, mode: load.mode, ...(r.metric === 'error_rate' ? { statuses: input.statuses } : {}) },
         remediation: r.passed || !measured ? '' : SLO_REMEDIATION[kind]!,
       }),

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load.js'
 import { AgentctlError } from '../../src/exit-codes.js'
 import { compareToBaseline, parseTolerance, readBaseline } from '../../src/load/baseline.js'
 import { loadFindings } from '../../src/load/findings.js'
+import { evaluateSlos, parseSlos } from '../../src/load/slo.js'
 import { parseMockLlm, parsePercent, resolvePlan, type LoadFlags } from '../../src/load/plan.js'
 import { redact, resetSecrets } from '../../src/redact.js'
 import type { LoadResult, LoadStep } from '../../src/report.js'
@@ -75,6 +76,16 @@ describe('--baseline compares like with like', () => {
     const emptyFile = join(dir, 'empty.json')
     writeFileSync(emptyFile, JSON.stringify({ load: { ...openRun(0, 0, 0, 0), mode: 'closed', connections: 2 } }))
     expect(usageError(() => readBaseline(emptyFile, { mode: 'closed', connections: 2 })).message).toMatch(/measured nothing/)
+  })
+})
+
+describe('capacity SLO findings', () => {
+  it('say which step they judged: the highest that held, or the first when none did', () => {
+    const slo = evaluateSlos(parseSlos(['error_rate<1%']), { latencyMs: latency(100), errorRate: 0.5, achievedRps: 40, successes: 200 })
+    const none = loadFindings({ load: { ...capacityRun([step(40, 100, 200)], 0), offeredRps: 40, requests: 400 }, slo, statuses: {}, costRequested: false, durationMs: 10_000, capacity: { maxSustainableRps: 0, kneeRps: 0, kneeFound: false, stopReason: 'x' } })
+    expect(none.find((f) => f.checkId === 'load-slo-error-rate')!.message).toMatch(/at 40 rps, the first step \(none held\)/)
+    const held = loadFindings({ load: { ...capacityRun([step(20, 100), step(40, 100, 200)], 20), offeredRps: 20, requests: 600 }, slo, statuses: {}, costRequested: false, durationMs: 10_000, capacity: { maxSustainableRps: 20, kneeRps: 20, kneeFound: true, stopReason: 'x' } })
+    expect(held.find((f) => f.checkId === 'load-slo-error-rate')!.message).toMatch(/at 20 rps, the highest step that held/)
   })
 })
 
