@@ -28,7 +28,7 @@ describe('conversation store limits', () => {
     const held = await pool.connect() // the only connection, busy elsewhere (a long tool query)
     try {
       for (let i = 0; i < 4; i++) {
-        store.lastSuccessAt = Date.now() // other chats' queries keep completing
+        store.health.lastSuccessAt = Date.now() // other chats' queries keep completing
         const error = await store.history(`busy-${i}`, 'owner').catch((e: unknown) => e)
         expect(error).toBeInstanceOf(ApiError)
         expect(error).toMatchObject({ status: 503, type: 'database_busy', options: { retryAfterSec: 1 } })

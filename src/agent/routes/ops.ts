@@ -75,7 +75,7 @@ async function probePostgres(deps: AgentDeps): Promise<CheckResult> {
     return result('datastore', 'pass', started, deps.memory.embedded ? 'embedded PGlite' : undefined)
   } catch (error) {
     // A busy replica is still ready: failing readiness would take it out of service for being loaded.
-    if (deps.memory.store.saturated()) return result('datastore', 'warn', started, 'busy: every pooled connection is in use, queries still complete')
+    if (deps.memory.store.health.saturated()) return result('datastore', 'warn', started, 'busy: every pooled connection is in use, queries still complete')
     return result('datastore', 'fail', started, `PostgreSQL unreachable: ${(error as Error).message}`)
   }
 }
