@@ -16,7 +16,7 @@ import { costUsd, priceOf, type PricingTable } from '../pricing.js'
 import { type CountedMessage, countMessage, countText, fitContext, withCount } from './context.js'
 import { ApiError } from './errors.js'
 import type { ResilientLlm } from './llm/resilience.js'
-import { type Completion, LlmError } from './llm/types.js'
+import { type Completion, LlmError, type Usage } from './llm/types.js'
 import type { Telemetry } from './telemetry.js'
 import type { ToolContext, ToolRegistry } from './tools/index.js'
 
@@ -123,9 +123,7 @@ export class Orchestrator {
         completion = await this.llm.complete({ messages: context.messages, tools, signal: input.signal, deadline: input.deadline, models: input.models })
       } catch (error) {
         // A failed call the provider still billed (truncated, filtered) counts like any other.
-        if (error instanceof LlmError && error.details.usage) {
-          this.account({ model: error.details.model ?? input.models?.[0] ?? 'unknown', content: null, toolCalls: [], finishReason: 'stop', usage: error.details.usage }, 0, totals)
-        }
+        if (error instanceof LlmError && error.details.usage) this.account(error.details.model ?? 'unknown', error.details.usage, totals)
         if (error instanceof LlmError && error.kind === 'context_length' && !trimmedOnce) {
           trimmedOnce = true
           budget = Math.max(1, Math.floor(Math.min(budget, context.tokens + reserved) / 2))
@@ -136,7 +134,12 @@ export class Orchestrator {
       } finally {
         waited.llmMs += performance.now() - asked
       }
-      this.account(completion, context.tokens + reserved, totals)
+      // Usage from the provider, or estimated with the tokenizer when it sends none.
+      const usage = completion.usage ?? {
+        promptTokens: context.tokens + reserved,
+        completionTokens: countMessage({ role: 'assistant', content: completion.content, tool_calls: completion.toolCalls }),
+      }
+      this.account(completion.model, usage, totals)
 
       if (completion.finishReason === 'stop') {
         turn.push(withCount({ role: 'assistant', content: completion.content }))
@@ -161,19 +164,15 @@ export class Orchestrator {
     )
   }
 
-  /** Usage from the provider, or estimated with the tokenizer when it sends none. */
-  private account(completion: Completion, promptEstimate: number, totals: Totals) {
-    const usage = completion.usage ?? {
-      promptTokens: promptEstimate,
-      completionTokens: countMessage({ role: 'assistant', content: completion.content, tool_calls: completion.toolCalls }),
-    }
-    const usd = costUsd(priceOf(this.pricing, completion.model), usage.promptTokens, usage.completionTokens)
+  /** Adds one call's tokens and cost to the turn and to the metrics. */
+  private account(model: string, usage: Usage, totals: Totals) {
+    const usd = costUsd(priceOf(this.pricing, model), usage.promptTokens, usage.completionTokens)
     totals.promptTokens += usage.promptTokens
     totals.completionTokens += usage.completionTokens
     totals.costUsd += usd
-    this.telemetry.llmTokens.inc({ model: completion.model, kind: 'prompt' }, usage.promptTokens)
-    this.telemetry.llmTokens.inc({ model: completion.model, kind: 'completion' }, usage.completionTokens)
-    this.telemetry.llmCost.inc({ model: completion.model }, usd)
+    this.telemetry.llmTokens.inc({ model, kind: 'prompt' }, usage.promptTokens)
+    this.telemetry.llmTokens.inc({ model, kind: 'completion' }, usage.completionTokens)
+    this.telemetry.llmCost.inc({ model }, usd)
   }
 
   /** Tool definitions are sent with every call: their tokens are reserved from the budget. */

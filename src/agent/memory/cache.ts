@@ -49,20 +49,17 @@ return 1`
 
 const APPEND = `
 local current = redis.call('GET', KEYS[2])
-if current == false and tonumber(ARGV[1]) == 0 and tonumber(redis.call('GET', KEYS[3]) or '-1') < tonumber(ARGV[2]) then
-  redis.call('DEL', KEYS[1])
-  redis.call('RPUSH', KEYS[1], unpack(ARGV, 5))
-  redis.call('LTRIM', KEYS[1], -tonumber(ARGV[4]), -1)
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
-  return 1
-end
-if current == false or tonumber(current) ~= tonumber(ARGV[1]) then
+local floor = tonumber(redis.call('GET', KEYS[3]) or '-1')
+local after = tonumber(ARGV[2]) -- the count once this turn is in
+-- A session's first turn is all of it: it starts the entry, unless a later turn already committed.
+local first = current == false and tonumber(ARGV[1]) == 0 and floor < after
+if not first and (current == false or tonumber(current) ~= tonumber(ARGV[1])) then
   redis.call('DEL', KEYS[1], KEYS[2])
   -- The floor only rises: a late append of an earlier turn must not lower it below a later one.
-  if tonumber(redis.call('GET', KEYS[3]) or '-1') < tonumber(ARGV[2]) then redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3]) end
+  if floor < after then redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3]) end
   return 0
 end
+if first then redis.call('DEL', KEYS[1]) end
 redis.call('RPUSH', KEYS[1], unpack(ARGV, 5))
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[4]), -1)
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])

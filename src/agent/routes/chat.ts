@@ -111,6 +111,13 @@ async function runTurn(
   // Tool audit rows ride on the turn's commit; if the turn fails they are stored on their own.
   const toolAudit: AuditRow[] = []
   let auditStored = false
+  // What the turn's LLM calls cost: charged to the budget once, whatever happens after them.
+  let spentUsd = 0
+  let spendRecorded = false
+  const recordSpend = (usd: number) => {
+    spendRecorded = true
+    return deps.budget.record(usd).catch((err) => logger.warn({ err: (err as Error).message }, 'budget record failed'))
+  }
   try {
     const result = await deps.orchestrator.run({
       history: history.messages,
@@ -132,6 +139,7 @@ async function runTurn(
       },
     })
 
+    spentUsd = result.costUsd
     timing.llmMs = result.llmMs
     timing.toolMs = result.toolMs
     const response: ChatResponse = {
@@ -141,8 +149,6 @@ async function runTurn(
       model: result.model,
       usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, cost_usd: round(result.costUsd) },
     }
-    // Spend is recorded whatever the commit's outcome (the tokens were paid for).
-    const recordSpend = () => deps.budget.record(result.costUsd).catch((err) => request.log.warn({ err: (err as Error).message }, 'budget record failed'))
     const commitStarted = performance.now()
     const committed = await store.commitTurn({
       sessionId,
@@ -158,20 +164,18 @@ async function runTurn(
       messages: result.messages,
       idempotency: turn.key ? { owner: turn.owner, key: turn.key, response } : undefined,
       toolAudit,
-    }).catch((error: unknown) => {
-      void recordSpend()
-      throw error
     })
     auditStored = true
     // Issued in the same tick as the cache append: both leave in one pipelined Redis write.
-    await Promise.all([committed.cached, recordSpend()])
+    await Promise.all([committed.cached, recordSpend(spentUsd)])
     timing.commitMs = performance.now() - commitStarted
     if (committed.forbidden) throw sessionForbidden()
     deps.telemetry.touchSession(sessionId)
     return response
   } catch (error) {
-    const spent = spentBeforeFailure(error)
-    if (spent > 0) void deps.budget.record(spent).catch((err) => logger.warn({ err: (err as Error).message }, 'budget record failed'))
+    // The calls were paid for even if the loop or the commit failed after them.
+    const unrecorded = spendRecorded ? 0 : spentUsd || spentBeforeFailure(error)
+    if (unrecorded > 0) void recordSpend(unrecorded)
     if (!auditStored && toolAudit.length) {
       // Not awaited: the error answer must not wait on PostgreSQL (it may be why the turn failed);
       // through the store's breaker, so an outage already detected costs nothing.
