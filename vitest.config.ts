@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['{src,commands,checks,harness,reports,test,fixtures}/**/*.test.ts'],
+    include: ['{src,agent,commands,checks,harness,reports,test,fixtures}/**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**'],
     // oclif writes straight to stdout; let it through instead of buffering per test.
     disableConsoleIntercept: true,

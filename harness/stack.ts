@@ -35,7 +35,7 @@ const TAIL_CHARS = 2000
 
 export async function startReferenceAgent(options: StartReferenceAgentOptions = {}): Promise<ReferenceAgent> {
   if (options.inProcess) {
-    const { startAgent } = await import('../src/agent/index.js')
+    const { startAgent } = await import('../agent/index.js')
     const agent = await startAgent({ env: { ...process.env, ...options.env }, port: options.port ?? 0 })
     return { url: agent.url, stop: () => agent.close() }
   }

@@ -11,7 +11,7 @@ import { ConfigSchema } from '../src/config/schema.js'
 import { runChecks } from '../src/runner.js'
 
 const DEPLOY = join(import.meta.dirname, '..', 'deploy')
-// The agent's own dependency probe timeout in /ready (src/agent/routes/ops.ts).
+// The agent's own dependency probe timeout in /ready (agent/routes/ops.ts).
 const AGENT_DEPENDENCY_PROBE_TIMEOUT_MS = 1500
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any }

@@ -1,4 +1,4 @@
-import { METRICS } from '../../src/agent/metric-names.js'
+import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { metricsUnavailable, queryCommand, sourceEvidence } from '../../src/metrics/outcomes.js'
 import { breakerStates } from '../../src/metrics/performance.js'

@@ -1,4 +1,4 @@
-import { METRICS } from '../../src/agent/metric-names.js'
+import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { type ModelSpend, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
 import { metricsUnavailable } from '../../src/metrics/outcomes.js'

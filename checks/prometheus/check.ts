@@ -1,5 +1,5 @@
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
-import { METRICS } from '../../src/agent/metric-names.js'
+import { METRICS } from '../../src/contracts/metric-names.js'
 import { Deadline, type DependencySpec, failureOutcome, type HttpProbeResult, joinUrl, ms, notConfigured, parseEndpoint, probeBudgetMs, probeHttp, shellQuote } from '../../src/probes/index.js'
 
 interface VectorSample {

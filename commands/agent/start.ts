@@ -21,7 +21,7 @@ Prints "agent listening on http://HOST:PORT", then JSON logs. SIGTERM/SIGINT dra
   async run(): Promise<void> {
     const { flags } = await this.parse(AgentStart)
     // Lazy: fastify, pg, PGlite and the tokenizer load only when the agent really starts.
-    const { startAgent, AgentConfigError } = await import('../../src/agent/index.js')
+    const { startAgent, AgentConfigError } = await import('../../agent/index.js')
     let agent
     try {
       agent = await startAgent({ port: flags.port, host: flags.host })

@@ -1,4 +1,4 @@
-import { METRICS } from '../agent/metric-names.js'
+import { METRICS } from '../contracts/metric-names.js'
 import { type Exposition, parseExposition, sumBy } from '../metrics/exposition.js'
 import { deltaExposition } from '../metrics/histogram.js'
 import { getText } from '../metrics/http.js'

@@ -1,4 +1,4 @@
-import { METRICS } from '../agent/metric-names.js'
+import { METRICS } from '../contracts/metric-names.js'
 import type { CheckContext } from '../check.js'
 import { costUsd, priceOf, pricingFor, type PricingTable } from '../pricing.js'
 import { type Exposition, sumBy, sumOf } from './exposition.js'

@@ -1,4 +1,4 @@
-import { METRICS } from '../agent/metric-names.js'
+import { METRICS } from '../contracts/metric-names.js'
 import { type Exposition, select, sumBy, sumOf } from './exposition.js'
 import { bucketsBy, latencyMs } from './histogram.js'
 

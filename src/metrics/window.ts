@@ -4,7 +4,7 @@ import { type Exposition, parseExposition, type Sample } from './exposition.js'
 import { deltaExposition } from './histogram.js'
 import { getText } from './http.js'
 import { promRange, PromQueryClient } from './promql.js'
-import { METRICS } from '../agent/metric-names.js'
+import { METRICS } from '../contracts/metric-names.js'
 
 /**
  * What happened over the diagnosis window, in one shape whichever the source:

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
-import { createToolRegistry, hostAllowed } from '../../src/agent/tools/index.js'
+import { createToolRegistry, hostAllowed } from '../../agent/tools/index.js'
 import { memoryLogger, toolContext } from './pg-fixture.js'
 
 // http_get never touches the database; an unconnected pool makes the audit write fail, which the

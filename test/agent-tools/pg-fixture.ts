@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import pino from 'pino'
 import { TEST_DATABASE_URL } from '../support/services.js'
-import { ensureToolSchema, type ToolContext, type ToolSchemaStatus } from '../../src/agent/tools/index.js'
+import { ensureToolSchema, type ToolContext, type ToolSchemaStatus } from '../../agent/tools/index.js'
 
 /**
  * An isolated corner of the shared test database: a unique schema on the pool's search_path

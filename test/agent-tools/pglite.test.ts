@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createToolRegistry, ensureToolSchema, type ToolSchemaStatus } from '../../src/agent/tools/index.js'
+import { createToolRegistry, ensureToolSchema, type ToolSchemaStatus } from '../../agent/tools/index.js'
 import { memoryLogger, toolContext } from './pg-fixture.js'
 
 // The agent's embedded default: PGlite served over the wire protocol by pglite-socket.

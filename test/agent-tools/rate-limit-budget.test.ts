@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createBudget, createRateLimiter } from '../../src/agent/guard/index.js'
+import { createBudget, createRateLimiter } from '../../agent/guard/index.js'
 import { TEST_REDIS_URL } from '../support/services.js'
 
 const prefix = `agentctl-test:${randomBytes(4).toString('hex')}:`

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createToolRegistry, DEFAULT_PERMISSIONS, pruneToolAudit, type ToolOutcome } from '../../src/agent/tools/index.js'
+import { createToolRegistry, DEFAULT_PERMISSIONS, pruneToolAudit, type ToolOutcome } from '../../agent/tools/index.js'
 import { createPgFixture, memoryLogger, toolContext, type PgFixture } from './pg-fixture.js'
 
 let fx: PgFixture

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createToolRegistry, ensureToolSchema, type ToolSchemaStatus } from '../../src/agent/tools/index.js'
+import { createToolRegistry, ensureToolSchema, type ToolSchemaStatus } from '../../agent/tools/index.js'
 import { TEST_DATABASE_URL } from '../support/services.js'
 import { memoryLogger, toolContext } from './pg-fixture.js'
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runReadOnlyQuery } from '../../src/agent/tools/sql-query.js'
-import { checkReadOnlyStatement } from '../../src/agent/tools/sql-statement.js'
-import { createToolRegistry } from '../../src/agent/tools/index.js'
-import { ToolError } from '../../src/agent/tools/types.js'
+import { runReadOnlyQuery } from '../../agent/tools/sql-query.js'
+import { checkReadOnlyStatement } from '../../agent/tools/sql-statement.js'
+import { createToolRegistry } from '../../agent/tools/index.js'
+import { ToolError } from '../../agent/tools/types.js'
 import { createPgFixture, toolContext, type PgFixture } from './pg-fixture.js'
 
 let fx: PgFixture

@@ -5,9 +5,9 @@
  */
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { CountedMessage } from '../../src/agent/context.js'
-import { createMemoryCache, createRedisCache, type SessionCache } from '../../src/agent/memory/cache.js'
-import { createRedisGuard, type RedisGuard } from '../../src/agent/memory/redis-guard.js'
+import type { CountedMessage } from '../../agent/context.js'
+import { createMemoryCache, createRedisCache, type SessionCache } from '../../agent/memory/cache.js'
+import { createRedisGuard, type RedisGuard } from '../../agent/memory/redis-guard.js'
 import { TEST_REDIS_URL } from '../support/services.js'
 import { deleteKeys, uid } from './support.js'
 

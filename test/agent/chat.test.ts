@@ -4,7 +4,7 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { METRICS } from '../../src/agent/metric-names.js'
+import { METRICS } from '../../src/contracts/metric-names.js'
 import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
 
 const ADMIN = 'sk-test-admin-0123456789'

@@ -5,10 +5,10 @@
  */
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ApiError } from '../../src/agent/errors.js'
-import { createMemoryCache } from '../../src/agent/memory/cache.js'
-import { releaseKey } from '../../src/agent/memory/idempotency.js'
-import { ConversationStore } from '../../src/agent/memory/store.js'
+import { ApiError } from '../../agent/errors.js'
+import { createMemoryCache } from '../../agent/memory/cache.js'
+import { releaseKey } from '../../agent/memory/idempotency.js'
+import { ConversationStore } from '../../agent/memory/store.js'
 import { TEST_DATABASE_URL } from '../support/services.js'
 import { createTestSchema, startTestAgent } from './support.js'
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { createMockLlm, type InProcessMockLlm } from '../../harness/index.js'
-import { type RunningAgent, startAgent } from '../../src/agent/index.js'
+import { type RunningAgent, startAgent } from '../../agent/index.js'
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/services.js'
 
 export const uid = (label: string) => `${label}_${process.pid}_${randomBytes(3).toString('hex')}`

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { shippedPricing } from '../../pricing.js'
+import { shippedPricing } from '../../src/pricing.js'
 
 export const AUDIT_TABLE = 'agent_tool_audit'
 export const CATALOG_SCHEMA = 'tool_catalog'

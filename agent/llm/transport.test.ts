@@ -6,7 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createMockLlm } from '../../../harness/index.js'
+import { createMockLlm } from '../../harness/index.js'
 import { isBuiltinFetch, postJson } from './transport.js'
 
 let server: Server

@@ -5,8 +5,8 @@
  */
 import pino, { type Logger } from 'pino'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import { redact, redactDeep } from '../redact.js'
-import { BREAKER_STATE, METRICS } from './metric-names.js'
+import { redact, redactDeep } from '../src/redact.js'
+import { BREAKER_STATE, METRICS } from '../src/contracts/metric-names.js'
 
 /** Buckets in seconds: fine below 100 ms (agent overhead), wide up to a minute (LLM calls). */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]

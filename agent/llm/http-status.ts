@@ -3,7 +3,7 @@
  * later" (with Retry-After), 502/504 "the upstream failed", 413/422 "this request cannot succeed".
  * type and code carry the same specific name so clients and agentctl can match on either.
  */
-import { redact } from '../../redact.js'
+import { redact } from '../../src/redact.js'
 import { ApiError } from '../errors.js'
 import { AllBreakersOpenError, LlmError } from './types.js'
 

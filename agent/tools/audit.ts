@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { redact, redactDeep } from '../../redact.js'
+import { redact, redactDeep } from '../../src/redact.js'
 import type { ToolContext, ToolOutcome } from './types.js'
 import { AUDIT_TABLE } from './sql-schema.js'
 

@@ -4,8 +4,8 @@
  * variable, so a typo in a Deployment never turns into a half-working pod.
  */
 import { z } from 'zod'
-import { AgentctlError } from '../exit-codes.js'
-import { isLoopbackAddress } from '../load/safety.js'
+import { AgentctlError } from '../src/exit-codes.js'
+import { isLoopbackAddress } from '../src/load/safety.js'
 
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback)
@@ -107,7 +107,7 @@ export const DEFAULT_SYSTEM_PROMPT =
 
 export class AgentConfigError extends AgentctlError {
   constructor(message: string) {
-    super(message, 2, 'fix the environment variable named above; see src/agent/README.md for the table')
+    super(message, 2, 'fix the environment variable named above; see agent/README.md for the table')
     this.name = 'AgentConfigError'
   }
 }

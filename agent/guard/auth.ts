@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { registerSecret } from '../../redact.js'
+import { registerSecret } from '../../src/redact.js'
 
 interface KeyEntry {
   /** SHA-256 of the key: the table never holds the key itself once parsed. */

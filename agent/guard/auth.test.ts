@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { redact } from '../../redact.js'
+import { redact } from '../../src/redact.js'
 import { authenticate, keyIdOf, parseApiKeys } from './auth.js'
 
 // Wrap the real timingSafeEqual so the test can count the comparisons (ESM namespaces are not spy-able).

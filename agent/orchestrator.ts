@@ -12,7 +12,7 @@
  *   not converge is a failure operators must see in their error rate, and nothing is stored.
  */
 import type { Logger } from 'pino'
-import { costUsd, priceOf, type PricingTable } from '../pricing.js'
+import { costUsd, priceOf, type PricingTable } from '../src/pricing.js'
 import { type CountedMessage, countMessage, countText, fitContext, withCount } from './context.js'
 import { ApiError } from './errors.js'
 import type { ResilientLlm } from './llm/resilience.js'

@@ -5,8 +5,8 @@
  * in-flight chats finish (bounded by SHUTDOWN_GRACE_MS), then close the pools.
  */
 import type { Logger } from 'pino'
-import { registerEnvSecrets, registerSecret } from '../redact.js'
-import { shippedPricing } from '../pricing.js'
+import { registerEnvSecrets, registerSecret } from '../src/redact.js'
+import { shippedPricing } from '../src/pricing.js'
 import { type AgentConfig, AgentConfigError, assertSafeBind, loadAgentConfig } from './config.js'
 import { createBudget, createRateLimiter, parseApiKeys, resolveSecretFiles } from './guard/index.js'
 import { ModelPool } from './llm/models.js'
@@ -19,7 +19,7 @@ import { createLogger, createTelemetry } from './telemetry.js'
 import { createToolRegistry, pruneToolAudit } from './tools/index.js'
 
 export { loadAgentConfig, AgentConfigError, type AgentConfig } from './config.js'
-export { METRICS } from './metric-names.js'
+export { METRICS } from '../src/contracts/metric-names.js'
 
 export interface StartAgentOptions {
   /** The environment to read (default process.env). */
