@@ -41,7 +41,7 @@ interface Row {
 
 const ROWS: Row[] = [
   { name: 'healthy', scenario: 'healthy', expect: answered },
-  { name: 'healthy, capped at 1 output token', scenario: 'healthy', maxOutputTokens: 1, expect: (m) => ({ finish: per(m, { chat: 'length', responses: 'incomplete:max_output_tokens', messages: 'max_tokens' }) }) },
+  { name: "healthy, capped at 16 output tokens (the Responses API's minimum)", scenario: 'healthy', maxOutputTokens: 16, expect: (m) => ({ finish: per(m, { chat: 'length', responses: 'incomplete:max_output_tokens', messages: 'max_tokens' }) }) },
   { name: 'slow', scenario: 'slow', params: { latencyMs: 40 }, minMs: 35, expect: answered },
   { name: 'hang: the SDK times out', scenario: 'hang', timeoutMs: 150, expect: () => thrown('APIConnectionTimeoutError') },
   { name: 'error-storm 503 (Anthropic: 529 overloaded)', scenario: 'error-storm', params: { status: 503 }, expect: (m) => per(m, { chat: thrown('InternalServerError', 503), responses: thrown('InternalServerError', 503), messages: thrown('OverloadedError', 529) }) },

@@ -45,6 +45,10 @@ export function fromResponses(raw: unknown): ChatRequest | ApiErrorSpec {
     if (typeof tool.name !== 'string') return invalid(`tools[${i}].name`, `Missing required parameter: 'tools[${i}].name'.`, 'missing_required_parameter')
     tools.push({ type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters ?? undefined } })
   }
+  // The Responses API's floor (error code integer_below_min_value), unlike chat's max_tokens.
+  if (typeof raw.max_output_tokens === 'number' && raw.max_output_tokens < 16) {
+    return invalid('max_output_tokens', `Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got ${raw.max_output_tokens} instead.`, 'integer_below_min_value')
+  }
   const choice = raw.tool_choice
   const format = isObject(raw.text) && isObject(raw.text.format) ? raw.text.format : undefined
   return {
