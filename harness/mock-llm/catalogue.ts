@@ -14,7 +14,7 @@ export interface ScenarioInfo {
 
 const COMMON = { model: 'only calls for this model', probability: 'chance 0..1 that a matching call is affected', count: 'affect only the next N matching calls' }
 
-const MID_STREAM = "streamed calls fail after the 200: the format's error event (chat error chunk, response.failed, Anthropic error event)"
+const MID_STREAM = "streamed calls fail after the 200 with the format's error event (chat error chunk; Responses error + response.failed; Anthropic event: error)"
 
 const info = (name: string, summary: string, agentShould: string, params: Record<string, string> = {}): ScenarioInfo => ({
   name, summary, agentShould, params: { ...COMMON, ...params },
