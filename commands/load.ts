@@ -83,13 +83,7 @@ export default class Load extends ReportingCommand {
     const workload = buildWorkload(plan)
 
     const stopping: Array<() => Promise<void>> = []
-    const interrupt = new AbortController()
-    const onSigint = () => {
-      if (interrupt.signal.aborted) process.exit(ExitCode.Interrupted) // a second Ctrl-C: leave now
-      this.logToStderr('\nload: interrupted — stopping and writing the partial report (Ctrl-C again to leave now)')
-      interrupt.abort()
-    }
-    process.on('SIGINT', onSigint)
+    const signal = this.interruptSignal('\nload: interrupted — stopping and writing the partial report (Ctrl-C again to leave now)')
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     try {
       const { targetUrl, mockNote } = await this.startServers(plan, config, stopping)
@@ -108,7 +102,7 @@ export default class Load extends ReportingCommand {
         trackCost,
         pricing: pricingFor(config),
         dailyBudgetUsd: config.budget.dailyUsd,
-        signal: interrupt.signal,
+        signal,
         onProgress: (p) => progress.line(progressText(stepPrefix, { elapsedS: p.elapsedS, rps: p.last.rps, p95: p.total.latencyMs.p95, errors: p.last.errors, totalErrors: p.total.errors, requests: p.total.requests })),
         onStepStart: (rps, index, connections) => {
           stepPrefix = `step ${index + 1} · ${rps} rps offered (${connections} conns) · `
@@ -120,7 +114,7 @@ export default class Load extends ReportingCommand {
         },
       })
       progress.done()
-      const interrupted = interrupt.signal.aborted
+      const interrupted = signal.aborted
       const regressions = baseline ? compareToBaseline(outcome.load, baseline, tolerance) : undefined
       if (regressions) outcome.load.baseline = { file: flags.baseline!, regressions }
       const findings = loadFindings({
@@ -138,13 +132,10 @@ export default class Load extends ReportingCommand {
       // From the findings, which skip thresholds a run interrupted before any request never measured.
       const sloFailed = findings.some((f) => f.checkId.startsWith('load-slo-') && f.status === 'fail')
       const report = buildReport({ command: 'load', version: this.config.version, startedAt, target: displayUrl(origin), findings, load: outcome.load, ...(sloFailed ? { forceVerdict: 'fail' as const } : {}) })
-      const safe = await this.finish(report, flags)
-      // A run cut short by Ctrl-C has no verdict: it must never pass a gate (130, like demo).
-      if (interrupted) process.exitCode = ExitCode.Interrupted
-      return safe
+      // A run cut short by Ctrl-C has no verdict: it must never pass a gate (130).
+      return await this.finish(report, flags, { interrupted })
     } finally {
       progress.done()
-      process.off('SIGINT', onSigint)
       for (const stop of stopping.reverse()) await stop().catch(() => undefined)
     }
   }

@@ -7,7 +7,7 @@ import { createProgress, progressEnabled } from './_shared/progress.js'
 
 export default class Validate extends ReportingCommand {
   static summary = 'Is this build safe to ship? The CI deploy gate'
-  static description = `Runs the validate checks: ${VALIDATE_CATEGORIES.join(', ')}. Resilience is proven by behaviour: the agent's LLM traffic must go through the mock LLM (faults.mockLlm.port; start the agent with LLM_BASE_URL=http://127.0.0.1:4010/v1), and each check drives a fault (error storm, 429 with Retry-After, hang, bad output) and judges from the agent's answers and the mock's call log. --self starts the bundled reference agent wired to a mock. Exit 0 pass, 1 a finding at or above --fail-on, 2 usage or config error.`
+  static description = `Runs the validate checks: ${VALIDATE_CATEGORIES.join(', ')}. Resilience is proven by behaviour: the agent's LLM traffic must go through the mock LLM (faults.mockLlm.port; start the agent with LLM_BASE_URL=http://127.0.0.1:4010/v1), and each check drives a fault (error storm, 429 with Retry-After, hang, bad output) and judges from the agent's answers and the mock's call log. --self starts the bundled reference agent wired to a mock. Exit 0 pass, 1 a finding at or above --fail-on, 2 usage or config error, 130 interrupted by Ctrl-C (no verdict; a shared mock LLM is reset to healthy first).`
   static examples = [
     '<%= config.bin %> validate --self',
     '<%= config.bin %> validate --target http://127.0.0.1:8080 -o validate.xml -o validate.html',
@@ -43,19 +43,21 @@ export default class Validate extends ReportingCommand {
       throw new AgentctlError(`no validate check matches --only ${only.join(',') || '-'} --skip ${skip.join(',') || '-'}`, ExitCode.UsageOrInternal, `categories: ${VALIDATE_CATEGORIES.join(', ')}; checks: ${known.join(', ')}`)
     }
 
-    const interrupt = new AbortController()
+    // First Ctrl-C: abort the checks, put the shared mock LLM back to healthy, clean up (stop the agent and the mock); a second one exits 130 at once.
+    const signal = this.interruptSignal('\nvalidate: interrupted — resetting the mock LLM and stopping (Ctrl-C again to leave now)')
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     let stack: SelfStack | undefined
-    // First Ctrl-C: abort the checks and clean up (stop the agent and the mock); a second one exits at once.
-    const onSigint = () => (interrupt.signal.aborted ? process.exit(ExitCode.UsageOrInternal) : interrupt.abort(new Error('interrupted by Ctrl-C')))
-    process.on('SIGINT', onSigint)
     try {
       const startedAt = new Date()
       if (flags.self) {
         progress.line('validate: starting the mock LLM and the reference agent…')
         stack = await startSelfStack(config, repeat, flags['data-dir'])
         config = { ...config, target: { ...config.target, url: stack.agentUrl, apiKey: stack.apiKey }, faults: { mockLlm: { ...config.faults.mockLlm, port: stack.mockPort } } }
-      } else if (checks.some((c) => c.lock === 'mock-llm')) await requireReachableAgent(config.target.url, config.target.healthPath)
+      } else if (checks.some((c) => c.lock === 'mock-llm')) {
+        await requireReachableAgent(config.target.url, config.target.healthPath)
+        const { host, port } = config.faults.mockLlm
+        this.onInterrupt(() => resetMockScenario(`http://${host}:${port}`))
+      }
       const running = new Set<string>()
       const run = (subset: typeof checks) =>
         runChecks(subset, {
@@ -63,7 +65,7 @@ export default class Validate extends ReportingCommand {
           config,
           timeoutMs,
           options: { maxRecoveryMs, repeat, minPassRate, configFile: loaded.file, self: Boolean(flags.self) },
-          signal: interrupt.signal,
+          signal,
           onStart: (check) => (running.add(check.id), progress.line(`validate: running ${[...running].join(', ')}`)),
           onFinish: (check) => running.delete(check.id),
         })
@@ -71,15 +73,14 @@ export default class Validate extends ReportingCommand {
       // dependency probe that makes the agent call its LLM (a /ready that pings the model, an
       // llm-endpoint aimed at the mock) would otherwise add calls to a resilience check's window.
       const lane = checks.filter((c) => c.lock === 'mock-llm')
-      const unordered = [...(await run(checks.filter((c) => c.lock !== 'mock-llm'))), ...(interrupt.signal.aborted ? [] : await run(lane))]
+      const unordered = [...(await run(checks.filter((c) => c.lock !== 'mock-llm'))), ...(signal.aborted ? [] : await run(lane))]
       const findings = checks.flatMap((c) => unordered.filter((f) => f.checkId === c.id))
       progress.done()
       // A partial run has no verdict: interrupted checks are skips, and skips must never pass a gate.
-      if (interrupt.signal.aborted) throw new AgentctlError('validate was interrupted (Ctrl-C): no verdict', ExitCode.UsageOrInternal, 'rerun it to completion')
+      if (signal.aborted) throw new AgentctlError('validate was interrupted (Ctrl-C): no verdict', ExitCode.Interrupted, 'rerun it to completion')
       const report = buildReport({ command: 'validate', version: this.config.version, startedAt, target: flags.self ? `--self (reference agent ${stack!.agentUrl})` : displayUrl(config.target.url), findings })
       return await this.finish(report, flags)
     } finally {
-      process.off('SIGINT', onSigint)
       progress.done()
       await stack?.stop()
     }
@@ -99,6 +100,12 @@ async function requireReachableAgent(url: string, healthPath: string): Promise<v
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name
     throw new AgentctlError(`no agent answers at ${url} (${cause})`, ExitCode.UsageOrInternal, 'start the agent with its LLM base URL on the mock (see `agentctl validate --help`) and pass --target, or use --self for the bundled agent; --skip resilience,security runs the static checks alone')
   }
+}
+
+/** Puts a shared mock LLM back to `healthy` (the resilience checks leave it in a fault while they run). */
+async function resetMockScenario(url: string): Promise<void> {
+  const { MockLlmControl } = await import('../harness/mock-llm/control-client.js')
+  await new MockLlmControl(url).setScenario('healthy')
 }
 
 interface SelfStack {
