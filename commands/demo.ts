@@ -21,7 +21,7 @@ Exit 0 when the demo ran (the verdicts inside are informational), 130 when inter
   async run(): Promise<Report> {
     const { flags } = await this.parse(Demo)
     const outDir = resolve(flags['out-dir'])
-    const { runDemo, demoFiles } = await import('../harness/demo/index.js')
+    const { runDemo, demoFiles } = await import('./_jobs/demo.js')
     const files = demoFiles(outDir)
 
     // A second Ctrl-C leaves at once (130); the 'exit' hooks still SIGKILL the agent child.
@@ -39,7 +39,14 @@ Exit 0 when the demo ran (the verdicts inside are informational), 130 when inter
         signal,
         progress: (text) => progress.line(text),
         note,
-        onStarted: (stack, ms) => note(`demo: reference agent at ${stack.agentUrl}, mock LLM at ${stack.mock.baseUrl} (up in ${(ms / 1000).toFixed(1)}s; data in ${stack.dataDir})`),
+        onStarted: (stack, ms) => {
+          note(`demo: reference agent at ${stack.agentUrl}, mock LLM at ${stack.mock.baseUrl} (up in ${(ms / 1000).toFixed(1)}s; data in ${stack.dataDir})`)
+          // Ctrl-C in a resilience check: the mock goes back to healthy before the stack stops.
+          this.onInterrupt(async () => {
+            const { MockLlmControl } = await import('../harness/mock-llm/control-client.js')
+            await new MockLlmControl(stack.mock.baseUrl).setScenario('healthy')
+          })
+        },
       })
       progress.done()
       // The verdicts describe the demo agent, not this run: the demo succeeded if it got here (0), or was interrupted (130).

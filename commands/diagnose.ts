@@ -2,9 +2,11 @@ import { Flags } from '@oclif/core'
 import { AgentctlError, ExitCode } from '../src/exit-codes.js'
 import { displayUrl } from '../src/probes/endpoint.js'
 import { diffFindings, formatChanges } from '../src/probes/report-diff.js'
-import { buildReport, DIAGNOSE_CATEGORIES, gateFails, type Report } from '../src/report.js'
+import { DIAGNOSE_CATEGORIES, gateFails, type Report } from '../src/report.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
+import { runDiagnose } from './_jobs/diagnose.js'
+import { sleep } from '../src/sleep.js'
 
 export default class Diagnose extends ReportingCommand {
   static summary = 'What is broken right now, and what to do about it'
@@ -29,14 +31,8 @@ export default class Diagnose extends ReportingCommand {
     const timeoutMs = this.duration(flags.timeout, config.diagnose.timeout, '--timeout')
     const windowMs = this.duration(flags.window, config.diagnose.window, '--window')
     // Loaded here, not at the top: `diagnose --help` should not pay for every check's libraries.
-    const [{ catalogue }, { runChecks, selectChecks }] = await Promise.all([import('../checks/index.js'), import('../src/runner.js')])
-    const only = this.listFlag(flags.only)
-    const skip = this.listFlag(flags.skip)
-    const checks = selectChecks(catalogue, { mode: 'diagnose', only, skip })
-    if (checks.length === 0) {
-      const known = catalogue.filter((c) => c.appliesTo.includes('diagnose')).map((c) => c.id)
-      throw new AgentctlError(`no diagnose check matches --only ${only.join(',') || '-'} --skip ${skip.join(',') || '-'}`, ExitCode.UsageOrInternal, `categories: ${DIAGNOSE_CATEGORIES.join(', ')}; checks: ${known.join(', ')}`)
-    }
+    const { selectOrThrow } = await import('./_jobs/select.js')
+    const checks = selectOrThrow('diagnose', this.listFlag(flags.only), this.listFlag(flags.skip))
 
     // Ctrl-C aborts the running checks (every probe honours the signal) instead of killing the process mid-write;
     // a second Ctrl-C means "now" (130).
@@ -45,24 +41,9 @@ export default class Diagnose extends ReportingCommand {
     this.exitGuardMs = 2000
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     const diagnoseOnce = async (): Promise<Report> => {
-      const startedAt = new Date()
-      const running = new Set(checks.map((c) => c.id))
-      progress.line(`diagnose: running ${checks.length} checks…`)
-      const findings = await runChecks(checks, {
-        mode: 'diagnose',
-        config,
-        timeoutMs,
-        only,
-        skip,
-        options: { windowMs, timeoutMs },
-        signal,
-        onFinish: (check) => {
-          running.delete(check.id)
-          progress.line(`diagnose: ${checks.length - running.size}/${checks.length} done · waiting on ${[...running].join(', ')}`)
-        },
-      })
+      const report = await runDiagnose({ config, checks, options: { windowMs, timeoutMs }, version: this.config.version, target: displayUrl(config.target.url), signal, progress: (text) => progress.line(text) })
       progress.done()
-      return buildReport({ command: 'diagnose', version: this.config.version, startedAt, target: displayUrl(config.target.url), findings })
+      return report
     }
 
     if (!flags.watch) return this.finish(await diagnoseOnce(), flags, { interrupted: signal.aborted })
@@ -91,7 +72,7 @@ export default class Diagnose extends ReportingCommand {
       lastExit = gateFails(report.verdict, (flags['fail-on'] as 'warn' | 'fail') ?? 'fail') ? ExitCode.GateFailed : ExitCode.Ok
       previous = report
       if (!this.jsonEnabled()) this.logToStderr(`next run in ${everySeconds}s — Ctrl-C to stop`)
-      await sleep(everySeconds * 1000, signal)
+      await sleep(everySeconds * 1000, signal).catch(() => undefined) // Ctrl-C ends the wait, and the watch
     }
     // Ctrl-C is how a watch ends: the exit code is the last complete run's (docs/CONTRACTS.md "Exit codes").
     this.setOutcome(lastExit)
@@ -104,17 +85,4 @@ export default class Diagnose extends ReportingCommand {
     if (error instanceof AgentctlError || error.oclif?.exit !== undefined) return super.catch(error)
     return super.catch(new AgentctlError(`diagnose failed: ${error.message}`, ExitCode.UsageOrInternal, 'this is a defect in agentctl; rerun with --json and attach the output when reporting it'))
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
