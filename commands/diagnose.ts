@@ -4,6 +4,7 @@ import { displayUrl } from '../src/probes/endpoint.js'
 import { diffFindings, formatChanges } from '../src/probes/report-diff.js'
 import { buildReport, DIAGNOSE_CATEGORIES, gateFails, type Report } from '../src/report.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
+import { armExitGuard } from './_shared/exit-guard.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 
 export default class Diagnose extends ReportingCommand {
@@ -73,9 +74,8 @@ export default class Diagnose extends ReportingCommand {
       return await this.watch(flags.watch, diagnoseOnce, interrupt.signal, flags)
     } finally {
       process.off('SIGINT', onSigint)
-      // Every probe closes its sockets; this unref'd timer only fires if a client library leaked
-      // one anyway (nats.js did, on connect timeouts): at 3 a.m. the CLI must return the prompt.
-      setTimeout(() => process.exit(), 2000).unref()
+      // At 3 a.m. the CLI must return the prompt as soon as the report is out (see exit-guard.ts).
+      armExitGuard(timeoutMs)
     }
   }
 

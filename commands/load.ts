@@ -13,6 +13,7 @@ import { redact, registerSecret } from '../src/redact.js'
 import { displayUrl } from '../src/probes/endpoint.js'
 import { buildReport, type Report } from '../src/report.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
+import { armExitGuard } from './_shared/exit-guard.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 
 /** A decimal flag: an LLM agent's capacity is often a handful of requests per second, or less. */
@@ -146,6 +147,7 @@ export default class Load extends ReportingCommand {
       progress.done()
       process.off('SIGINT', onSigint)
       for (const stop of stopping.reverse()) await stop().catch(() => undefined)
+      armExitGuard(plan.timeoutMs)
     }
   }
 

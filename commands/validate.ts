@@ -3,6 +3,7 @@ import { AgentctlError, ExitCode } from '../src/exit-codes.js'
 import { buildReport, type Report, VALIDATE_CATEGORIES } from '../src/report.js'
 import type { AgentctlConfig } from '../src/config/schema.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
+import { armExitGuard } from './_shared/exit-guard.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 
 export default class Validate extends ReportingCommand {
@@ -55,7 +56,7 @@ export default class Validate extends ReportingCommand {
         progress.line('validate: starting the mock LLM and the reference agent…')
         stack = await startSelfStack(config, repeat, flags['data-dir'])
         config = { ...config, target: { ...config.target, url: stack.agentUrl, apiKey: stack.apiKey }, faults: { mockLlm: { ...config.faults.mockLlm, port: stack.mockPort } } }
-      } else if (checks.some((c) => c.lock === 'mock-llm')) await requireReachableAgent(config.target.url, config.target.healthPath)
+      } else if (checks.some((c) => c.lock === 'mock-llm')) await requireReachableAgent(config.target.url, config.target.healthPath, Math.min(5000, timeoutMs))
       const running = new Set<string>()
       const run = (subset: typeof checks) =>
         runChecks(subset, {
@@ -82,6 +83,7 @@ export default class Validate extends ReportingCommand {
       process.off('SIGINT', onSigint)
       progress.done()
       await stack?.stop()
+      armExitGuard(timeoutMs)
     }
   }
 
@@ -92,9 +94,9 @@ export default class Validate extends ReportingCommand {
 }
 
 /** --target mode drives a running agent: fail fast (exit 2) when nothing answers there, instead of N error findings. */
-async function requireReachableAgent(url: string, healthPath: string): Promise<void> {
+async function requireReachableAgent(url: string, healthPath: string, timeoutMs: number): Promise<void> {
   try {
-    await fetch(new URL(healthPath, url), { signal: AbortSignal.timeout(5000) }).then((res) => res.body?.cancel())
+    await fetch(new URL(healthPath, url), { signal: AbortSignal.timeout(timeoutMs) }).then((res) => res.body?.cancel())
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name
     throw new AgentctlError(`no agent answers at ${url} (${cause})`, ExitCode.UsageOrInternal, 'start the agent with its LLM base URL on the mock (see `agentctl validate --help`) and pass --target, or use --self for the bundled agent; --skip resilience,security runs the static checks alone')

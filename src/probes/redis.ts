@@ -53,7 +53,7 @@ export async function probeRedis(url: string, opts: { signal?: AbortSignal; time
       },
       opts.timeoutMs,
       opts.signal,
-      () => client.disconnect(),
+      () => closeNow(client),
       'redis probe',
     )
   } catch (error) {
@@ -63,8 +63,18 @@ export async function probeRedis(url: string, opts: { signal?: AbortSignal; time
     const firstBytes = first ? printable(first) : undefined
     return { ok: false, error: classifyNetError(cause, { bytesReceived, firstBytes }), connected, ...(firstBytes ? { firstBytes } : {}) }
   } finally {
-    client.disconnect()
+    closeNow(client)
   }
+}
+
+/**
+ * ioredis's disconnect() only half-closes (socket.end()): the socket then waits for the server's FIN,
+ * which a hung server never sends, and that open handle kept the CLI alive after the report.
+ * A probe has nothing left to say to the server, so destroy the socket too.
+ */
+function closeNow(client: Redis): void {
+  client.disconnect()
+  client.stream?.destroy()
 }
 
 /** INFO's "key:value" lines into a flat record (section headers and blanks dropped). */
