@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core'
+import { formatDuration, parseDuration } from '../src/duration.js'
 import { AgentctlError, ExitCode } from '../src/exit-codes.js'
 import { displayUrl } from '../src/probes/endpoint.js'
 import { diffFindings, formatChanges } from '../src/probes/report-diff.js'
@@ -14,14 +15,14 @@ export default class Diagnose extends ReportingCommand {
     '<%= config.bin %> diagnose',
     '<%= config.bin %> diagnose --only connectivity --timeout 2s',
     '<%= config.bin %> diagnose --skip cost -o incident.md -o incident.html',
-    '<%= config.bin %> diagnose --watch 10',
+    '<%= config.bin %> diagnose --watch 10s',
     '<%= config.bin %> diagnose --json | jq \'.findings[] | select(.status != "pass")\'',
   ]
   static flags = {
     ...commonFlags,
     timeout: Flags.string({ description: 'budget per check, e.g. 2s (default diagnose.timeout, 5s)' }),
     window: Flags.string({ description: 'look-back window for metric-based checks, e.g. 15m (default diagnose.window, 5m)' }),
-    watch: Flags.integer({ min: 1, description: 'rerun every N seconds and print what changed; Ctrl-C exits with the last run’s exit code' }),
+    watch: Flags.string({ description: 'rerun at this interval, e.g. 10s, and print what changed; Ctrl-C exits with the last run’s exit code' }),
   }
 
   async run(): Promise<Report | undefined> {
@@ -29,6 +30,7 @@ export default class Diagnose extends ReportingCommand {
     const { config } = this.loadConfig(flags)
     const timeoutMs = this.duration(flags.timeout, config.diagnose.timeout, '--timeout')
     const windowMs = this.duration(flags.window, config.diagnose.window, '--window')
+    const watchMs = flags.watch === undefined ? undefined : positiveDuration(flags.watch, '--watch')
     // Loaded here, not at the top: `diagnose --help` should not pay for every check's libraries.
     const [{ catalogue }, { runChecks, selectChecks }] = await Promise.all([import('../checks/index.js'), import('../src/runner.js')])
     const only = this.listFlag(flags.only)
@@ -70,8 +72,8 @@ export default class Diagnose extends ReportingCommand {
     }
 
     try {
-      if (!flags.watch) return await this.finish(await diagnoseOnce(), flags)
-      return await this.watch(flags.watch, diagnoseOnce, interrupt.signal, flags)
+      if (watchMs === undefined) return await this.finish(await diagnoseOnce(), flags)
+      return await this.watch(watchMs, diagnoseOnce, interrupt.signal, flags)
     } finally {
       process.off('SIGINT', onSigint)
       // At 3 a.m. the CLI must return the prompt as soon as the report is out (see exit-guard.ts).
@@ -80,7 +82,7 @@ export default class Diagnose extends ReportingCommand {
   }
 
   /** Reruns until Ctrl-C; prints the status transitions of each run and the full table when anything changed. */
-  private async watch(everySeconds: number, diagnoseOnce: () => Promise<Report>, signal: AbortSignal, flags: { output?: string[]; 'fail-on'?: string }): Promise<undefined> {
+  private async watch(everyMs: number, diagnoseOnce: () => Promise<Report>, signal: AbortSignal, flags: { output?: string[]; 'fail-on'?: string }): Promise<undefined> {
     let previous: Report | undefined
     let lastExit: number = ExitCode.Ok
     while (!signal.aborted) {
@@ -101,8 +103,8 @@ export default class Diagnose extends ReportingCommand {
       }
       lastExit = gateFails(report.verdict, (flags['fail-on'] as 'warn' | 'fail') ?? 'fail') ? ExitCode.GateFailed : ExitCode.Ok
       previous = report
-      if (!this.jsonEnabled()) this.logToStderr(`next run in ${everySeconds}s — Ctrl-C to stop`)
-      await sleep(everySeconds * 1000, signal)
+      if (!this.jsonEnabled()) this.logToStderr(`next run in ${formatDuration(everyMs)} — Ctrl-C to stop`)
+      await sleep(everyMs, signal)
     }
     process.exitCode = lastExit
     if (!this.jsonEnabled()) this.logToStderr(`stopped; last verdict ${previous?.verdict ?? 'none'} (exit ${lastExit})`)
@@ -125,6 +127,13 @@ export default class Diagnose extends ReportingCommand {
     if (error instanceof AgentctlError || error.oclif?.exit !== undefined) return super.catch(error)
     return super.catch(new AgentctlError(`diagnose failed: ${error.message}`, ExitCode.UsageOrInternal, 'this is a defect in agentctl; rerun with --json and attach the output when reporting it'))
   }
+}
+
+/** --watch 0 would spin: the interval must be a positive duration. */
+function positiveDuration(text: string, flag: string): number {
+  const ms = parseDuration(text, flag)
+  if (ms <= 0) throw new AgentctlError(`${flag} must be longer than 0 (got "${text}")`, ExitCode.UsageOrInternal, 'e.g. 10s')
+  return ms
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

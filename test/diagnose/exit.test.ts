@@ -17,8 +17,9 @@ import { type FaultServer, startHangingServer } from '../support/fault-servers.j
 
 const bin = join(packageRoot(), 'bin', 'run.js')
 const TIMEOUT_MS = 3000
-// Node + oclif + the check modules start in ~0.5 s on an idle machine, several seconds on a busy one.
-const STARTUP_ALLOWANCE_MS = 3500
+// Node + oclif + the check modules start in ~0.5 s on an idle machine, and took up to 6 s on this
+// shared 2-core one (load average 18): the guard, not the wall clock, is the sharp assertion here.
+const STARTUP_ALLOWANCE_MS = 6000
 const BOUND_MS = 1.2 * TIMEOUT_MS + 1000 + STARTUP_ALLOWANCE_MS
 
 let hole: FaultServer
