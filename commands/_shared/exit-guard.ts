@@ -1,9 +1,11 @@
 /**
- * The last line of defence for "nothing hangs past its timeout": once a command has written its report, the process must end. Every probe closes its own
- * sockets (src/probes: ioredis's disconnect() alone half-closes and waits for a FIN a hung server
- * never sends), so normally the event loop empties at once and this guard never fires. If a client
- * library leaks a handle anyway, the guard ends the process after a grace proportional to the
- * command's --timeout, never a fixed delay that could exceed a short timeout.
+ * The last line of defence for "nothing hangs past its timeout": once a command has written its
+ * report, the process must end. Every probe closes its own sockets (src/probes: ioredis's
+ * disconnect() alone half-closes and waits for a FIN a hung server never sends), so normally the
+ * event loop empties at once and this guard never fires. If a client library leaks a handle anyway,
+ * the guard ends the process after a grace proportional to the command's --timeout, never a fixed
+ * delay that could exceed a short timeout. Commands set `exitGuardMs = exitGraceMs(timeout)`; the
+ * base command arms the guard once the run is over (docs/ARCHITECTURE.md "Exits and interrupts").
  */
 
 /** Grace after the report: 10% of the timeout, at least 100 ms (a slow pipe), at most 1 s. */
@@ -19,8 +21,7 @@ export const EXIT_GUARD_FIRED = 'exit guard fired'
  * does. process.exit() keeps process.exitCode (the verdict). Under DEBUG the leaked handle types
  * are named, so a regression shows which client left a socket open.
  */
-export function armExitGuard(timeoutMs: number, env: NodeJS.ProcessEnv = process.env): NodeJS.Timeout {
-  const graceMs = exitGraceMs(timeoutMs)
+export function armExitGuard(graceMs: number, env: NodeJS.ProcessEnv = process.env): NodeJS.Timeout {
   const timer = setTimeout(() => {
     if (env.DEBUG) {
       const open = process.getActiveResourcesInfo().filter((type) => type !== 'Timeout')
