@@ -17,10 +17,11 @@ import { type FaultServer, startHangingServer } from '../support/fault-servers.j
 
 const bin = join(packageRoot(), 'bin', 'run.js')
 const TIMEOUT_MS = 3000
-// Node + oclif + the check modules start in ~0.5 s on an idle machine, and took up to 6 s on this
-// shared 2-core one (load average 18): the guard, not the wall clock, is the sharp assertion here.
-const STARTUP_ALLOWANCE_MS = 6000
-const BOUND_MS = 1.2 * TIMEOUT_MS + 1000 + STARTUP_ALLOWANCE_MS
+// The wall clock includes Node + oclif + module loading: ~0.5 s on an idle machine, up to 8 s on
+// this shared 2-core one (load average 20). So the sharp assertions are the process's own: the
+// report's duration, the time from its last byte to the exit, and the guard never firing.
+const WALL_BOUND_MS = 1.2 * TIMEOUT_MS + 1000 + 12_000
+const EXIT_LAG_BOUND_MS = 1000
 
 let hole: FaultServer
 let work: string
@@ -34,7 +35,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true })
 })
 
-function runCli(args: string[], config: string): Promise<{ code: number | null; stdout: string; stderr: string; wallMs: number }> {
+function runCli(args: string[], config: string): Promise<{ code: number | null; stdout: string; stderr: string; wallMs: number; exitLagMs: number }> {
   const file = join(work, `agentctl-${Math.random().toString(36).slice(2)}.yaml`)
   writeFileSync(file, config)
   // Our own environment only: no AGENTCTL_* override may point a probe somewhere healthy.
@@ -43,9 +44,10 @@ function runCli(args: string[], config: string): Promise<{ code: number | null; 
   const child = spawn(process.execPath, [bin, ...args, '-c', file], { cwd: work, env: { ...env, NO_COLOR: '1', DEBUG: 'agentctl' } })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
+  let lastOutputAt = started
+  child.stdout.on('data', (chunk) => ((stdout += chunk), (lastOutputAt = performance.now())))
   child.stderr.on('data', (chunk) => (stderr += chunk))
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started })))
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started, exitLagMs: performance.now() - lastOutputAt })))
 }
 
 const everythingBlackholed = () => {
@@ -60,27 +62,34 @@ dependencies:
 `
 }
 
+/** The report took about one timeout, and the process ended right after writing it. */
+function expectPromptExit(run: Awaited<ReturnType<typeof runCli>>): void {
+  expect(run.stderr).not.toContain(EXIT_GUARD_FIRED)
+  const took = /in (\d+(?:\.\d+)?)(ms|s)\n/.exec(run.stdout)
+  expect(took, run.stdout).not.toBeNull()
+  expect(Number(took![1]) * (took![2] === 's' ? 1000 : 1)).toBeLessThanOrEqual(1.2 * TIMEOUT_MS)
+  expect(run.exitLagMs).toBeLessThan(EXIT_LAG_BOUND_MS)
+  expect(run.wallMs).toBeLessThan(WALL_BOUND_MS)
+}
+
 describe('the process exits as soon as the report is written', () => {
   it('diagnose --only connectivity, a blackholed Redis, --timeout 3s (the on-call case)', async () => {
     const run = await runCli(['diagnose', '--only', 'connectivity', '--timeout', '3s'], `dependencies: { redis: redis://127.0.0.1:${hole.port} }\n`)
     expect(run.stdout).toMatch(/FAIL +│ redis +│ connectivity +│ 127.0.0.1:\d+ accepted the connection but Redis never/)
-    expect(run.stderr).not.toContain(EXIT_GUARD_FIRED)
     expect(run.code).toBe(1)
-    expect(run.wallMs).toBeLessThan(BOUND_MS)
+    expectPromptExit(run)
   })
 
   it('diagnose with every dependency, the target, Prometheus and the LLM blackholed: no probe keeps a socket open', async () => {
     const run = await runCli(['diagnose', '--timeout', '3s'], everythingBlackholed())
     for (const id of ['redis', 'postgres', 'nats', 'agent-health', 'llm-endpoint']) expect(run.stdout).toMatch(new RegExp(`FAIL +│ ${id} `))
-    expect(run.stderr).not.toContain(EXIT_GUARD_FIRED)
-    expect(run.wallMs).toBeLessThan(BOUND_MS)
+    expectPromptExit(run)
   })
 
   it('validate (the static and dependency checks) with everything blackholed', async () => {
     const run = await runCli(['validate', '--skip', 'resilience,security', '--timeout', '3s'], everythingBlackholed())
     expect(run.stdout).toMatch(/FAIL +│ redis /)
-    expect(run.stderr).not.toContain(EXIT_GUARD_FIRED)
-    expect(run.wallMs).toBeLessThan(BOUND_MS)
+    expectPromptExit(run)
   })
 })
 
