@@ -1,6 +1,6 @@
 /**
  * Redaction must not garble ordinary words. With a weak dev password (`agent`, `postgres`, `admin`,
- * `test`) in the config URLs, the env and the API keys, every output of every command — stdout,
+ * `test`) in the config URLs, the env and the API keys, every output of validate, diagnose and load — stdout,
  * stderr, each report format, and the reference agent's logs — may contain `***` only where a secret
  * was: the password inside its URL (`postgres://agentctl:***@…`). Check ids (`agent-health`), hints
  * (`agentctl.yaml`), log lines ("before exposing the agent") and our own placeholders
@@ -100,6 +100,16 @@ dependencies:
     const run = await runCli(['validate', '-c', config(openAgentUrl), '--only', 'auth-required', '--timeout', '5s', ...files.flatMap((f) => ['-o', f])], env)
     expect(run.stdout, run.stderr).toMatch(/FAIL +│ auth-required/)
     expect(run.stdout).toContain('Require `Authorization: Bearer <key>` on every chat route')
+    for (const [where, text] of [['table', run.stdout], ['stderr', run.stderr], ...files.map((f) => [f, readFileSync(f, 'utf8')])]) {
+      expect(strayMasks(text!), where).toEqual([])
+    }
+  })
+
+  it('load: the plan on stderr, the table and every report file', async () => {
+    const files = outputs('load')
+    const run = await runCli(['load', '-c', config(openAgentUrl), '--rate', '5', '--duration', '1s', '--warmup', '0s', '--timeout', '1s', ...files.flatMap((f) => ['-o', f])], env)
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain('load-slo-')
     for (const [where, text] of [['table', run.stdout], ['stderr', run.stderr], ...files.map((f) => [f, readFileSync(f, 'utf8')])]) {
       expect(strayMasks(text!), where).toEqual([])
     }
