@@ -42,7 +42,9 @@ export async function probeRedis(url: string, opts: { signal?: AbortSignal; time
   try {
     return await withDeadline(
       async () => {
-        await client.connect()
+        const connecting = client.connect()
+        onTcpConnect(client, () => (connected = true))
+        await connecting
         const connectMs = elapsedMs(started)
         const pingStarted = performance.now()
         const pong = await client.ping()
@@ -65,6 +67,22 @@ export async function probeRedis(url: string, opts: { signal?: AbortSignal; time
   } finally {
     closeNow(client)
   }
+}
+
+/**
+ * For rediss:// ioredis's 'connect' waits for the TLS handshake, so a server that accepts TCP and
+ * never answers the handshake looked like a dropped connection ("TCP connect did not complete").
+ * The TCP connection is what tells the two apart: watch the socket itself. ioredis creates it on a
+ * later tick of connect(); by the next check phase it exists, and its TCP connect cannot have been
+ * reported yet (that needs a poll phase), though `connecting` covers the case anyway.
+ */
+function onTcpConnect(client: Redis, done: () => void): void {
+  setImmediate(() => {
+    const stream = client.stream as (Redis['stream'] & { connecting?: boolean }) | undefined
+    if (!stream) return
+    if (!stream.connecting && !stream.destroyed) done()
+    else stream.once('connect', done)
+  })
 }
 
 /**
