@@ -83,7 +83,7 @@ describe('agentctl diagnose', () => {
 
   it('--watch reruns, prints the changes, and Ctrl-C exits with the last run’s exit code', async () => {
     const config = writeConfig('watch.yaml', { redis: `${TEST_REDIS_URL}/9` }, refused)
-    const child = spawn(process.execPath, [bin, 'diagnose', '-c', config, '--only', 'redis,agent-health', '--timeout', '1s', '--watch', '1'], { cwd: work, env: { ...process.env, NO_COLOR: '1' } })
+    const child = spawn(process.execPath, [bin, 'diagnose', '-c', config, '--only', 'redis,agent-health', '--timeout', '1s', '--watch', '1s'], { cwd: work, env: { ...process.env, NO_COLOR: '1' } })
     const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
     let stdout = ''
     let stderr = ''

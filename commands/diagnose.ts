@@ -1,9 +1,11 @@
 import { Flags } from '@oclif/core'
+import { formatDuration, parseDuration } from '../src/duration.js'
 import { AgentctlError, ExitCode } from '../src/exit-codes.js'
 import { displayUrl } from '../src/probes/endpoint.js'
 import { diffFindings, formatChanges } from '../src/probes/report-diff.js'
 import { DIAGNOSE_CATEGORIES, gateFails, type Report } from '../src/report.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
+import { exitGraceMs } from './_shared/exit-guard.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 import { runDiagnose } from './_jobs/diagnose.js'
 import { sleep } from '../src/sleep.js'
@@ -15,14 +17,14 @@ export default class Diagnose extends ReportingCommand {
     '<%= config.bin %> diagnose',
     '<%= config.bin %> diagnose --only connectivity --timeout 2s',
     '<%= config.bin %> diagnose --skip cost -o incident.md -o incident.html',
-    '<%= config.bin %> diagnose --watch 10',
+    '<%= config.bin %> diagnose --watch 10s',
     '<%= config.bin %> diagnose --json | jq \'.findings[] | select(.status != "pass")\'',
   ]
   static flags = {
     ...commonFlags,
     timeout: Flags.string({ description: 'budget per check, e.g. 2s (default diagnose.timeout, 5s)' }),
     window: Flags.string({ description: 'look-back window for metric-based checks, e.g. 15m (default diagnose.window, 5m)' }),
-    watch: Flags.integer({ min: 1, description: 'rerun every N seconds and print what changed; Ctrl-C exits with the last run’s exit code' }),
+    watch: Flags.string({ description: 'rerun at this interval, e.g. 10s, and print what changed; Ctrl-C exits with the last run’s exit code' }),
   }
 
   async run(): Promise<Report | undefined> {
@@ -30,6 +32,7 @@ export default class Diagnose extends ReportingCommand {
     const { config } = this.loadConfig(flags)
     const timeoutMs = this.duration(flags.timeout, config.diagnose.timeout, '--timeout')
     const windowMs = this.duration(flags.window, config.diagnose.window, '--window')
+    const watchMs = flags.watch === undefined ? undefined : positiveDuration(flags.watch, '--watch')
     // Loaded here, not at the top: `diagnose --help` should not pay for every check's libraries.
     const { selectOrThrow } = await import('./_jobs/select.js')
     const checks = selectOrThrow('diagnose', this.listFlag(flags.only), this.listFlag(flags.skip))
@@ -38,7 +41,7 @@ export default class Diagnose extends ReportingCommand {
     // a second Ctrl-C means "now" (130).
     const signal = this.interruptSignal()
     // Every probe closes its sockets; the base command's exit guard only fires if a client library leaked one anyway.
-    this.exitGuardMs = 2000
+    this.exitGuardMs = exitGraceMs(timeoutMs)
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     const diagnoseOnce = async (): Promise<Report> => {
       const report = await runDiagnose({ config, checks, options: { windowMs, timeoutMs }, version: this.config.version, target: displayUrl(config.target.url), signal, progress: (text) => progress.line(text) })
@@ -46,12 +49,12 @@ export default class Diagnose extends ReportingCommand {
       return report
     }
 
-    if (!flags.watch) return this.finish(await diagnoseOnce(), flags, { interrupted: signal.aborted })
-    return this.watch(flags.watch, diagnoseOnce, signal, flags)
+    if (watchMs === undefined) return this.finish(await diagnoseOnce(), flags, { interrupted: signal.aborted })
+    return this.watch(watchMs, diagnoseOnce, signal, flags)
   }
 
   /** Reruns until Ctrl-C; prints the status transitions of each run and the full table when anything changed. */
-  private async watch(everySeconds: number, diagnoseOnce: () => Promise<Report>, signal: AbortSignal, flags: { output?: string[]; 'fail-on'?: string }): Promise<undefined> {
+  private async watch(everyMs: number, diagnoseOnce: () => Promise<Report>, signal: AbortSignal, flags: { output?: string[]; 'fail-on'?: string }): Promise<undefined> {
     let previous: Report | undefined
     let lastExit: ExitCode = ExitCode.Ok
     while (!signal.aborted) {
@@ -71,8 +74,8 @@ export default class Diagnose extends ReportingCommand {
       }
       lastExit = gateFails(report.verdict, (flags['fail-on'] as 'warn' | 'fail') ?? 'fail') ? ExitCode.GateFailed : ExitCode.Ok
       previous = report
-      if (!this.jsonEnabled()) this.logToStderr(`next run in ${everySeconds}s — Ctrl-C to stop`)
-      await sleep(everySeconds * 1000, signal).catch(() => undefined) // Ctrl-C ends the wait, and the watch
+      if (!this.jsonEnabled()) this.logToStderr(`next run in ${formatDuration(everyMs)} — Ctrl-C to stop`)
+      await sleep(everyMs, signal).catch(() => undefined) // Ctrl-C ends the wait, and the watch
     }
     // Ctrl-C is how a watch ends: the exit code is the last complete run's (docs/CONTRACTS.md "Exit codes").
     this.setOutcome(lastExit)
@@ -85,4 +88,11 @@ export default class Diagnose extends ReportingCommand {
     if (error instanceof AgentctlError || error.oclif?.exit !== undefined) return super.catch(error)
     return super.catch(new AgentctlError(`diagnose failed: ${error.message}`, ExitCode.UsageOrInternal, 'this is a defect in agentctl; rerun with --json and attach the output when reporting it'))
   }
+}
+
+/** --watch 0s would spin: the interval must be a positive duration. */
+function positiveDuration(text: string, flag: string): number {
+  const ms = parseDuration(text, flag)
+  if (ms <= 0) throw new AgentctlError(`${flag} must be longer than 0 (got "${text}")`, ExitCode.UsageOrInternal, 'e.g. 10s')
+  return ms
 }

@@ -11,6 +11,7 @@ import { redact, registerSecret } from '../src/redact.js'
 import { displayUrl } from '../src/probes/endpoint.js'
 import type { Report } from '../src/report.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
+import { exitGraceMs } from './_shared/exit-guard.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 
 /** A decimal flag: an LLM agent's capacity is often a handful of requests per second, or less. */
@@ -81,6 +82,7 @@ export default class Load extends ReportingCommand {
     const workload = buildWorkload(plan)
 
     const stopping: Array<() => Promise<void>> = []
+    this.exitGuardMs = exitGraceMs(plan.timeoutMs) // the base command's guard, should a socket outlive the run
     const signal = this.interruptSignal('\nload: interrupted — stopping and writing the partial report (Ctrl-C again to leave now)')
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     try {

@@ -3,6 +3,7 @@ import { AgentctlError, ExitCode } from '../src/exit-codes.js'
 import { type Report, VALIDATE_CATEGORIES } from '../src/report.js'
 import type { AgentctlConfig } from '../src/config/schema.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
+import { exitGraceMs } from './_shared/exit-guard.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 import { runValidate, VALIDATE_TIMEOUT } from './_jobs/validate.js'
 
@@ -39,6 +40,7 @@ export default class Validate extends ReportingCommand {
     const checks = selectOrThrow('validate', this.listFlag(flags.only), this.listFlag(flags.skip))
 
     // First Ctrl-C: abort the checks, put the shared mock LLM back to healthy, clean up (stop the agent and the mock); a second one exits 130 at once.
+    this.exitGuardMs = exitGraceMs(timeoutMs) // the base command's guard, should a probe leak a socket
     const signal = this.interruptSignal('\nvalidate: interrupted — resetting the mock LLM and stopping (Ctrl-C again to leave now)')
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     let stack: SelfStack | undefined
@@ -48,7 +50,7 @@ export default class Validate extends ReportingCommand {
         stack = await startSelfStack(config, repeat, flags['data-dir'])
         config = { ...config, target: { ...config.target, url: stack.agentUrl, apiKey: stack.apiKey }, faults: { mockLlm: { ...config.faults.mockLlm, port: stack.mockPort } } }
       } else if (checks.some((c) => c.lock === 'mock-llm')) {
-        await requireReachableAgent(config.target.url, config.target.healthPath)
+        await requireReachableAgent(config.target.url, config.target.healthPath, Math.min(5000, timeoutMs))
         const { host, port } = config.faults.mockLlm
         this.onInterrupt(() => resetMockScenario(`http://${host}:${port}`))
       }
@@ -79,9 +81,9 @@ export default class Validate extends ReportingCommand {
 }
 
 /** --target mode drives a running agent: fail fast (exit 2) when nothing answers there, instead of N error findings. */
-async function requireReachableAgent(url: string, healthPath: string): Promise<void> {
+async function requireReachableAgent(url: string, healthPath: string, timeoutMs: number): Promise<void> {
   try {
-    await fetch(new URL(healthPath, url), { signal: AbortSignal.timeout(5000) }).then((res) => res.body?.cancel())
+    await fetch(new URL(healthPath, url), { signal: AbortSignal.timeout(timeoutMs) }).then((res) => res.body?.cancel())
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name
     throw new AgentctlError(`no agent answers at ${url} (${cause})`, ExitCode.UsageOrInternal, 'start the agent with its LLM base URL on the mock (see `agentctl validate --help`) and pass --target, or use --self for the bundled agent; --skip resilience,security runs the static checks alone')

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { redact, redactDeep, registerEnvSecrets, registerSecret, resetSecrets } from './redact.js'
+import { looksLikeSecret, redact, redactDeep, registerEnvSecrets, registerSecret, resetSecrets } from './redact.js'
 
 afterEach(() => resetSecrets())
 
@@ -70,4 +70,39 @@ describe('redactDeep', () => {
     expect(out.when).toBeInstanceOf(Date)
     expect(input.nested.apiKey).toBe('plain')
   })
+})
+
+describe('precision: only secrets are masked, and only their span', () => {
+  it.each([
+    ['agent', false],
+    ['admin', false],
+    ['test', false],
+    ['postgres', false], // 8 letters: a dictionary word, and a check id
+    ['changeme', false],
+    ['p4ssw0rd', true],
+    ['hunter2secret', true],
+    ['agentctl-self-0b7c', true],
+    ['abcdefghijklmnopq', true], // 16+ characters, whatever they are
+  ])('%s looks like a secret: %s', (value, expected) => expect(looksLikeSecret(value)).toBe(expected))
+
+  it('a weak URL password is masked inside its URL and nowhere else', () => {
+    registerSecret('postgres://agent:agent@db.internal:5432/agent')
+    registerEnvSecrets({ PGPASSWORD: 'agent', DATABASE_URL: 'postgres://postgres:postgres@db:5432/postgres' })
+    const text = 'agent-health failed: before exposing the agent, edit agentctl.yaml; postgres://agent:agent@db.internal:5432/agent; postgres check ok'
+    expect(redact(text)).toBe('agent-health failed: before exposing the agent, edit agentctl.yaml; postgres://agent:***@db.internal:5432/agent; postgres check ok')
+  })
+
+  it('a registered secret is masked as a whole token only', () => {
+    registerSecret('k3y-abc123')
+    expect(redact('key k3y-abc123, again "k3y-abc123" and k3y-abc123x or xk3y-abc123')).toBe('key ***, again "***" and k3y-abc123x or xk3y-abc123')
+  })
+
+  it.each([
+    ['Require `Authorization: Bearer <key>` on every chat route', 'Require `Authorization: Bearer <key>` on every chat route'],
+    ['apiKey: ${AGENT_API_KEY}', 'apiKey: ${AGENT_API_KEY}'],
+    ['-H "Authorization: Bearer $LLM_API_KEY"', '-H "Authorization: Bearer $LLM_API_KEY"'],
+    ['send bearer tokens, not bearer authentication', 'send bearer tokens, not bearer authentication'],
+    ['Authorization: Bearer sk-live-1234567890abcdef', 'Authorization: Bearer ***'],
+    ['`Authorization: Bearer abc123def456` was sent', '`Authorization: Bearer ***` was sent'],
+  ])('placeholders and prose survive, real credentials do not: %s', (input, expected) => expect(redact(input)).toBe(expected))
 })

@@ -7,6 +7,7 @@ import { AgentctlError, ExitCode } from '../../src/exit-codes.js'
 import { redact, redactDeep } from '../../src/redact.js'
 import { gateFails, type Report } from '../../src/report.js'
 import { formatFromPath, renderReport } from '../../reports/index.js'
+import { armExitGuard } from './exit-guard.js'
 import { colorEnabled } from './progress.js'
 
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean)
@@ -32,7 +33,7 @@ export abstract class ReportingCommand extends Command {
   private interruptController: AbortController | undefined
   private onSigint: (() => void) | undefined
   private restoreHooks: Array<() => unknown> = []
-  /** Set by a command whose client libraries may leak a socket: the process leaves this long after the run. */
+  /** exitGraceMs(--timeout), set by a command that opens sockets: the process leaves at most this long after the run. */
   protected exitGuardMs: number | undefined
 
   /**
@@ -81,9 +82,8 @@ export abstract class ReportingCommand extends Command {
     if (this.onSigint) process.off('SIGINT', this.onSigint)
     if (this.interrupted) await this.restore()
     if (!error && this.outcome !== undefined) process.exitCode = this.outcome
-    // Every probe closes its sockets; this unref'd timer only fires if a client library leaked
-    // one anyway (nats.js did, on connect timeouts): at 3 a.m. the CLI must return the prompt.
-    if (this.exitGuardMs !== undefined) setTimeout(() => process.exit(), this.exitGuardMs).unref()
+    // At 3 a.m. the CLI must return the prompt as soon as the report is out (exit-guard.ts).
+    if (this.exitGuardMs !== undefined) armExitGuard(this.exitGuardMs)
     return super.finally(error)
   }
 

@@ -1,7 +1,9 @@
 import { z } from 'zod'
+import { DURATION_PATTERN, durationIssue } from '../duration.js'
 
 /** The agentctl.yaml schema (contract: docs/CONTRACTS.md "Config"). Strict: unknown keys are errors. */
-const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 250ms, 5s or 2m')
+// One grammar for every duration key (src/duration.ts): `timeout: 5` says "did you mean 5s?".
+const duration = z.string({ error: (issue) => durationIssue(issue.input) }).regex(DURATION_PATTERN, { error: (issue) => durationIssue(issue.input) })
 const url = z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'a URL such as http://127.0.0.1:8080')
 const path = z.string().regex(/^\//, "a path starting with '/'")
 const severityOverride = z.enum(['off', 'warn', 'fail'])

@@ -42,7 +42,9 @@ export async function probeRedis(url: string, opts: { signal?: AbortSignal; time
   try {
     return await withDeadline(
       async () => {
-        await client.connect()
+        const connecting = client.connect()
+        onTcpConnect(client, () => (connected = true))
+        await connecting
         const connectMs = elapsedMs(started)
         const pingStarted = performance.now()
         const pong = await client.ping()
@@ -53,7 +55,7 @@ export async function probeRedis(url: string, opts: { signal?: AbortSignal; time
       },
       opts.timeoutMs,
       opts.signal,
-      () => client.disconnect(),
+      () => closeNow(client),
       'redis probe',
     )
   } catch (error) {
@@ -63,8 +65,34 @@ export async function probeRedis(url: string, opts: { signal?: AbortSignal; time
     const firstBytes = first ? printable(first) : undefined
     return { ok: false, error: classifyNetError(cause, { bytesReceived, firstBytes }), connected, ...(firstBytes ? { firstBytes } : {}) }
   } finally {
-    client.disconnect()
+    closeNow(client)
   }
+}
+
+/**
+ * For rediss:// ioredis's 'connect' waits for the TLS handshake, so a server that accepts TCP and
+ * never answers the handshake looked like a dropped connection ("TCP connect did not complete").
+ * The TCP connection is what tells the two apart: watch the socket itself. ioredis creates it on a
+ * later tick of connect(); by the next check phase it exists, and its TCP connect cannot have been
+ * reported yet (that needs a poll phase), though `connecting` covers the case anyway.
+ */
+function onTcpConnect(client: Redis, done: () => void): void {
+  setImmediate(() => {
+    const stream = client.stream as (Redis['stream'] & { connecting?: boolean }) | undefined
+    if (!stream) return
+    if (!stream.connecting && !stream.destroyed) done()
+    else stream.once('connect', done)
+  })
+}
+
+/**
+ * ioredis's disconnect() only half-closes (socket.end()): the socket then waits for the server's FIN,
+ * which a hung server never sends, and that open handle kept the CLI alive after the report.
+ * A probe has nothing left to say to the server, so destroy the socket too.
+ */
+function closeNow(client: Redis): void {
+  client.disconnect()
+  client.stream?.destroy()
 }
 
 /** INFO's "key:value" lines into a flat record (section headers and blanks dropped). */
