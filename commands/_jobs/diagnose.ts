@@ -5,18 +5,19 @@
 import type { Check } from '../../src/check.js'
 import type { AgentctlConfig } from '../../src/config/schema.js'
 import { buildReport, type Report } from '../../src/report.js'
-import { runChecks } from '../../src/runner.js'
+import { declaredOptions, runChecks } from '../../src/runner.js'
 
 /** What diagnose's checks read from the job (besides the config). */
 export interface DiagnoseOptions {
   /** Look-back window of the metric-based checks. */
   windowMs: number
-  timeoutMs: number
 }
 
 export interface DiagnoseJob {
   config: AgentctlConfig
   checks: readonly Check[]
+  /** Budget per check (--timeout): a hung dependency costs one budget, never more. */
+  timeoutMs: number
   options: DiagnoseOptions
   version: string
   /** The report's target line (already display-safe). */
@@ -33,8 +34,8 @@ export async function runDiagnose(job: DiagnoseJob): Promise<Report> {
   const findings = await runChecks(job.checks, {
     mode: 'diagnose',
     config: job.config,
-    timeoutMs: job.options.timeoutMs,
-    options: { ...job.options },
+    timeoutMs: job.timeoutMs,
+    options: declaredOptions(job.checks, { ...job.options }),
     signal: job.signal,
     onFinish: (check) => {
       running.delete(check.id)

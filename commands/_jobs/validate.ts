@@ -5,7 +5,7 @@
 import type { Check } from '../../src/check.js'
 import type { AgentctlConfig } from '../../src/config/schema.js'
 import { buildReport, type Report } from '../../src/report.js'
-import { runChecks } from '../../src/runner.js'
+import { declaredOptions, runChecks } from '../../src/runner.js'
 
 /** The default budget per check (--timeout); resilience checks declare larger budgets of their own. */
 export const VALIDATE_TIMEOUT = '30s'
@@ -44,7 +44,8 @@ export async function runValidate(job: ValidateJob): Promise<Report> {
       mode: 'validate',
       config: job.config,
       timeoutMs: job.timeoutMs,
-      options: { ...job.options },
+      // Each setting concerns some checks; the selection may not include them (--only config).
+      options: declaredOptions(subset, { ...job.options }),
       signal: job.signal,
       onStart: (check) => (running.add(check.id), progress()),
       onFinish: (check) => (running.delete(check.id), (done += 1), progress()),
