@@ -2,8 +2,7 @@
  * The diagnose pipeline (docs/ARCHITECTURE.md "From config to report"): every diagnose check at
  * once, each under its own timeout, for `agentctl diagnose` (and each --watch round) and the demo.
  */
-import type { Check } from '../../src/check.js'
-import type { AgentctlConfig } from '../../src/config/schema.js'
+import type { ChecksJob } from './select.js'
 import { buildReport, type Report } from '../../src/report.js'
 import { declaredOptions, runChecks } from '../../src/runner.js'
 
@@ -13,18 +12,7 @@ export interface DiagnoseOptions {
   windowMs: number
 }
 
-export interface DiagnoseJob {
-  config: AgentctlConfig
-  checks: readonly Check[]
-  /** Budget per check (--timeout): a hung dependency costs one budget, never more. */
-  timeoutMs: number
-  options: DiagnoseOptions
-  version: string
-  /** The report's target line (already display-safe). */
-  target: string
-  signal: AbortSignal
-  progress?(text: string): void
-}
+export type DiagnoseJob = ChecksJob<DiagnoseOptions>
 
 export async function runDiagnose(job: DiagnoseJob): Promise<Report> {
   const startedAt = new Date()

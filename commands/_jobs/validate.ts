@@ -3,7 +3,7 @@
  * validate checks run, for `agentctl validate` and the demo alike.
  */
 import type { Check } from '../../src/check.js'
-import type { AgentctlConfig } from '../../src/config/schema.js'
+import type { ChecksJob } from './select.js'
 import { buildReport, type Report } from '../../src/report.js'
 import { declaredOptions, runChecks } from '../../src/runner.js'
 
@@ -21,18 +21,7 @@ export interface ValidateOptions {
   self: boolean
 }
 
-export interface ValidateJob {
-  config: AgentctlConfig
-  checks: readonly Check[]
-  /** Budget per check; checks with a larger budget of their own keep it. */
-  timeoutMs: number
-  options: ValidateOptions
-  version: string
-  /** The report's target line (already display-safe). */
-  target: string
-  signal: AbortSignal
-  progress?(text: string): void
-}
+export type ValidateJob = ChecksJob<ValidateOptions>
 
 export async function runValidate(job: ValidateJob): Promise<Report> {
   const startedAt = new Date()
