@@ -7,7 +7,7 @@ import { createProgress, progressEnabled } from './_shared/progress.js'
 
 export default class Demo extends ReportingCommand {
   static summary = 'See agentctl do its whole job in about a minute: no Redis, PostgreSQL, Kubernetes or API key needed'
-  static description = `Starts the bundled reference agent on embedded defaults (PGlite, in-process cache) wired to the mock LLM, runs validate (the CI gate), a short capacity search (load) and diagnose (the on-call view) against it, writes one combined report (HTML with charts, and JSON) and prints each section's table and the report's path. Every process it starts is stopped at the end, also on Ctrl-C. Works offline.
+  static description = `Starts the bundled reference agent on embedded defaults (PGlite, in-process cache) wired to the mock LLM, runs validate (the CI gate), diagnose (the on-call view, before any load so it judges the agent and not the demo's own traffic) and a short capacity search (load) against it, writes one combined report (HTML with charts, and JSON) and prints each section's table and the report's path. Every process it starts is stopped at the end, also on Ctrl-C. Works offline.
 
 Exit 0 when the demo ran (the verdicts inside are informational), 130 when interrupted (the partial report is still written), 2 when it could not run.`
   static examples = ['<%= config.bin %> demo', '<%= config.bin %> demo --out-dir /tmp/agentctl-demo', '<%= config.bin %> demo --quick']

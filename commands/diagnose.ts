@@ -44,7 +44,7 @@ export default class Diagnose extends ReportingCommand {
     this.exitGuardMs = exitGraceMs(timeoutMs)
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     const diagnoseOnce = async (): Promise<Report> => {
-      const report = await runDiagnose({ config, checks, options: { windowMs, timeoutMs }, version: this.config.version, target: displayUrl(config.target.url), signal, progress: (text) => progress.line(text) })
+      const report = await runDiagnose({ config, checks, timeoutMs, options: { windowMs }, version: this.config.version, target: displayUrl(config.target.url), signal, progress: (text) => progress.line(text) })
       progress.done()
       return report
     }

@@ -98,3 +98,11 @@ describe('the direction of imports', () => {
     expect(found).toEqual([])
   })
 })
+
+describe('exits in one place (docs/ARCHITECTURE.md "Exits and interrupts")', () => {
+  it('process.exit and process.exitCode appear only in the base command (and bin/run.js)', () => {
+    const EXIT = /process\.exit(Code)?\b/
+    const found = LAYERS.flatMap((layer) => sourceFiles(layer)).filter((file) => file !== 'commands/_shared/base.ts' && EXIT.test(readFileSync(join(ROOT, file), 'utf8')))
+    expect(found).toEqual([])
+  })
+})

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { catalogue } from '../checks/index.js'
@@ -22,5 +22,19 @@ describe('check catalogue parity', () => {
       expect(check.description.length).toBeGreaterThan(10)
       expect(check.appliesTo.length).toBeGreaterThan(0)
     }
+  })
+})
+
+/** Every check README has the same shape, so a reader finds the same answer in the same place. */
+const README_HEADINGS = ['What it proves', 'How it judges', 'Evidence', 'Remediation', 'Options']
+
+describe('check READMEs', () => {
+  it.each(catalogue.map((c) => c.id))('checks/%s/README.md has the fixed headings, in order, and names every option the check declares', (id) => {
+    const text = readFileSync(join(root, id, 'README.md'), 'utf8')
+    const headings = [...text.matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim())
+    expect(headings).toEqual(README_HEADINGS)
+    const options = text.slice(text.indexOf('## Options'))
+    const check = catalogue.find((c) => c.id === id)!
+    for (const key of Object.keys(check.options?.shape ?? {})) expect(options, `option ${key}`).toContain(`\`${key}\``)
   })
 })

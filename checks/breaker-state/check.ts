@@ -2,7 +2,7 @@ import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runMetricRule, queryCommand, sourceEvidence } from '../../src/metrics/outcomes.js'
 import { breakerStates } from '../../src/metrics/performance.js'
-import { type WindowData, windowData } from '../../src/metrics/window.js'
+import { type WindowData, windowData, metricOptions } from '../../src/metrics/window.js'
 
 export const check: Check = {
   id: 'breaker-state',
@@ -11,6 +11,7 @@ export const check: Check = {
   description: `Current state of each model's circuit breaker (${METRICS.breakerState}): open fails, half-open warns`,
   appliesTo: ['diagnose'],
   severity: 'fail',
+  options: metricOptions,
   async run(ctx) {
     return runMetricRule(ctx, windowData, (data: WindowData) => {
       const states = breakerStates(data.latest)

@@ -1,3 +1,4 @@
+import { metricOptions } from '../../src/metrics/window.js'
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { type ModelSpend, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
@@ -21,6 +22,7 @@ export const check: Check = {
   description: 'Savings estimated from the actual token mix and the pricing table: routing to a cheaper sibling model, prompt size, cache hit rate',
   appliesTo: ['diagnose'],
   severity: 'warn',
+  options: metricOptions,
   async run(ctx) {
     return runMetricRule(ctx, spendFigures, (spend: SpendFigures | undefined) => {
       if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} series, so there is no token mix to optimise` }

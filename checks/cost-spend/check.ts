@@ -1,3 +1,4 @@
+import { metricOptions } from '../../src/metrics/window.js'
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { msSinceUtcMidnight, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
@@ -13,6 +14,7 @@ export const check: Check = {
   description: 'Token counters x the pricing table: spend over 24 h and today, burn rate against budget.dailyUsd, projected month against budget.monthlyUsd, spend by model',
   appliesTo: ['diagnose'],
   severity: 'fail',
+  options: metricOptions,
   async run(ctx) {
     return runMetricRule(ctx, spendFigures, (spend: SpendFigures | undefined) => {
       if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} or ${METRICS.llmCost} series, so spend cannot be computed` }

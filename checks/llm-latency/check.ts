@@ -2,7 +2,7 @@ import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runMetricRule, queryCommand, sourceEvidence, windowPhrase } from '../../src/metrics/outcomes.js'
 import { llmByModel } from '../../src/metrics/performance.js'
-import { type WindowData, windowData } from '../../src/metrics/window.js'
+import { type WindowData, windowData, metricOptions } from '../../src/metrics/window.js'
 
 /** A model whose calls fail more often than this is unhealthy regardless of latency. */
 const FAILURE_FAIL = 0.1
@@ -15,6 +15,7 @@ export const check: Check = {
   description: 'p50/p95/p99 of LLM calls and their failure outcomes (error, timeout, rate_limited, ...) per model over --window',
   appliesTo: ['diagnose'],
   severity: 'fail',
+  options: metricOptions,
   async run(ctx) {
     return runMetricRule(ctx, windowData, (data: WindowData) => {
       const models = llmByModel(data.increase).filter((m) => m.requests > 0 || m.latencyMs.count > 0)

@@ -2,7 +2,7 @@ import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { runMetricRule, queryCommand, sourceEvidence, windowPhrase } from '../../src/metrics/outcomes.js'
 import { httpSummary } from '../../src/metrics/performance.js'
-import { probeRoutes, type WindowData, windowData } from '../../src/metrics/window.js'
+import { probeRoutes, type WindowData, windowData, metricOptions } from '../../src/metrics/window.js'
 
 /** Share of the SLO at which a healthy-but-close value turns into a warning. */
 const NEAR_SLO = 0.8
@@ -14,6 +14,7 @@ export const check: Check = {
   description: 'p50/p95/p99 from the request histogram, error rate and throughput over --window, judged against slo: in config',
   appliesTo: ['diagnose'],
   severity: 'fail',
+  options: metricOptions,
   async run(ctx) {
     return runMetricRule(ctx, windowData, (data: WindowData) => {
       const http = httpSummary(data.increase, data.coveredMs, probeRoutes(ctx))

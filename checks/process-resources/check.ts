@@ -1,7 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { type Exposition, sumOf } from '../../src/metrics/exposition.js'
 import { runMetricRule, metricsUnavailable, sourceEvidence } from '../../src/metrics/outcomes.js'
-import { agentScrapes, type WindowData } from '../../src/metrics/window.js'
+import { agentScrapes, type WindowData, metricOptions } from '../../src/metrics/window.js'
 
 /** Event-loop delay (p99) at which every request waits noticeably / the process is effectively stalled. */
 const LAG_WARN_S = 0.1
@@ -16,6 +16,7 @@ export const check: Check = {
   description: "The agent's own process metrics from /metrics (prom-client defaults): RSS, heap, CPU rate over the sample, event-loop lag",
   appliesTo: ['diagnose'],
   severity: 'fail',
+  options: metricOptions,
   async run(ctx) {
     return runMetricRule(ctx, agentScrapes, (data: WindowData) => {
       const latest = data.latest

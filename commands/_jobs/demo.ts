@@ -89,7 +89,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await phase('diagnose', () => {
       const { config, ...rest } = job()
       const timeoutMs = parseDuration(config.diagnose.timeout)
-      return runDiagnose({ ...rest, config, checks: selectOrThrow('diagnose'), options: { timeoutMs, windowMs: parseDuration(config.diagnose.window) } })
+      return runDiagnose({ ...rest, config, checks: selectOrThrow('diagnose'), timeoutMs, options: { windowMs: parseDuration(config.diagnose.window) } })
     })
     await phase('load', async () => {
       const loadStartedAt = new Date()

@@ -2,28 +2,17 @@
  * The diagnose pipeline (docs/ARCHITECTURE.md "From config to report"): every diagnose check at
  * once, each under its own timeout, for `agentctl diagnose` (and each --watch round) and the demo.
  */
-import type { Check } from '../../src/check.js'
-import type { AgentctlConfig } from '../../src/config/schema.js'
+import type { ChecksJob } from './select.js'
 import { buildReport, type Report } from '../../src/report.js'
-import { runChecks } from '../../src/runner.js'
+import { declaredOptions, runChecks } from '../../src/runner.js'
 
 /** What diagnose's checks read from the job (besides the config). */
 export interface DiagnoseOptions {
   /** Look-back window of the metric-based checks. */
   windowMs: number
-  timeoutMs: number
 }
 
-export interface DiagnoseJob {
-  config: AgentctlConfig
-  checks: readonly Check[]
-  options: DiagnoseOptions
-  version: string
-  /** The report's target line (already display-safe). */
-  target: string
-  signal: AbortSignal
-  progress?(text: string): void
-}
+export type DiagnoseJob = ChecksJob<DiagnoseOptions>
 
 export async function runDiagnose(job: DiagnoseJob): Promise<Report> {
   const startedAt = new Date()
@@ -33,8 +22,8 @@ export async function runDiagnose(job: DiagnoseJob): Promise<Report> {
   const findings = await runChecks(job.checks, {
     mode: 'diagnose',
     config: job.config,
-    timeoutMs: job.options.timeoutMs,
-    options: { ...job.options },
+    timeoutMs: job.timeoutMs,
+    options: declaredOptions(job.checks, { ...job.options }),
     signal: job.signal,
     onFinish: (check) => {
       running.delete(check.id)

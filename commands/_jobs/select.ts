@@ -1,5 +1,6 @@
 import { catalogue } from '../../checks/index.js'
 import type { Check, CheckMode } from '../../src/check.js'
+import type { AgentctlConfig } from '../../src/config/schema.js'
 import { AgentctlError, ExitCode } from '../../src/exit-codes.js'
 import { DIAGNOSE_CATEGORIES, VALIDATE_CATEGORIES } from '../../src/report.js'
 import { selectChecks } from '../../src/runner.js'
@@ -12,4 +13,18 @@ export function selectOrThrow(mode: CheckMode, only: readonly string[] = [], ski
   if (checks.length > 0) return checks
   const known = catalogue.filter((c) => c.appliesTo.includes(mode)).map((c) => c.id)
   throw new AgentctlError(`no ${mode} check matches --only ${only.join(',') || '-'} --skip ${skip.join(',') || '-'}`, ExitCode.UsageOrInternal, `categories: ${CATEGORIES[mode].join(', ')}; checks: ${known.join(', ')}`)
+}
+
+/** What a check job (validate, diagnose) runs with, besides its own options. */
+export interface ChecksJob<Options> {
+  config: AgentctlConfig
+  checks: readonly Check[]
+  /** Budget per check (--timeout); a check with a larger budget of its own keeps it. */
+  timeoutMs: number
+  options: Options
+  version: string
+  /** The report's target line (already display-safe). */
+  target: string
+  signal: AbortSignal
+  progress?(text: string): void
 }

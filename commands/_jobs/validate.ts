@@ -3,9 +3,9 @@
  * validate checks run, for `agentctl validate` and the demo alike.
  */
 import type { Check } from '../../src/check.js'
-import type { AgentctlConfig } from '../../src/config/schema.js'
+import type { ChecksJob } from './select.js'
 import { buildReport, type Report } from '../../src/report.js'
-import { runChecks } from '../../src/runner.js'
+import { declaredOptions, runChecks } from '../../src/runner.js'
 
 /** The default budget per check (--timeout); resilience checks declare larger budgets of their own. */
 export const VALIDATE_TIMEOUT = '30s'
@@ -21,18 +21,7 @@ export interface ValidateOptions {
   self: boolean
 }
 
-export interface ValidateJob {
-  config: AgentctlConfig
-  checks: readonly Check[]
-  /** Budget per check; checks with a larger budget of their own keep it. */
-  timeoutMs: number
-  options: ValidateOptions
-  version: string
-  /** The report's target line (already display-safe). */
-  target: string
-  signal: AbortSignal
-  progress?(text: string): void
-}
+export type ValidateJob = ChecksJob<ValidateOptions>
 
 export async function runValidate(job: ValidateJob): Promise<Report> {
   const startedAt = new Date()
@@ -44,7 +33,8 @@ export async function runValidate(job: ValidateJob): Promise<Report> {
       mode: 'validate',
       config: job.config,
       timeoutMs: job.timeoutMs,
-      options: { ...job.options },
+      // Each setting concerns some checks; the selection may not include them (--only config).
+      options: declaredOptions(subset, { ...job.options }),
       signal: job.signal,
       onStart: (check) => (running.add(check.id), progress()),
       onFinish: (check) => (running.delete(check.id), (done += 1), progress()),

@@ -69,7 +69,8 @@ export abstract class ReportingCommand extends Command {
   }
 
   private async restore(): Promise<void> {
-    await Promise.all(this.restoreHooks.map(async (hook) => { try { await hook() } catch { /* best effort: the run is ending anyway */ } }))
+    // Best effort: the run is ending anyway, and a restore that fails must not hide why.
+    await Promise.allSettled(this.restoreHooks.map(async (hook) => hook()))
   }
 
   /** Records the run's exit code, for a command that ends without finish() (diagnose --watch). */
