@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { AgentctlError } from '../src/exit-codes.js'
 import { isLoopbackAddress } from '../src/load/safety.js'
+import { parseAllowlist } from './tools/http-allowlist.js'
 
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback)
@@ -47,7 +48,14 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(60, 0),
   DAILY_BUDGET_USD: num(0),
   BUDGET_DOWNGRADE_MODEL: optional,
-  HTTP_GET_ALLOWLIST: list,
+  /** Grammar in tools/http-allowlist.ts: host (default port only), host:port, *.domain, [v6]:port. */
+  HTTP_GET_ALLOWLIST: list.superRefine((entries, ctx) => {
+    try {
+      parseAllowlist(entries)
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    }
+  }),
   PROMPT_INJECTION_MODE: z.enum(['flag', 'block']).default('flag'),
   REDIS_CACHE_TTL_S: int(3600, 1),
   /** Namespace of every Redis key (cache, rate limits, budget): lets agents share one Redis. */
