@@ -158,11 +158,27 @@ async function measured(server, options) {
 /**
  * Each phase talks in its own sessions (reusing them would grow every history, and so every
  * prompt, from phase to phase); each connection keeps 10 sessions of its own and talks in them in
- * turn, like a user with a few conversations: histories grow by one turn per visit.
+ * turn, like a user with a few conversations: histories grow by one turn per visit. The agent
+ * issues session ids: a slot's first chat goes without one, and `remember` keeps the id its answer
+ * carries for the slot's next chats.
  */
+const sessionIds = new Map()
+const slotOf = (phase, connection, turn) => `${phase}-${connection}-${turn % 10}`
 function chatBody(phase, connection, turn) {
-  return JSON.stringify({ message: 'What is 17 * 23? Use the calculator.', session_id: `bench-${phase}-${connection}-${turn % 10}` })
+  const id = sessionIds.get(slotOf(phase, connection, turn))
+  return JSON.stringify(id ? { message: CHAT_MESSAGE, session_id: id } : { message: CHAT_MESSAGE })
 }
+function remember(phase, connection, turn, body) {
+  const slot = slotOf(phase, connection, turn)
+  if (sessionIds.has(slot)) return
+  try {
+    const id = JSON.parse(body).session_id
+    if (typeof id === 'string') sessionIds.set(slot, id)
+  } catch {
+    // not JSON (the baseline answers without a session): the slot stays single-turn
+  }
+}
+const CHAT_MESSAGE = 'What is 17 * 23? Use the calculator.'
 /** A function (hoisted), not a module variable: main() runs before later declarations. */
 function nextPhase() {
   nextPhase.n = (nextPhase.n ?? 0) + 1
@@ -193,8 +209,9 @@ async function closedLoop(url, { connections, duration, rampMs = 0 }) {
         let status = 0
         try {
           const res = await pool.request({ path: '/chat', method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody(phase, connection, turn) })
-          await res.body.dump()
+          const text = await res.body.text()
           status = res.statusCode
+          if (status === 200) remember(phase, connection, turn, text)
           if (sent >= measureFrom && status === 200) addTiming(timings, res.headers['server-timing'])
         } catch {
           status = 0
@@ -233,7 +250,20 @@ function lockstepLoad(url, { connections, duration }) {
     url: `${url}/chat`,
     connections,
     duration,
-    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: chatBody(phase, turn % connections, Math.floor(turn++ / connections)) }) }],
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request, context) => {
+          context.slot = [phase, turn % connections, Math.floor(turn / connections)]
+          turn++
+          return { ...request, body: chatBody(...context.slot) }
+        },
+        onResponse: (status, body, context) => {
+          if (status === 200 && context.slot) remember(...context.slot, body)
+        },
+      },
+    ],
   }
   return new Promise((resolve, reject) =>
     autocannon(options, (error, result) => {

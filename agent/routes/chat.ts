@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { deadline } from '../deadline.js'
-import { ApiError, databaseUnavailable, sessionForbidden } from '../errors.js'
+import { ApiError, databaseUnavailable, sessionNotFound } from '../errors.js'
 import { checkContentType, detectInjection, validateChatBody } from '../guard/index.js'
 import { llmFailureToApiError } from '../llm/http-status.js'
 import { claimKey, releaseKey, requestHash } from '../memory/idempotency.js'
@@ -98,12 +98,14 @@ async function runTurn(
   timing: TurnTiming,
 ): Promise<ChatResponse> {
   const { store } = deps.memory
+  // Session ids are issued here, never chosen by the caller: a client's id must name a session of
+  // its own key (unknown and not-yours get the same 404, so existence never leaks).
   const sessionId = turn.session_id ?? randomUUID()
   const started = performance.now()
   // A session id we just minted has no history: skip the lookup (a cache miss and a PostgreSQL read).
-  const history = turn.session_id ? await store.history(sessionId, turn.owner) : { messages: [] }
+  const history = turn.session_id ? await store.history(sessionId, turn.owner) : { owner: turn.owner, messages: [] }
   timing.historyMs = performance.now() - started
-  if (history.owner && history.owner !== turn.owner) throw sessionForbidden()
+  if (history.owner !== turn.owner) throw sessionNotFound('session_id')
 
   const turnDeadline = deadline(deps.config.requestTimeoutMs, clientGone)
   const signal = turnDeadline.signal
@@ -169,7 +171,7 @@ async function runTurn(
     // Issued in the same tick as the cache append: both leave in one pipelined Redis write.
     await Promise.all([committed.cached, recordSpend(spentUsd)])
     timing.commitMs = performance.now() - commitStarted
-    if (committed.forbidden) throw sessionForbidden()
+    if (committed.forbidden) throw sessionNotFound('session_id')
     deps.telemetry.touchSession(sessionId)
     return response
   } catch (error) {
