@@ -65,6 +65,10 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(196_608, 256),
   /** How long SIGTERM waits for in-flight chats before closing pools anyway. */
   SHUTDOWN_GRACE_MS: int(25_000, 0),
+  /** OpenTelemetry traces over OTLP/HTTP: off (and free) unless an endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('agentctl-agent'),
 })
 
 type Env = z.output<typeof EnvSchema>
@@ -107,6 +111,8 @@ export interface AgentConfig {
   logLevel: Env['LOG_LEVEL']
   maxBodyBytes: number
   shutdownGraceMs: number
+  /** Where spans go (OTLP/HTTP traces URL); undefined: tracing off. */
+  tracing?: { url: string; serviceName: string }
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -166,7 +172,14 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    tracing: tracesUrl(e),
   }
+}
+
+/** The OTLP spec's rule: the signal-specific URL as is, else the base endpoint + /v1/traces. */
+function tracesUrl(e: Env): AgentConfig['tracing'] {
+  const url = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined)
+  return url ? { url, serviceName: e.OTEL_SERVICE_NAME } : undefined
 }
 
 /**

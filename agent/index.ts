@@ -55,6 +55,9 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
 
   const telemetry = createTelemetry()
   const prefix = config.redisPrefix
+  // Loaded only when an endpoint is set: without one, no OpenTelemetry code runs at all.
+  const tracing = config.tracing ? (await import('./tracing.js')).createTracing(config.tracing) : undefined
+  if (config.tracing) logger.info({ otlp: config.tracing.url }, 'exporting OpenTelemetry traces')
   const memory = await openMemory(config, logger, prefix)
   try {
     const pool = new ModelPool(config.llm.models, { threshold: config.llm.breakerThreshold, halfOpenMs: config.llm.breakerHalfOpenMs }, telemetry)
@@ -74,7 +77,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
     const pruneAudit = () => void pruneToolAudit(memory.pool).catch((err: Error) => logger.warn({ err: err.message }, 'pruning the tool audit log failed'))
     const auditPruner = setInterval(pruneAudit, 3_600_000)
     auditPruner.unref()
-    const app = buildServer({ config, logger, telemetry, memory, llm, orchestrator, keys: parseApiKeys(config.apiKeys), limiter, budget, draining, inFlight })
+    const app = buildServer({ config, logger, telemetry, memory, llm, orchestrator, keys: parseApiKeys(config.apiKeys), limiter, budget, draining, inFlight, tracing })
 
     await app.listen({ port: config.port, host: config.host })
     const address = app.server.address()
@@ -99,12 +102,14 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
         const drained = await inFlight.idle(Math.max(0, config.shutdownGraceMs - (Date.now() - started)))
         if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown grace period over; closing with chats still in flight')
         await memory.close()
+        await tracing?.shutdown().catch((err: Error) => logger.warn({ err: err.message }, 'flushing the last spans failed'))
         logger.info('agent stopped')
         logger.flush?.()
       })())
     return { url, port, config, close }
   } catch (error) {
     await memory.close()
+    await tracing?.shutdown().catch(() => undefined)
     throw error
   }
 }

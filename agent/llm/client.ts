@@ -16,6 +16,8 @@ export interface LlmRequest {
   messages: ChatMessage[]
   tools?: OpenAIToolDefinition[]
   stream?: boolean
+  /** W3C trace context of this attempt's span, sent so the provider's trace joins the turn's. */
+  traceparent?: string
 }
 
 export interface LlmEndpoint {
@@ -44,6 +46,7 @@ export async function callChatCompletion(
     'content-type': 'application/json',
     accept: request.stream ? 'text/event-stream' : 'application/json',
     ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
+    ...(request.traceparent ? { traceparent: request.traceparent } : {}),
   }
   const url = `${endpoint.baseUrl}/chat/completions`
   const init = { headers, body: JSON.stringify(body), signal: signals.attempt }
