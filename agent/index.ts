@@ -16,6 +16,7 @@ import { openMemory } from './memory/index.js'
 import { Orchestrator } from './orchestrator.js'
 import { buildServer } from './server.js'
 import { createLogger, createTelemetry } from './telemetry.js'
+import type { TraceHandle } from './tracing-types.js'
 import { createToolRegistry, pruneToolAudit } from './tools/index.js'
 
 export { loadAgentConfig, AgentConfigError, type AgentConfig } from './config.js'
@@ -102,7 +103,8 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
         const drained = await inFlight.idle(Math.max(0, config.shutdownGraceMs - (Date.now() - started)))
         if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown grace period over; closing with chats still in flight')
         await memory.close()
-        await tracing?.shutdown().catch((err: Error) => logger.warn({ err: err.message }, 'flushing the last spans failed'))
+        // Bounded: a collector that hangs must not hold the shutdown (the exporter's own timeout is 30 s).
+        if (tracing) await flushSpans(tracing, logger)
         logger.info('agent stopped')
         logger.flush?.()
       })())
@@ -112,6 +114,17 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
     await tracing?.shutdown().catch(() => undefined)
     throw error
   }
+}
+
+const SPAN_FLUSH_MS = 2000
+
+async function flushSpans(tracing: TraceHandle, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SPAN_FLUSH_MS)))
+  const outcome = await Promise.race([tracing.shutdown().then(() => 'done' as const, (err: Error) => err), late])
+  clearTimeout(timer)
+  if (outcome === 'late') logger.warn({ waitedMs: SPAN_FLUSH_MS }, 'the OTLP collector did not take the last spans in time; they are dropped')
+  else if (outcome instanceof Error) logger.warn({ err: outcome.message }, 'flushing the last spans failed')
 }
 
 function readSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {

@@ -140,3 +140,22 @@ describe('traceparent parsing (W3C Trace Context)', () => {
     expect(Boolean(spanOf(header))).toBe(valid)
   })
 })
+
+describe('a collector that never answers', () => {
+  it('does not hold the shutdown: the last spans are dropped after a bounded wait', async () => {
+    const hung = createServer(() => undefined) // accepts the export, never answers
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve))
+    const own = await createTestSchema('agent_tracing_hung')
+    try {
+      const agent = await startTestAgent({ DATABASE_URL: own.url, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(hung.address() as AddressInfo).port}` })
+      expect((await agent.chat({ message: 'hello' })).status).toBe(200)
+      const started = Date.now()
+      await agent.close()
+      expect(Date.now() - started).toBeLessThan(5000) // the exporter alone would wait 30 s
+    } finally {
+      hung.closeAllConnections()
+      await new Promise((resolve) => hung.close(resolve))
+      await own.drop()
+    }
+  }, 20_000)
+})
