@@ -11,7 +11,10 @@ Adaptations, each the least that makes it run (everything else is the seed's cod
   name, the attribute is `metadata_`;
 - configuration from DATABASE_URL / REDIS_URL / LLM_BASE_URL; the table lives wherever the
   connection's search_path points (the bench's own schema).
-Blocking redis-py and SQLAlchemy calls inside async handlers are the seed's, kept on purpose.
+- logging at WARNING and uvicorn without its access log (the guide logs at INFO: a line per
+  iteration and tool call), as the bench runs the reference agent with LOG_LEVEL=warn.
+Blocking redis-py and SQLAlchemy calls inside async handlers are the seed's, kept on purpose; so
+is one uvicorn worker (the guide's CMD).
 """
 import asyncio
 import json
