@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { AgentctlError } from '../src/exit-codes.js'
 import { isLoopbackAddress } from '../src/load/safety.js'
+import { parseAllowlist } from './tools/http-allowlist.js'
 
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback)
@@ -47,7 +48,14 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(60, 0),
   DAILY_BUDGET_USD: num(0),
   BUDGET_DOWNGRADE_MODEL: optional,
-  HTTP_GET_ALLOWLIST: list,
+  /** Grammar in tools/http-allowlist.ts: host (default port only), host:port, *.domain, [v6]:port. */
+  HTTP_GET_ALLOWLIST: list.superRefine((entries, ctx) => {
+    try {
+      parseAllowlist(entries)
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    }
+  }),
   PROMPT_INJECTION_MODE: z.enum(['flag', 'block']).default('flag'),
   REDIS_CACHE_TTL_S: int(3600, 1),
   /** Namespace of every Redis key (cache, rate limits, budget): lets agents share one Redis. */
@@ -57,6 +65,10 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(196_608, 256),
   /** How long SIGTERM waits for in-flight chats before closing pools anyway. */
   SHUTDOWN_GRACE_MS: int(25_000, 0),
+  /** OpenTelemetry traces over OTLP/HTTP: off (and free) unless an endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('agentctl-agent'),
 })
 
 type Env = z.output<typeof EnvSchema>
@@ -99,6 +111,8 @@ export interface AgentConfig {
   logLevel: Env['LOG_LEVEL']
   maxBodyBytes: number
   shutdownGraceMs: number
+  /** Where spans go (OTLP/HTTP traces URL); undefined: tracing off. */
+  tracing?: { url: string; serviceName: string }
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -158,7 +172,14 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.MAX_BODY_BYTES,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    tracing: tracesUrl(e),
   }
+}
+
+/** The OTLP spec's rule: the signal-specific URL as is, else the base endpoint + /v1/traces. */
+function tracesUrl(e: Env): AgentConfig['tracing'] {
+  const url = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined)
+  return url ? { url, serviceName: e.OTEL_SERVICE_NAME } : undefined
 }
 
 /**

@@ -37,6 +37,15 @@ export const databaseUnavailable = (retryAfterSec = 5) =>
     retryAfterSec,
   })
 
-/** Sessions belong to the API key that created them. */
-export const sessionForbidden = () =>
-  new ApiError(403, 'permission_error', 'this session belongs to another API key', { code: 'session_forbidden', param: 'session_id' })
+/**
+ * Sessions are issued by the agent and belong to the API key that created them. An id that does
+ * not exist and one that belongs to another key get this same answer, so a caller learns nothing
+ * about ids it does not own.
+ */
+export const sessionNotFound = (param: 'session_id' | 'id') =>
+  new ApiError(
+    404,
+    'not_found',
+    'no such session for this API key; start a conversation without session_id and continue it with the session_id of the first answer',
+    { code: 'session_not_found', param },
+  )

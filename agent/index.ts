@@ -16,6 +16,7 @@ import { openMemory } from './memory/index.js'
 import { Orchestrator } from './orchestrator.js'
 import { buildServer } from './server.js'
 import { createLogger, createTelemetry } from './telemetry.js'
+import type { TraceHandle } from './tracing-types.js'
 import { createToolRegistry, pruneToolAudit } from './tools/index.js'
 
 export { loadAgentConfig, AgentConfigError, type AgentConfig } from './config.js'
@@ -55,6 +56,9 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
 
   const telemetry = createTelemetry()
   const prefix = config.redisPrefix
+  // Loaded only when an endpoint is set: without one, no OpenTelemetry code runs at all.
+  const tracing = config.tracing ? (await import('./tracing.js')).createTracing(config.tracing) : undefined
+  if (config.tracing) logger.info({ otlp: config.tracing.url }, 'exporting OpenTelemetry traces')
   const memory = await openMemory(config, logger, prefix)
   try {
     const pool = new ModelPool(config.llm.models, { threshold: config.llm.breakerThreshold, halfOpenMs: config.llm.breakerHalfOpenMs }, telemetry)
@@ -74,7 +78,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
     const pruneAudit = () => void pruneToolAudit(memory.pool).catch((err: Error) => logger.warn({ err: err.message }, 'pruning the tool audit log failed'))
     const auditPruner = setInterval(pruneAudit, 3_600_000)
     auditPruner.unref()
-    const app = buildServer({ config, logger, telemetry, memory, llm, orchestrator, keys: parseApiKeys(config.apiKeys), limiter, budget, draining, inFlight })
+    const app = buildServer({ config, logger, telemetry, memory, llm, orchestrator, keys: parseApiKeys(config.apiKeys), limiter, budget, draining, inFlight, tracing })
 
     await app.listen({ port: config.port, host: config.host })
     const address = app.server.address()
@@ -99,14 +103,28 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
         const drained = await inFlight.idle(Math.max(0, config.shutdownGraceMs - (Date.now() - started)))
         if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown grace period over; closing with chats still in flight')
         await memory.close()
+        // Bounded: a collector that hangs must not hold the shutdown (the exporter's own timeout is 30 s).
+        if (tracing) await flushSpans(tracing, logger)
         logger.info('agent stopped')
         logger.flush?.()
       })())
     return { url, port, config, close }
   } catch (error) {
     await memory.close()
+    await tracing?.shutdown().catch(() => undefined)
     throw error
   }
+}
+
+const SPAN_FLUSH_MS = 2000
+
+async function flushSpans(tracing: TraceHandle, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SPAN_FLUSH_MS)))
+  const outcome = await Promise.race([tracing.shutdown().then(() => 'done' as const, (err: Error) => err), late])
+  clearTimeout(timer)
+  if (outcome === 'late') logger.warn({ waitedMs: SPAN_FLUSH_MS }, 'the OTLP collector did not take the last spans in time; they are dropped')
+  else if (outcome instanceof Error) logger.warn({ err: outcome.message }, 'flushing the last spans failed')
 }
 
 function readSecretFiles(env: Record<string, string | undefined>): Record<string, string | undefined> {

@@ -18,6 +18,7 @@ import { ApiError } from './errors.js'
 import type { ResilientLlm } from './llm/resilience.js'
 import { type Completion, LlmError, type Usage } from './llm/types.js'
 import type { Telemetry } from './telemetry.js'
+import type { TurnTrace } from './tracing-types.js'
 import type { ToolContext, ToolRegistry } from './tools/index.js'
 
 export interface OrchestratorOptions {
@@ -37,6 +38,8 @@ export interface TurnInput {
   /** Everything the tools need except the signal, which the loop supplies. */
   toolContext: Omit<ToolContext, 'signal' | 'role'>
   logger: Logger
+  /** The turn's trace (LLM attempt and tool spans); undefined when tracing is off. */
+  trace?: TurnTrace
 }
 
 export interface TurnResult {
@@ -120,7 +123,7 @@ export class Orchestrator {
       let completion: Completion
       const asked = performance.now()
       try {
-        completion = await this.llm.complete({ messages: context.messages, tools, signal: input.signal, deadline: input.deadline, models: input.models })
+        completion = await this.llm.complete({ messages: context.messages, tools, signal: input.signal, deadline: input.deadline, models: input.models, trace: input.trace })
       } catch (error) {
         // A failed call the provider still billed (truncated, filtered) counts like any other.
         if (error instanceof LlmError && error.details.usage) this.account(error.details.model ?? 'unknown', error.details.usage, totals)
@@ -147,12 +150,15 @@ export class Orchestrator {
       }
       turn.push(withCount({ role: 'assistant', content: completion.content, tool_calls: completion.toolCalls }))
       const toolsStarted = performance.now()
-      const results = await mapBounded(completion.toolCalls, MAX_PARALLEL_TOOLS, (call) =>
-        this.tools.execute(
+      const results = await mapBounded(completion.toolCalls, MAX_PARALLEL_TOOLS, async (call) => {
+        const endSpan = input.trace?.tool(call.function.name, call.id)
+        const result = await this.tools.execute(
           { name: call.function.name, arguments: call.function.arguments },
           { ...input.toolContext, role: input.role, signal: input.signal },
-        ),
-      )
+        )
+        endSpan?.(result.outcome)
+        return result
+      })
       waited.toolMs += performance.now() - toolsStarted
       completion.toolCalls.forEach((call, i) => turn.push(withCount({ role: 'tool', tool_call_id: call.id, content: results[i].content })))
       iteration++

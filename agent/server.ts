@@ -16,6 +16,7 @@ import type { Orchestrator } from './orchestrator.js'
 import { registerChatRoute } from './routes/chat.js'
 import { registerOpsRoutes } from './routes/ops.js'
 import type { Telemetry } from './telemetry.js'
+import type { TraceHandle } from './tracing-types.js'
 
 export interface AgentDeps {
   config: AgentConfig
@@ -31,6 +32,8 @@ export interface AgentDeps {
   draining: { value: boolean }
   /** Chats being processed; shutdown waits for them before closing the pools. */
   inFlight: InFlight
+  /** OpenTelemetry spans per turn; undefined when no OTLP endpoint is configured. */
+  tracing?: TraceHandle
 }
 
 export interface Principal {

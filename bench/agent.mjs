@@ -1,5 +1,15 @@
 // The reference agent under load, on real PostgreSQL + Redis, against the mock LLM.
-// Run: npx tsc -p . && npx node bench/agent.mjs [--duration 10]
+// Run: npx tsc -p . && npx node bench/agent.mjs [--duration 5] [--rounds 3] [--detail]
+//
+// First, as an outsider would measure it (issue 19), `--rounds` rounds of, each with wrk (Debian's
+// `wrk`, an independent generator) counting only 2xx answers to `{"message":"hello"}`:
+//   a. zero-latency mock, wrk -t1 -c20: the reference agent, the seed-000 FastAPI agent
+//      (bench/seed-000, same mock, Redis and PostgreSQL) and the reference agent with OpenTelemetry
+//      export on (a loopback OTLP sink): chats/s, reference/seed ratio, tracing cost;
+//   b. 250 ms mock, wrk -t2 -c200: 2xx/s against Little's law (200 / 0.5 s = 400/s);
+//   c. 250 ms mock, 50 connections (our generator): the agent's own time p99 from Server-Timing.
+// Then the median and the spread (min-max) of each figure over the rounds. With --detail, the
+// older sections below run as well (autocannon and our own closed loop, with a baseline server).
 //
 // Every chat is one tool call then an answer: 2 LLM calls. Three runs:
 //   1. zero-latency mock, 50 connections: the agent's own throughput and latency (req/s, p50/p99);
@@ -26,9 +36,22 @@ const DATABASE_URL = process.env.AGENTCTL_TEST_DATABASE_URL ?? 'postgres://agent
 const REDIS_URL = process.env.AGENTCTL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const MOCK_LATENCY_MS = 250
 
-if (process.argv[2] === '--serve-mock') await serveMock()
-else if (process.argv[2] === '--serve-bare') await serveBare(process.argv[3])
-else await main()
+
+/** An OTLP/HTTP receiver that accepts and discards spans: the traced agent's export target. */
+async function serveOtlpSink() {
+  const { createServer } = await import('node:http')
+  let spans = 0
+  const server = createServer((req, res) => {
+    const chunks = []
+    req.on('data', (d) => chunks.push(d))
+    req.on('end', () => {
+      spans += (Buffer.concat(chunks).toString().match(/"spanId"/g) ?? []).length
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+    })
+  })
+  process.on('message', () => process.send({ spans }))
+  server.listen(0, '127.0.0.1', () => process.send({ url: `http://127.0.0.1:${server.address().port}` }))
+}
 
 async function serveMock() {
   const { startMockLlmServer } = await import('../dist/harness/index.js')
@@ -63,32 +86,113 @@ async function serveBare(mockUrl) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' } } })
+  const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' }, detail: { type: 'boolean', default: false } } })
   const duration = Number(values.duration)
+  const rounds = Number(values.rounds)
   const { startReferenceAgent } = await import('../dist/harness/stack.js')
+  await assertWrk()
 
   const schema = `bench_agent_${process.pid}_${randomBytes(2).toString('hex')}`
   await sql(DATABASE_URL, `CREATE SCHEMA ${schema}`)
   const mock = await startMock()
-  let agent
-  let bare
+  const children = []
+  const agents = []
   try {
     const url = new URL(DATABASE_URL)
     url.searchParams.set('options', `-c search_path=${schema},public`)
-    agent = await startReferenceAgent({
-      env: {
-        LLM_BASE_URL: `${mock.url}/v1`,
-        DATABASE_URL: url.toString(),
-        REDIS_URL,
-        AGENT_REDIS_PREFIX: `bench:${schema}:`,
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_PER_MINUTE: '10000000', // out of the way: measure the agent, not its limiter
-        DB_POOL_MAX: '20',
-      },
+    const agentEnv = (tag) => ({
+      LLM_BASE_URL: `${mock.url}/v1`,
+      DATABASE_URL: url.toString(),
+      REDIS_URL,
+      AGENT_REDIS_PREFIX: `bench:${schema}:${tag}:`,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '10000000', // out of the way: measure the agent, not its limiter
+      DB_POOL_MAX: '20',
     })
-    console.log(`agent ${agent.url} (pid ${agent.pid}), mock ${mock.url}; machine load: ${(await loadAvg()).join(' ')}`)
+    const agent = await startReferenceAgent({ env: agentEnv('plain') })
+    agents.push(agent)
+    const sink = await startChild(['--serve-otlp-sink'])
+    children.push(sink.child)
+    const traced = await startReferenceAgent({ env: { ...agentEnv('traced'), OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } })
+    agents.push(traced)
+    const seed = await startSeed(mock.url, url, `bench:${schema}:seed:`)
+    children.push(seed.child)
+    console.log(`reference agent ${agent.url} (pid ${agent.pid}), traced ${traced.url}, seed-000 ${seed.url} (pid ${seed.pid}), mock ${mock.url}`)
+    console.log(`machine: ${(await import('node:os')).cpus().length} cores, load average ${(await loadAvg()).join(' ')} (shared with other work: absolute figures are noisy, compare the ratios of one run)`)
 
-    bare = await startChild(['--serve-bare', mock.url])
+    await setLatency(mock.url, 0)
+    for (const target of [agent, traced, seed]) await runWrk(target.url, { threads: 1, connections: 20, duration: 2 }) // warm-up: JIT, pools, caches
+
+    const cycleMs = 2 * MOCK_LATENCY_MS
+    const bound = 200 / (cycleMs / 1000)
+    const rows = []
+    for (let round = 1; round <= rounds; round++) {
+      await setLatency(mock.url, 0)
+      // The order rotates per round, so a burst of load from elsewhere does not always land on the
+      // same contestant.
+      const runs = {}
+      const order = [['ref', agent], ['seed', seed], ['traced', traced]]
+      for (let i = 0; i < order.length; i++) {
+        const [name, target] = order[(i + round - 1) % order.length]
+        runs[name] = await measuredWrk(target, { threads: 1, connections: 20, duration })
+      }
+      const { ref, seed: seedRun, traced: tracedRun } = runs
+      await setLatency(mock.url, MOCK_LATENCY_MS)
+      const little = await runWrk(agent.url, { threads: 2, connections: 200, duration })
+      const own = await closedLoop(agent.url, { connections: 50, duration, rampMs: cycleMs })
+      const row = {
+        ref: ref.okRps,
+        seed: seedRun.okRps,
+        ratio: ref.okRps / seedRun.okRps,
+        traced: tracedRun.okRps,
+        tracingCost: 1 - tracedRun.okRps / ref.okRps,
+        // CPU per chat moves less with other work on the machine than chats/s: the second opinion.
+        cpuRatio: seedRun.cpuPerChat / ref.cpuPerChat,
+        tracingCpu: tracedRun.cpuPerChat / ref.cpuPerChat - 1,
+        refCpu: ref.cpuPerChat,
+        seedCpu: seedRun.cpuPerChat,
+        tracedCpu: tracedRun.cpuPerChat,
+        little: little.okRps / bound,
+        ownP99: own.own?.p99 ?? NaN,
+        non2xx: ref.bad + seedRun.bad + tracedRun.bad + little.bad + ref.errors + seedRun.errors + tracedRun.errors + little.errors,
+      }
+      rows.push(row)
+      console.log(
+        `round ${round}: reference ${row.ref.toFixed(0)} 2xx/s (CPU ${fmt(row.refCpu, 2)} ms/chat), seed-000 ${row.seed.toFixed(0)} 2xx/s (CPU ${fmt(row.seedCpu, 2)} ms/chat), ratio ${row.ratio.toFixed(2)}; ` +
+          `traced ${row.traced.toFixed(0)} 2xx/s (cost ${(row.tracingCost * 100).toFixed(1)}%, CPU ${fmt(row.tracedCpu, 2)} ms/chat); Little ${little.okRps.toFixed(0)}/${bound} = ${row.little.toFixed(3)}; own p99 ${fmt(row.ownP99, 1)} ms; non-2xx/errors ${row.non2xx}`,
+      )
+    }
+    const spread = (key, digits, unit = '') => {
+      const v = rows.map((r) => r[key]).sort((a, b) => a - b)
+      return `${v[Math.floor(v.length / 2)].toFixed(digits)}${unit} (spread ${v[0].toFixed(digits)}-${v.at(-1).toFixed(digits)}${unit})`
+    }
+    console.log(`\nover ${rounds} rounds of ${duration} s, median (spread min-max):`)
+    console.log(`  reference/seed-000 chats/s (wrk -t1 -c20, 2xx only): ${spread('ratio', 2)}   target >= 10`)
+    console.log(`  reference ${spread('ref', 0, '/s')}, seed-000 ${spread('seed', 0, '/s')}; CPU per chat: reference ${spread('refCpu', 2, ' ms')}, seed ${spread('seedCpu', 2, ' ms')}`)
+    console.log(`  seed/reference CPU per chat: ${spread('cpuRatio', 2)}`)
+    console.log(`  Little's-law efficiency (250 ms mock, wrk -t2 -c200, 2xx only): ${spread('little', 3)}   target >= 0.9`)
+    console.log(`  agent's own time p99 at 50 connections (Server-Timing total - llm): ${spread('ownP99', 1, ' ms')}   target <= 10 ms`)
+    console.log(`  tracing on (OTLP export to a loopback sink): throughput cost ${spread('tracingCost', 3)}, CPU per chat ${spread('tracingCpu', 3)} (fractions; target <= 0.10)`)
+    sink.child.send('count')
+    const { spans } = await new Promise((resolve) => sink.child.once('message', resolve))
+    console.log(`  spans received by the sink: ${spans}`)
+
+    if (values.detail) await detail(agent, mock, duration)
+  } finally {
+    for (const a of agents) await a.stop().catch(() => undefined)
+    for (const c of children) c.kill('SIGTERM')
+    mock.child.kill('SIGTERM')
+    await sql(DATABASE_URL, `DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await dropRedisKeys(`bench:${schema}:`)
+  }
+}
+
+const fmt = (n, digits) => (n === undefined || Number.isNaN(n) ? '?' : n.toFixed(digits))
+
+/** The earlier sections: our own closed loop and autocannon, with a baseline server. */
+async function detail(agent, mock, duration) {
+  const bare = await startChild(['--serve-bare', mock.url])
+  try {
     const bareServer = { url: bare.url, pid: bare.child.pid }
     await setLatency(mock.url, 0)
     await closedLoop(agent.url, { connections: 50, duration: 2 }) // warm-up: JIT, pools, caches
@@ -122,12 +226,102 @@ async function main() {
     report('   lock-step start (autocannon)', narrowLockstep)
     console.log(`   lock-step overhead at p99 = ${(narrowLockstep.p99 - cycleMs).toFixed(1)} ms`)
   } finally {
-    await agent?.stop()
-    bare?.child.kill('SIGTERM')
-    mock.child.kill('SIGTERM')
-    await sql(DATABASE_URL, `DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await dropRedisKeys(`bench:${schema}:`)
+    bare.child.kill('SIGTERM')
   }
+}
+
+/** Fails early, with the fix, when wrk is missing: the outsider's figures need it. */
+async function assertWrk() {
+  const { spawnSync } = await import('node:child_process')
+  const probe = spawnSync('wrk', ['--version'], { encoding: 'utf8' })
+  if (probe.error) throw new Error('wrk is not installed: apt-get install wrk (Debian package), then run again')
+}
+
+/**
+ * wrk posting {"message":"hello"}; a Lua `response` hook counts 2xx answers apart from the rest,
+ * so a fast error never counts as throughput.
+ */
+async function runWrk(url, { threads, connections, duration }) {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const { spawn } = await import('node:child_process')
+  const dir = mkdtempSync(join(tmpdir(), 'agentctl-wrk-'))
+  const script = join(dir, 'chat.lua')
+  writeFileSync(script, WRK_SCRIPT)
+  try {
+    const out = await new Promise((resolve, reject) => {
+      const child = spawn('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${duration}s`, '--timeout', '10s', '-s', script, `${url}/chat`], { stdio: ['ignore', 'pipe', 'inherit'] })
+      let text = ''
+      child.stdout.on('data', (d) => (text += d))
+      child.on('error', reject)
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}: ${text}`))))
+    })
+    const m = /AGENTCTL ok=(\d+) bad=(\d+) errors=(\d+) duration_us=(\d+)/.exec(out)
+    if (!m) throw new Error(`could not read wrk's summary: ${out}`)
+    const [ok, bad, errors, us] = m.slice(1).map(Number)
+    return { ok, bad, errors, okRps: ok / (us / 1e6) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function measuredWrk(server, options) {
+  const before = await cpuMs(server.pid)
+  const result = await runWrk(server.url, options)
+  const after = await cpuMs(server.pid)
+  return { ...result, cpuPerChat: before !== undefined && after !== undefined ? (after - before) / Math.max(1, result.ok + result.bad) : undefined }
+}
+
+const WRK_SCRIPT = `
+wrk.method = "POST"
+wrk.body = '{"message":"hello"}'
+wrk.headers["Content-Type"] = "application/json"
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) ok = 0; bad = 0 end
+function response(status, headers, body)
+  if status >= 200 and status < 300 then ok = ok + 1 else bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local o, b = 0, 0
+  for _, t in ipairs(threads) do o = o + t:get("ok"); b = b + t:get("bad") end
+  local e = summary.errors
+  io.write(string.format("AGENTCTL ok=%d bad=%d errors=%d duration_us=%d\\n", o, b, e.connect + e.read + e.write + e.timeout, summary.duration))
+end
+`
+
+/**
+ * The seed-000 FastAPI agent under uvicorn (one worker, as its guide runs it) on the same mock,
+ * Redis and PostgreSQL schema. Needs Debian's python3-fastapi, -uvicorn, -httpx, -redis,
+ * -sqlalchemy, -psycopg2 and -prometheus-client.
+ */
+async function startSeed(mockUrl, databaseUrl, redisPrefix) {
+  const { spawn } = await import('node:child_process')
+  const { createServer } = await import('node:net')
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+  const dsn = new URL(databaseUrl)
+  dsn.protocol = 'postgresql:'
+  // Debian's interpreter, where apt installed the packages (a pyenv python3 first on PATH lacks them).
+  const python = process.env.SEED_PYTHON ?? ((await import('node:fs')).existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3')
+  const child = spawn(python, ['-m', 'uvicorn', 'server:app', '--app-dir', new URL('./seed-000/', import.meta.url).pathname, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning', '--no-access-log'], {
+    env: { ...process.env, LLM_BASE_URL: `${mockUrl}/v1`, DATABASE_URL: dsn.toString(), REDIS_URL, REDIS_PREFIX: redisPrefix },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`the seed-000 agent exited with ${child.exitCode} (are the python3-fastapi ... Debian packages installed?)`)
+    const up = await fetch(`${url}/health`).then((r) => r.ok, () => false)
+    if (up) return { child, url, pid: child.pid }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  child.kill('SIGTERM')
+  throw new Error('the seed-000 agent did not answer /health within 20 s')
 }
 
 function startMock() {
@@ -158,12 +352,27 @@ async function measured(server, options) {
 /**
  * Each phase talks in its own sessions (reusing them would grow every history, and so every
  * prompt, from phase to phase); each connection keeps 10 sessions of its own and talks in them in
- * turn, like a user with a few conversations: histories grow by one turn per visit.
+ * turn, like a user with a few conversations: histories grow by one turn per visit. The agent
+ * issues session ids: a slot's first chat goes without one, and `remember` keeps the id its answer
+ * carries for the slot's next chats.
  */
+const sessionIds = new Map()
+const slotOf = (phase, connection, turn) => `${phase}-${connection}-${turn % 10}`
 function chatBody(phase, connection, turn) {
-  return JSON.stringify({ message: 'What is 17 * 23? Use the calculator.', session_id: `bench-${phase}-${connection}-${turn % 10}` })
+  const id = sessionIds.get(slotOf(phase, connection, turn))
+  return JSON.stringify(id ? { message: CHAT_MESSAGE, session_id: id } : { message: CHAT_MESSAGE })
 }
-/** A function (hoisted), not a module variable: main() runs before later declarations. */
+function remember(phase, connection, turn, body) {
+  const slot = slotOf(phase, connection, turn)
+  if (sessionIds.has(slot)) return
+  try {
+    const id = JSON.parse(body).session_id
+    if (typeof id === 'string') sessionIds.set(slot, id)
+  } catch {
+    // not JSON (the baseline answers without a session): the slot stays single-turn
+  }
+}
+const CHAT_MESSAGE = 'What is 17 * 23? Use the calculator.'
 function nextPhase() {
   nextPhase.n = (nextPhase.n ?? 0) + 1
   return nextPhase.n
@@ -193,8 +402,9 @@ async function closedLoop(url, { connections, duration, rampMs = 0 }) {
         let status = 0
         try {
           const res = await pool.request({ path: '/chat', method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody(phase, connection, turn) })
-          await res.body.dump()
+          const text = await res.body.text()
           status = res.statusCode
+          if (status === 200) remember(phase, connection, turn, text)
           if (sent >= measureFrom && status === 200) addTiming(timings, res.headers['server-timing'])
         } catch {
           status = 0
@@ -233,7 +443,20 @@ function lockstepLoad(url, { connections, duration }) {
     url: `${url}/chat`,
     connections,
     duration,
-    requests: [{ method: 'POST', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: chatBody(phase, turn % connections, Math.floor(turn++ / connections)) }) }],
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request, context) => {
+          context.slot = [phase, turn % connections, Math.floor(turn / connections)]
+          turn++
+          return { ...request, body: chatBody(...context.slot) }
+        },
+        onResponse: (status, body, context) => {
+          if (status === 200 && context.slot) remember(...context.slot, body)
+        },
+      },
+    ],
   }
   return new Promise((resolve, reject) =>
     autocannon(options, (error, result) => {
@@ -287,3 +510,9 @@ async function loadAvg() {
   const { loadavg } = await import('node:os')
   return loadavg().map((n) => n.toFixed(1))
 }
+
+// Last, so every module-level constant above is initialised before main() runs.
+if (process.argv[2] === '--serve-mock') await serveMock()
+else if (process.argv[2] === '--serve-bare') await serveBare(process.argv[3])
+else if (process.argv[2] === '--serve-otlp-sink') await serveOtlpSink()
+else await main()

@@ -55,7 +55,7 @@ export default class Load extends ReportingCommand {
     baseline: Flags.string({ description: 'a previous JSON report: fail on regressions beyond --tolerance' }),
     tolerance: Flags.string({ description: 'allowed regression against --baseline: 10% or 0.1 (default 10%)' }),
     prompts: Flags.string({ description: 'prompts file (.txt one per line, or .jsonl with "message"), rotated' }),
-    sessions: Flags.string({ description: 'multi-turn sessions (.jsonl, {"turns": [...]}) replayed under one session_id each' }),
+    sessions: Flags.string({ description: 'multi-turn sessions (.jsonl, {"turns": [...]}) replayed in order, each continuing the session_id of its first answer' }),
     method: Flags.string({ description: 'HTTP method (default POST)' }),
     path: Flags.string({ description: 'request path (default target.chatPath)' }),
     body: Flags.string({ description: 'a fixed request body (instead of prompts)' }),

@@ -16,6 +16,8 @@ export interface LlmRequest {
   messages: ChatMessage[]
   tools?: OpenAIToolDefinition[]
   stream?: boolean
+  /** W3C trace context of this attempt's span, sent so the provider's trace joins the turn's. */
+  traceparent?: string
 }
 
 export interface LlmEndpoint {
@@ -33,9 +35,6 @@ export async function callChatCompletion(
   request: LlmRequest,
   signals: { attempt: AbortSignal; request: AbortSignal },
 ): Promise<Completion> {
-  const body: Record<string, unknown> = { model: request.model, messages: request.messages }
-  if (request.tools?.length) Object.assign(body, { tools: request.tools, tool_choice: 'auto' })
-  if (request.stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } })
   const fail = (error: unknown): never => {
     throw classifyThrown(error, signals, request.model)
   }
@@ -44,9 +43,10 @@ export async function callChatCompletion(
     'content-type': 'application/json',
     accept: request.stream ? 'text/event-stream' : 'application/json',
     ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}),
+    ...(request.traceparent ? { traceparent: request.traceparent } : {}),
   }
   const url = `${endpoint.baseUrl}/chat/completions`
-  const init = { headers, body: JSON.stringify(body), signal: signals.attempt }
+  const init = { headers, body: requestBody(request), signal: signals.attempt }
   let answer: HttpAnswer
   try {
     answer = await postJson(url, init, request.stream)
@@ -62,6 +62,24 @@ export async function callChatCompletion(
   } catch (error) {
     return fail(error)
   }
+}
+
+/** Tool definitions as JSON, serialised once per definitions array (the registry keeps one per role). */
+const toolsJson = new WeakMap<object, string>()
+
+/**
+ * The request body. The tool definitions (about 2 kB, identical on every call of a role) are
+ * serialised once per process and spliced in, not re-serialised on each of a chat's LLM calls.
+ */
+export function requestBody(request: LlmRequest): string {
+  const body: Record<string, unknown> = { model: request.model, messages: request.messages }
+  if (request.stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } })
+  const head = JSON.stringify(body)
+  const tools = request.tools
+  if (!tools?.length) return head
+  let json = toolsJson.get(tools)
+  if (json === undefined) toolsJson.set(tools, (json = JSON.stringify(tools)))
+  return `${head.slice(0, -1)},"tools":${json},"tool_choice":"auto"}`
 }
 
 function classifyThrown(error: unknown, signals: { attempt: AbortSignal; request: AbortSignal }, model: string): LlmError {

@@ -16,6 +16,7 @@ import type { ModelPool } from './models.js'
 import { type Completion, LlmError } from './types.js'
 import type { Telemetry } from '../telemetry.js'
 import { sleep as abortableSleep } from '../../src/sleep.js'
+import type { TurnTrace } from '../tracing-types.js'
 
 const MAX_HONOURED_RETRY_AFTER_MS = 60_000
 const MAX_BACKOFF_MS = 10_000
@@ -34,6 +35,8 @@ export interface CompleteRequest extends Omit<LlmRequest, 'model' | 'stream'> {
   deadline: number
   /** Models in preference order (e.g. a budget downgrade first); defaults to the pool's order. */
   models?: string[]
+  /** The turn's trace: one span per attempt (tracing.ts); undefined when tracing is off. */
+  trace?: TurnTrace
 }
 
 export class ResilientLlm {
@@ -47,7 +50,7 @@ export class ResilientLlm {
   async complete(request: CompleteRequest): Promise<Completion> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.pool.run((model) => this.attempt(model, request), request.models)
+        return await this.pool.run((model) => this.attempt(model, request, attempt), request.models)
       } catch (error) {
         if (!(error instanceof LlmError) || !error.retryable || attempt >= this.options.maxRetries) throw error
         const wait = this.backoffMs(error, attempt)
@@ -64,22 +67,25 @@ export class ResilientLlm {
     return Math.random() * Math.min(MAX_BACKOFF_MS, this.options.retryBaseMs * 2 ** attempt)
   }
 
-  private async attempt(model: string, request: CompleteRequest): Promise<Completion> {
+  private async attempt(model: string, request: CompleteRequest, retry: number): Promise<Completion> {
     const stopTimer = this.telemetry.llmDuration.startTimer({ model })
     const attempt = deadline(this.options.timeoutMs, request.signal)
+    const span = request.trace?.llmAttempt(model, retry)
     try {
       const completion = await callChatCompletion(
         this.endpoint,
-        { model, messages: request.messages, tools: request.tools, stream: this.options.stream },
+        { model, messages: request.messages, tools: request.tools, stream: this.options.stream, traceparent: span?.traceparent },
         { attempt: attempt.signal, request: request.signal },
       )
       this.telemetry.llmRequests.inc({ model, outcome: 'success' })
+      span?.succeeded({ responseModel: completion.model, inputTokens: completion.usage?.promptTokens, outputTokens: completion.usage?.completionTokens, finishReason: completion.finishReason })
       // Label everything with the pool's name, not the provider's dated variant: stable metrics.
       return { ...completion, model }
     } catch (error) {
       const failure = error instanceof LlmError ? error : new LlmError('network', String(error), { model })
       // A cancelled chat says nothing about the model's health: not a failed LLM request.
       if (failure.kind !== 'aborted') this.telemetry.llmRequests.inc({ model, outcome: failure.outcome })
+      span?.failed(failure, failure.kind, failure.details.status)
       throw failure
     } finally {
       attempt.dispose()

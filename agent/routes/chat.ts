@@ -4,15 +4,16 @@
  * sent only after the turn is committed in PostgreSQL.
  */
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { deadline } from '../deadline.js'
-import { ApiError, databaseUnavailable, sessionForbidden } from '../errors.js'
+import { ApiError, databaseUnavailable, sessionNotFound } from '../errors.js'
 import { checkContentType, detectInjection, validateChatBody } from '../guard/index.js'
 import { llmFailureToApiError } from '../llm/http-status.js'
 import { claimKey, releaseKey, requestHash } from '../memory/idempotency.js'
 import { spentBeforeFailure } from '../orchestrator.js'
 import { type AuditRow, insertAuditRows } from '../tools/index.js'
 import type { AgentDeps } from '../server.js'
+import type { TurnTrace } from '../tracing-types.js'
 
 export interface ChatResponse {
   response: string
@@ -26,52 +27,66 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
 
 export function registerChatRoute(app: FastifyInstance, deps: AgentDeps): void {
   app.post('/chat', async (request, reply) => {
-    const contentType = checkContentType(request.headers['content-type'])
-    if (!contentType.ok) throw new ApiError(contentType.status, 'invalid_request_error', contentType.message, { code: contentType.code })
-    const parsed = validateChatBody(request.body)
-    if (!parsed.ok) throw new ApiError(400, 'invalid_request_error', parsed.message, { code: 'invalid_request', param: parsed.param })
-    const body = parsed.value
-    const { store } = deps.memory
-
-    const injection = detectInjection(body.message)
-    if (injection.flagged) {
-      request.log.warn({ audit: 'prompt_injection', score: injection.score, patterns: injection.patterns, mode: deps.config.promptInjectionMode }, 'prompt injection suspected')
-      if (deps.config.promptInjectionMode === 'block') {
-        throw new ApiError(400, 'invalid_request_error', 'the message looks like a prompt-injection attempt and was refused', {
-          code: 'prompt_injection_blocked',
-          param: 'message',
-        })
-      }
-    }
-    // PostgreSQL down: nothing could be stored (or replayed); answer before any other work.
-    if (!store.available()) throw databaseUnavailable()
-    const owner = request.principal.keyId
-    const key = idempotencyKey(request)
-    if (key) {
-      // Before the LLM checks: a stored answer replays even while the LLM is down.
-      const claim = await claimKey(store, owner, key, requestHash(body), deps.config.requestTimeoutMs * 2)
-      if (claim.state === 'replay') return reply.header('idempotent-replayed', 'true').send(claim.response)
-    }
-    // Cancellation when the client goes away: no LLM spend for an answer nobody will read.
-    const gone = new AbortController()
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) gone.abort()
-    })
+    if (!deps.tracing) return chat(deps, request, reply)
+    const trace = deps.tracing.startTurn({ traceparent: request.headers.traceparent, tracestate: request.headers.tracestate })
     try {
-      const downgradeTo = await admit(deps)
-      const turn = { ...body, owner, key, downgradeTo, flagged: injection.flagged }
-      const timing: TurnTiming = { historyMs: 0, llmMs: 0, toolMs: 0, commitMs: 0 }
-      const response = await deps.inFlight.track(() => runTurn(deps, request, turn, gone.signal, timing))
-      return reply.header('server-timing', serverTiming(timing, reply.elapsedTime)).send(response)
+      const answered = await chat(deps, request, reply, trace)
+      trace.end(reply.statusCode, {})
+      return answered
     } catch (error) {
-      if (key) void releaseKey(store, owner, key) // not awaited: the error answer must not wait on PostgreSQL
-      if (gone.signal.aborted) {
-        request.log.info('client disconnected before the answer; turn abandoned, nothing stored')
-        throw new ApiError(499, 'client_closed_request', 'the client closed the connection before the answer')
-      }
-      throw llmFailureToApiError(error)
+      const api = error instanceof ApiError ? error : undefined
+      trace.end(api?.status ?? 500, {}, api?.code ?? 'internal_error')
+      throw error
     }
   })
+}
+
+async function chat(deps: AgentDeps, request: FastifyRequest, reply: FastifyReply, trace?: TurnTrace): Promise<FastifyReply> {
+  const contentType = checkContentType(request.headers['content-type'])
+  if (!contentType.ok) throw new ApiError(contentType.status, 'invalid_request_error', contentType.message, { code: contentType.code })
+  const parsed = validateChatBody(request.body)
+  if (!parsed.ok) throw new ApiError(400, 'invalid_request_error', parsed.message, { code: 'invalid_request', param: parsed.param })
+  const body = parsed.value
+  const { store } = deps.memory
+
+  const injection = detectInjection(body.message)
+  if (injection.flagged) {
+    request.log.warn({ audit: 'prompt_injection', score: injection.score, patterns: injection.patterns, mode: deps.config.promptInjectionMode }, 'prompt injection suspected')
+    if (deps.config.promptInjectionMode === 'block') {
+      throw new ApiError(400, 'invalid_request_error', 'the message looks like a prompt-injection attempt and was refused', {
+        code: 'prompt_injection_blocked',
+        param: 'message',
+      })
+    }
+  }
+  // PostgreSQL down: nothing could be stored (or replayed); answer before any other work.
+  if (!store.available()) throw databaseUnavailable()
+  const owner = request.principal.keyId
+  const key = idempotencyKey(request)
+  if (key) {
+    // Before the LLM checks: a stored answer replays even while the LLM is down.
+    const claim = await claimKey(store, owner, key, requestHash(body), deps.config.requestTimeoutMs * 2)
+    if (claim.state === 'replay') return reply.header('idempotent-replayed', 'true').send(claim.response)
+  }
+  // Cancellation when the client goes away: no LLM spend for an answer nobody will read.
+  const gone = new AbortController()
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) gone.abort()
+  })
+  try {
+    const downgradeTo = await admit(deps)
+    const turn = { ...body, owner, key, downgradeTo, flagged: injection.flagged }
+    const timing: TurnTiming = { historyMs: 0, llmMs: 0, toolMs: 0, commitMs: 0 }
+    const response = await deps.inFlight.track(() => runTurn(deps, request, turn, gone.signal, timing, trace))
+    return reply.header('server-timing', serverTiming(timing, reply.elapsedTime)).send(response)
+  } catch (error) {
+    if (key) void releaseKey(store, owner, key) // not awaited: the error answer must not wait on PostgreSQL
+    if (gone.signal.aborted) {
+      request.log.info('client disconnected before the answer; turn abandoned, nothing stored')
+      throw new ApiError(499, 'client_closed_request', 'the client closed the connection before the answer')
+    }
+    throw llmFailureToApiError(error)
+  }
 }
 
 /**
@@ -96,18 +111,22 @@ async function runTurn(
   turn: { message: string; session_id?: string; user_id?: string; owner: string; key?: string; downgradeTo?: string; flagged: boolean },
   clientGone: AbortSignal,
   timing: TurnTiming,
+  trace?: TurnTrace,
 ): Promise<ChatResponse> {
   const { store } = deps.memory
+  // Session ids are issued here, never chosen by the caller: a client's id must name a session of
+  // its own key (unknown and not-yours get the same 404, so existence never leaks).
   const sessionId = turn.session_id ?? randomUUID()
   const started = performance.now()
   // A session id we just minted has no history: skip the lookup (a cache miss and a PostgreSQL read).
-  const history = turn.session_id ? await store.history(sessionId, turn.owner) : { messages: [] }
+  const history = turn.session_id ? await store.history(sessionId, turn.owner) : { owner: turn.owner, messages: [] }
   timing.historyMs = performance.now() - started
-  if (history.owner && history.owner !== turn.owner) throw sessionForbidden()
+  if (history.owner !== turn.owner) throw sessionNotFound('session_id')
 
   const turnDeadline = deadline(deps.config.requestTimeoutMs, clientGone)
   const signal = turnDeadline.signal
-  const logger = deps.logger.child({ reqId: request.id })
+  // The trace id in every log line of the turn: logs and traces join on it.
+  const logger = deps.logger.child(trace ? { reqId: request.id, traceId: trace.traceId } : { reqId: request.id })
   // Tool audit rows ride on the turn's commit; if the turn fails they are stored on their own.
   const toolAudit: AuditRow[] = []
   let auditStored = false
@@ -128,6 +147,7 @@ async function runTurn(
       // Over budget, the cheaper model only: falling back to the full-price pool would overspend.
       models: turn.downgradeTo ? [turn.downgradeTo] : undefined,
       logger,
+      trace,
       toolContext: {
         pool: deps.memory.pool,
         sessionId,
@@ -149,7 +169,15 @@ async function runTurn(
       model: result.model,
       usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens, cost_usd: round(result.costUsd) },
     }
+    trace?.annotate({
+      'gen_ai.conversation.id': sessionId,
+      'gen_ai.response.model': result.model,
+      'gen_ai.usage.input_tokens': result.promptTokens,
+      'gen_ai.usage.output_tokens': result.completionTokens,
+      'agentctl.iterations': result.iterations,
+    })
     const commitStarted = performance.now()
+    const endCommit = trace?.commit()
     const committed = await store.commitTurn({
       sessionId,
       owner: turn.owner,
@@ -164,12 +192,16 @@ async function runTurn(
       messages: result.messages,
       idempotency: turn.key ? { owner: turn.owner, key: turn.key, response } : undefined,
       toolAudit,
+    }).catch((error: unknown) => {
+      endCommit?.(error)
+      throw error
     })
+    endCommit?.()
     auditStored = true
     // Issued in the same tick as the cache append: both leave in one pipelined Redis write.
     await Promise.all([committed.cached, recordSpend(spentUsd)])
     timing.commitMs = performance.now() - commitStarted
-    if (committed.forbidden) throw sessionForbidden()
+    if (committed.forbidden) throw sessionNotFound('session_id')
     deps.telemetry.touchSession(sessionId)
     return response
   } catch (error) {

@@ -8,7 +8,7 @@
  * provider incident into a full outage; /chat already answers 503 + Retry-After instantly.
  */
 import type { FastifyInstance } from 'fastify'
-import { ApiError } from '../errors.js'
+import { sessionNotFound } from '../errors.js'
 import type { AgentDeps } from '../server.js'
 
 type Status = 'pass' | 'warn' | 'fail'
@@ -60,10 +60,8 @@ export function registerOpsRoutes(app: FastifyInstance, deps: AgentDeps): void {
 
   app.get<{ Params: { id: string } }>('/sessions/:id/messages', async (request) => {
     const { owner, messages } = await deps.memory.store.messages(request.params.id)
-    // Another key's session reads as "not found": no confirmation that the id exists.
-    if (!owner || (owner !== request.principal.keyId && request.principal.role !== 'admin')) {
-      throw new ApiError(404, 'not_found', `no session ${request.params.id}`, { param: 'id' })
-    }
+    // Another key's session reads as "not found", word for word: no confirmation that the id exists.
+    if (!owner || (owner !== request.principal.keyId && request.principal.role !== 'admin')) throw sessionNotFound('id')
     return { session_id: request.params.id, messages }
   })
 }

@@ -52,11 +52,20 @@ export function createToolRegistry(opts: ToolRegistryOptions): ToolRegistry {
   // JSON Schemas derived once from the zod schemas; `$schema` is noise to the model.
   const parameters = new Map(specs.map((s) => [s.name, toParameters(s.schema)]))
 
+  // One frozen array per role: the same object every turn, so the LLM client serialises it once.
+  const byRole = new Map<string, readonly OpenAIToolDefinition[]>()
   function definitions(role: string): OpenAIToolDefinition[] {
-    return allowedTools(permissions, role, enabled).map((name) => {
-      const spec = byName.get(name)!
-      return { type: 'function', function: { name, description: spec.description, parameters: parameters.get(name)! } }
-    })
+    let defs = byRole.get(role)
+    if (!defs) {
+      defs = Object.freeze(
+        allowedTools(permissions, role, enabled).map((name): OpenAIToolDefinition => {
+          const spec = byName.get(name)!
+          return { type: 'function', function: { name, description: spec.description, parameters: parameters.get(name)! } }
+        }),
+      )
+      byRole.set(role, defs)
+    }
+    return defs as OpenAIToolDefinition[]
   }
 
   async function execute(call: ToolCall, ctx: ToolContext): Promise<ToolResult> {

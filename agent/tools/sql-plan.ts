@@ -27,6 +27,14 @@ function* nodes(node: PlanNode | undefined): Generator<PlanNode> {
   for (const child of node.Plans ?? []) yield* nodes(child)
 }
 
+/**
+ * One answer for "no such table or column" and "not yours to read", so errors cannot be used to
+ * learn which tables and columns exist outside the catalog (PostgreSQL resolves columns before it
+ * checks privileges: its own messages would tell them apart).
+ */
+export const unreadable = (catalogSchema: string) =>
+  new ToolError(`the query names a table or column that does not exist or that this tool may not read: it may read only the ${catalogSchema} views (see ${catalogSchema}.available_columns)`)
+
 export async function checkPlan(client: pg.PoolClient, statement: string, limits: PlanLimits): Promise<void> {
   const result = await client.query({ text: `EXPLAIN (FORMAT JSON, VERBOSE)\n${statement}\n`, queryMode: 'extended' } as pg.QueryConfig)
   const root = (result.rows[0]?.['QUERY PLAN'] as Array<{ Plan?: PlanNode }> | undefined)?.[0]?.Plan
@@ -34,10 +42,8 @@ export async function checkPlan(client: pg.PoolClient, statement: string, limits
   const all = [...nodes(root)]
   if (limits.allowedSchemas) {
     const outside = all.filter((n) => n['Relation Name'] && !limits.allowedSchemas!.includes(n.Schema ?? ''))
-    if (outside.length) {
-      const names = [...new Set(outside.map((n) => `${n.Schema}.${n['Relation Name']}`))].join(', ')
-      throw new ToolError(`permission denied for ${names}: the query tool may read only ${limits.allowedSchemas[0]} views`)
-    }
+    // The same words as a missing table or column (sql-query.ts): no hint that it exists.
+    if (outside.length) throw unreadable(limits.allowedSchemas[0]!)
   }
   if (limits.maxCost !== undefined) {
     // The most expensive node, not the root: a set-returning function materialises in full

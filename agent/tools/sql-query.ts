@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { z } from 'zod'
-import { CATALOG_SCHEMA, toolSchemaStatus } from './sql-schema.js'
-import { checkPlan, type PlanLimits } from './sql-plan.js'
+import { ADMIN_SETTING, CATALOG_SCHEMA, toolSchemaStatus } from './sql-schema.js'
+import { checkPlan, type PlanLimits, unreadable } from './sql-plan.js'
 import { checkReadOnlyStatement, MAX_SQL_LENGTH, StatementRejected } from './sql-statement.js'
 import { ToolError, type ToolSpec } from './types.js'
 
@@ -12,6 +12,10 @@ export interface ReadOnlyQueryOptions {
   role?: string
   /** EXPLAIN-based limits for what the database cannot enforce here (see sql-plan.ts). */
   planLimits?: PlanLimits
+  /** Where the catalog views live (messages point there); default tool_catalog. */
+  catalogSchema?: string
+  /** The caller is an admin: table_stats shows its rows (sql-schema.ts ADMIN_SETTING). */
+  admin?: boolean
 }
 
 /** About a few million rows scanned: fine for the catalog views, refuses runaway scans and cross joins. */
@@ -54,6 +58,7 @@ export async function runReadOnlyQuery(pool: pg.Pool, statement: string, opts: R
         'BEGIN READ ONLY',
         opts.role ? `SET LOCAL ROLE "${opts.role}"` : '',
         `SET LOCAL statement_timeout = ${timeout}`,
+        `SET LOCAL ${ADMIN_SETTING} = '${opts.admin ? 'on' : 'off'}'`,
         `SET LOCAL idle_in_transaction_session_timeout = ${timeout * 2 + 1000}`,
         // PostgreSQL 14+ only (a missing_ok lookup, so older servers are not broken by it).
         `SELECT set_config('client_connection_check_interval', '250', true) WHERE current_setting('client_connection_check_interval', true) IS NOT NULL`,
@@ -65,8 +70,10 @@ export async function runReadOnlyQuery(pool: pg.Pool, statement: string, opts: R
     if (opts.planLimits) await checkPlan(client, statement, opts.planLimits)
     const result = await client.query<unknown[]>({ text: wrapped, values: [opts.rowCap + 1], rowMode: 'array', queryMode: 'extended' } as pg.QueryConfig<unknown[]>)
     // A function in the statement could have switched role or read-only mode back: verify before returning anything.
-    const after = await client.query<{ who: string; ro: string }>(`SELECT current_user AS who, current_setting('transaction_read_only') AS ro`)
-    if ((opts.role && after.rows[0]?.who !== opts.role) || after.rows[0]?.ro !== 'on') {
+    const after = await client.query<{ who: string; ro: string; admin: string }>(
+      `SELECT current_user AS who, current_setting('transaction_read_only') AS ro, current_setting('${ADMIN_SETTING}', true) AS admin`,
+    )
+    if ((opts.role && after.rows[0]?.who !== opts.role) || after.rows[0]?.ro !== 'on' || after.rows[0]?.admin !== (opts.admin ? 'on' : 'off')) {
       discard = true
       throw new ToolError('the query changed its session role or read-only mode; its result was discarded')
     }
@@ -92,22 +99,24 @@ function cell(value: unknown): unknown {
 }
 
 /** Postgres errors turned into advice the model can act on; unknown ones keep their SQLSTATE. */
-export function mapPgError(err: unknown, opts: Pick<ReadOnlyQueryOptions, 'statementTimeoutMs'>): ToolError {
+export function mapPgError(err: unknown, opts: Pick<ReadOnlyQueryOptions, 'statementTimeoutMs' | 'catalogSchema'>): ToolError {
+  const catalog = opts.catalogSchema ?? CATALOG_SCHEMA
   const e = err as { code?: string; message?: string }
   const message = e.message ?? String(err)
   switch (e.code) {
     case '25006':
       return new ToolError(`the query tried to write (${message}); this tool is read-only`)
     case '42501':
-      return new ToolError(`${message}: the query tool may read only the ${CATALOG_SCHEMA} views (see ${CATALOG_SCHEMA}.available_columns)`)
+    case '42P01':
+    case '42703':
+      // One text for all three: PostgreSQL's own would say which columns exist in tables it then refuses.
+      return unreadable(catalog)
     case '57014':
       return new ToolError(`the query was stopped after ${opts.statementTimeoutMs} ms (statement_timeout); make it cheaper (WHERE, LIMIT, fewer joins)`)
     case '42601':
       return new ToolError(`SQL syntax error: ${message}`)
-    case '42P01':
-    case '42703':
     case '42883':
-      return new ToolError(`${message} (see ${CATALOG_SCHEMA}.available_columns for what exists)`)
+      return new ToolError(`${message} (see ${catalog}.available_columns for what exists)`)
     case '25P02':
     case '25001':
     case '0A000':
@@ -126,15 +135,16 @@ export function createSqlQueryTool(opts: { rowCap: number; statementTimeoutMs: n
     name: 'sql_query',
     description:
       `Run ONE read-only PostgreSQL query and get {columns, rows}. Readable views: ${CATALOG_SCHEMA}.model_pricing (LLM prices per 1k tokens), ` +
-      `${CATALOG_SCHEMA}.table_stats (row counts of the database tables), ${CATALOG_SCHEMA}.available_columns (what each view holds). ` +
+      `${CATALOG_SCHEMA}.table_stats (row counts of the database tables; rows for admins only), ${CATALOG_SCHEMA}.available_columns (what each view holds). ` +
       `At most ${opts.rowCap} rows are returned; queries are stopped after ${opts.statementTimeoutMs} ms.`,
     schema,
     async run({ query }, ctx, signal) {
       const status = toolSchemaStatus(ctx.pool)
+      const admin = ctx.role === 'admin'
       const untimed = status?.statementTimeoutEnforced === false
       let statement: string
       try {
-        statement = checkReadOnlyStatement(query, { untimed })
+        statement = checkReadOnlyStatement(query, { untimed, catalogOnly: !admin })
       } catch (err) {
         if (err instanceof StatementRejected) throw new ToolError(err.message)
         throw err
@@ -155,7 +165,7 @@ export function createSqlQueryTool(opts: { rowCap: number; statementTimeoutMs: n
               allowedSchemas: role ? undefined : [status?.catalogSchema ?? CATALOG_SCHEMA, 'pg_catalog', 'information_schema'],
               maxCost: untimed ? UNTIMED_MAX_PLAN_COST : undefined,
             }
-      return runReadOnlyQuery(ctx.pool, statement, { ...opts, role, planLimits }, signal)
+      return runReadOnlyQuery(ctx.pool, statement, { ...opts, role, planLimits, admin, catalogSchema: status?.catalogSchema }, signal)
     },
   }
 }

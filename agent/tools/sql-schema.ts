@@ -4,6 +4,11 @@ import { shippedPricing } from '../../src/pricing.js'
 export const AUDIT_TABLE = 'agent_tool_audit'
 export const CATALOG_SCHEMA = 'tool_catalog'
 export const READONLY_ROLE = 'agentctl_tool_readonly'
+/**
+ * Set (transaction-local) by sql_query to 'on' for the admin role only: table_stats shows its rows
+ * to admins alone, since row counts of the agent's tables span every user's conversations.
+ */
+export const ADMIN_SETTING = 'agentctl.tool_admin'
 
 export interface ToolSchemaOptions {
   /** Schema holding the views sql_query may read (default tool_catalog). */
@@ -49,10 +54,12 @@ function catalogViews(schema: string): Array<{ name: string; sql: string }> {
       sql: `SELECT * FROM (VALUES ${pricing}) AS p(model, input_usd_per_1k_tokens, output_usd_per_1k_tokens)`,
     },
     {
-      // Row counts and maintenance of user tables: numbers only, never the rows themselves.
+      // Row counts and maintenance of user tables: numbers only, never the rows themselves, and
+      // for admins only (other roles read no rows): the counts span every user's conversations.
       name: 'table_stats',
       sql: `SELECT schemaname::text AS schema_name, relname::text AS table_name, n_live_tup AS live_rows, n_dead_tup AS dead_rows,
-              seq_scan, idx_scan, last_autovacuum, last_autoanalyze FROM pg_catalog.pg_stat_user_tables`,
+              seq_scan, idx_scan, last_autovacuum, last_autoanalyze FROM pg_catalog.pg_stat_user_tables
+             WHERE current_setting(${literal(ADMIN_SETTING)}, true) = 'on'`,
     },
     {
       // Lets the model discover what it can query without access to the whole information_schema.

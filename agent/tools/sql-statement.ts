@@ -98,6 +98,12 @@ export interface StatementCheckOptions {
    * the planner cannot cost, are refused too; the executor adds a planner-cost ceiling.
    */
   untimed?: boolean
+  /**
+   * The caller is not an admin: it may name only the catalog views, never PostgreSQL's own
+   * catalogs (`pg_*`), which every database role can read (pg_class row estimates, pg_stat_*
+   * counters, pg_attribute's columns of every table) and which no grant can take away from one role.
+   */
+  catalogOnly?: boolean
 }
 
 /** Returns the statement without trailing semicolons, or throws StatementRejected with a reason the model can act on. */
@@ -115,6 +121,9 @@ export function checkReadOnlyStatement(sql: string, opts: StatementCheckOptions 
     if (t.kind === 'word' && WRITE_KEYWORDS.has(t.text)) throw new StatementRejected(`"${t.text.toUpperCase()}" is not allowed: the query tool is read-only`)
     if (opts.untimed && t.kind === 'word' && (t.text === 'recursive' || t.text.startsWith('pg_sleep'))) {
       throw new StatementRejected(`"${t.text}" is not allowed on this database (the embedded PostgreSQL cannot time queries out)`)
+    }
+    if (opts.catalogOnly && (t.kind === 'word' || t.kind === 'quoted') && t.text.startsWith('pg_')) {
+      throw new StatementRejected(`"${t.text}" is not allowed for this role: it may read only the tool_catalog views (PostgreSQL's pg_* catalogs are for admins)`)
     }
     const next = tokens[index + 1]
     if ((t.kind === 'word' || t.kind === 'quoted') && next?.kind === 'punct' && next.text === '(' && deniedFunction(t.text)) {

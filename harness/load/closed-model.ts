@@ -31,7 +31,7 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
   if (dynamic || opts.wantBody) {
     request.onResponse = (status: number, body: string, context: Ctx) => {
       const ok = status < 400
-      if (context.turn) opts.workload.complete(context.turn, ok)
+      if (context.turn) opts.workload.complete(context.turn, ok, body)
       if (ok && body && opts.onBody) opts.onBody(body)
     }
   }

@@ -44,7 +44,7 @@ export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Pro
         const text = opts.wantBody ? await res.body.text() : (await res.body.dump(), '')
         const ok = res.statusCode < 400
         recorder.record(intendedAt, performance.now(), ok, String(res.statusCode))
-        opts.workload.complete(turn, ok)
+        opts.workload.complete(turn, ok, text)
         if (ok && text) opts.onBody?.(text)
       })
       .catch((error: NodeJS.ErrnoException) => {

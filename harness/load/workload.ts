@@ -12,7 +12,10 @@ export interface RequestSpec {
 }
 
 interface Session {
-  id: string
+  /** The agent's id for the conversation, from its first answer (or `fallbackId`); unset before. */
+  id?: string
+  /** Used when the first answer carries no session_id: an agent that takes ids from its callers. */
+  fallbackId: string
   turns: string[]
   next: number
 }
@@ -31,15 +34,18 @@ export interface WorkloadOptions {
   body?: string
   /** Single-turn prompts, rotated. */
   prompts?: string[]
-  /** Multi-turn conversations: each is replayed in order under one session_id. */
+  /** Multi-turn conversations: each is replayed in order, continuing the session_id of its first answer. */
   sessions?: string[][]
 }
 
 /**
  * Produces request bodies: a fixed body, rotating prompts, or multi-turn sessions. A session is
  * checked out while one of its turns is in flight, so its turns stay in order (turn 2 is only sent
- * after turn 1 answered) in both the closed and the open model, and every turn reuses the same
- * session_id — which exercises the agent's memory path the way real conversations do.
+ * after turn 1 answered) in both the closed and the open model. The first turn is sent without a
+ * session_id and the next ones carry the `session_id` of its answer, as a real client of an agent
+ * that issues session ids does (the reference agent refuses ids it did not issue); an answer
+ * without one falls back to an id of ours. This exercises the agent's memory path the way real
+ * conversations do.
  */
 export class Workload {
   private promptIndex = 0
@@ -68,7 +74,8 @@ export class Workload {
     if (this.tracksSessions) {
       const session = this.idle.shift() ?? this.newSession()
       const message = session.turns[session.next]!
-      return { spec: { method, path, headers, body: JSON.stringify({ message, session_id: session.id }) }, session }
+      const body = session.id === undefined ? { message } : { message, session_id: session.id }
+      return { spec: { method, path, headers, body: JSON.stringify(body) }, session }
     }
     const prompts = this.options.prompts
     if (prompts?.length) {
@@ -78,10 +85,14 @@ export class Workload {
     return { spec: { method, path, headers } }
   }
 
-  /** Returns a session to the idle pool after its turn answered; a finished session is retired. */
-  complete(turn: Turn, ok: boolean): void {
+  /**
+   * Returns a session to the idle pool after its turn answered (`body`: the answer's text, read for
+   * the session_id of a first turn); a finished session is retired.
+   */
+  complete(turn: Turn, ok: boolean, body?: string): void {
     const session = turn.session
     if (!session) return
+    if (ok && session.id === undefined) session.id = sessionIdOf(body) ?? session.fallbackId
     session.next++
     // A failed turn ends the conversation: a real user would not continue a broken thread.
     if (ok && session.next < session.turns.length) this.idle.push(session)
@@ -90,7 +101,17 @@ export class Workload {
   private newSession(): Session {
     const sessions = this.options.sessions!
     const turns = sessions[this.sessionIndex++ % sessions.length]!
-    return { id: `load-${this.runId}-${++this.sessionCounter}`, turns, next: 0 }
+    return { fallbackId: `load-${this.runId}-${++this.sessionCounter}`, turns, next: 0 }
+  }
+}
+
+function sessionIdOf(body: string | undefined): string | undefined {
+  if (!body) return undefined
+  try {
+    const id = (JSON.parse(body) as { session_id?: unknown })?.session_id
+    return typeof id === 'string' && id.length > 0 ? id : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -86,7 +86,7 @@ describe('tool registry', () => {
   })
 
   it('stops a call at toolTimeoutMs (timeout) and one whose request was abandoned (error)', async () => {
-    const ctx = toolContext(fx.pool, { role: 'user' })
+    const ctx = toolContext(fx.pool, { role: 'admin' }) // pg_sleep: a pg_* name, admin only
     const started = Date.now()
     const marker = `sleep_${ctx.requestId.replace(/\W/g, '')}`
     const slow = await registry.execute({ name: 'sql_query', arguments: JSON.stringify({ query: `SELECT pg_sleep(3) AS ${marker}` }) }, ctx)

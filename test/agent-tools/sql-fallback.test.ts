@@ -55,8 +55,8 @@ describe('sql_query without CREATEROLE (fallback mode)', () => {
   })
 
   it('refuses the agent tables the login role could read: conversations and the audit log', async () => {
-    expect(await run('SELECT * FROM conversation_turns')).toMatchObject({ outcome: 'error', content: expect.stringContaining(`permission denied for ${schema}.conversation_turns`) })
-    expect(await run('SELECT count(*) FROM agent_tool_audit')).toMatchObject({ outcome: 'error', content: expect.stringContaining('permission denied') })
+    expect(await run('SELECT * FROM conversation_turns')).toMatchObject({ outcome: 'error', content: expect.stringContaining('does not exist or that this tool may not read') })
+    expect(await run('SELECT count(*) FROM agent_tool_audit')).toMatchObject({ outcome: 'error', content: expect.stringContaining('may not read') })
     expect(await run(`SELECT * FROM ${schema}_catalog.model_pricing WHERE EXISTS (SELECT 1 FROM conversation_turns)`)).toMatchObject({ outcome: 'error' })
   })
 

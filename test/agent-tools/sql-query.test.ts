@@ -17,6 +17,7 @@ afterAll(async () => fx?.close())
 const canaryCount = async () => Number((await fx.admin.query(`SELECT count(*) FROM "${fx.schema}".canary`)).rows[0].count)
 const opts = (extra: Partial<{ role: string; statementTimeoutMs: number; rowCap: number }> = {}) => ({
   rowCap: 100,
+  catalogSchema: fx.status.catalogSchema,
   statementTimeoutMs: 300,
   role: fx.status.readonlyRole,
   ...extra,
@@ -68,13 +69,46 @@ describe('sql_query on real PostgreSQL', () => {
   })
 
   it('denies tables the read-only role may not read: the audit table, pg_authid, other tables', async () => {
-    await expect(dbOnly(`SELECT * FROM "${fx.schema}".agent_tool_audit`)).rejects.toThrow(/permission denied/)
-    await expect(dbOnly('SELECT rolpassword FROM pg_authid')).rejects.toThrow(/permission denied/)
-    await expect(dbOnly(`SELECT * FROM "${fx.schema}".canary`)).rejects.toThrow(/permission denied/)
+    await expect(dbOnly(`SELECT * FROM "${fx.schema}".agent_tool_audit`)).rejects.toThrow(/may not read/)
+    await expect(dbOnly('SELECT rolpassword FROM pg_authid')).rejects.toThrow(/may not read/)
+    await expect(dbOnly(`SELECT * FROM "${fx.schema}".canary`)).rejects.toThrow(/may not read/)
+  })
+
+  it('errors do not tell a private column that exists from one that does not (issue 21)', async () => {
+    for (const role of [fx.status.readonlyRole, undefined]) {
+      const planLimits = role ? undefined : { allowedSchemas: [fx.status.catalogSchema, 'pg_catalog', 'information_schema'] }
+      const messages: string[] = []
+      for (const sql of [
+        `SELECT arguments FROM "${fx.schema}".agent_tool_audit`,
+        `SELECT no_such_column FROM "${fx.schema}".agent_tool_audit`,
+        `SELECT 1 FROM "${fx.schema}".no_such_table`,
+      ]) {
+        messages.push(await dbOnly(sql, { role, planLimits }).then(() => 'read', (err: Error) => err.message))
+      }
+      expect(new Set(messages).size, `role ${role ?? '(fallback)'}: ${messages.join(' | ')}`).toBe(1)
+      expect(messages[0]).toMatch(/does not exist or that this tool may not read/)
+    }
   })
 
   it('discards the result when a query switches back to the login role (the check the database cannot do)', async () => {
     await expect(dbOnly(`SELECT set_config('role', session_user, true)`)).rejects.toThrow(/result was discarded/)
+  })
+
+  it('table_stats shows rows to admins only; other roles may not name the pg_* catalogs (issue 21)', async () => {
+    const registry = createToolRegistry({ httpAllowlist: [], toolTimeoutMs: 5000, sqlStatementTimeoutMs: 1000 })
+    const sql = (role: string, query: string) => registry.execute({ name: 'sql_query', arguments: JSON.stringify({ query }) }, toolContext(fx.pool, { role }))
+    const stats = `SELECT table_name, live_rows FROM ${fx.status.catalogSchema}.table_stats`
+    const asAdmin = await sql('admin', stats)
+    expect(asAdmin.outcome).toBe('success')
+    expect(JSON.parse(asAdmin.content).rowCount).toBeGreaterThan(0)
+    const asUser = await sql('user', stats)
+    expect(asUser.outcome).toBe('success')
+    expect(JSON.parse(asUser.content)).toMatchObject({ rowCount: 0, rows: [] })
+    // PostgreSQL's own catalogs are readable by every database role: the statement check keeps users out.
+    for (const query of ['SELECT relname, reltuples FROM pg_class', 'SELECT n_live_tup FROM pg_catalog.pg_stat_user_tables', `SELECT pg_stat_get_live_tuples('${fx.schema}.canary'::regclass)`, 'SELECT attname FROM "pg_attribute"']) {
+      expect(await sql('user', query), query).toMatchObject({ outcome: 'error', content: expect.stringContaining('is not allowed for this role') })
+    }
+    expect((await sql('admin', 'SELECT count(*) FROM pg_class')).outcome).toBe('success')
   })
 
   it('through the tool: a clear error for the model, success for a catalog read', async () => {

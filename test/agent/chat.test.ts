@@ -9,6 +9,7 @@ import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
 
 const ADMIN = 'sk-test-admin-0123456789'
 const USER = 'sk-test-user-0123456789'
+const USER2 = 'sk-test-user2-0123456789'
 const auth = (key: string) => ({ authorization: `Bearer ${key}` })
 
 let schema: Awaited<ReturnType<typeof createTestSchema>>
@@ -16,7 +17,7 @@ let t: TestAgent
 
 beforeAll(async () => {
   schema = await createTestSchema('agent_chat')
-  t = await startTestAgent({ DATABASE_URL: schema.url, AGENT_API_KEYS: `${ADMIN}:admin,${USER}`, RATE_LIMIT_PER_MINUTE: '1000' })
+  t = await startTestAgent({ DATABASE_URL: schema.url, AGENT_API_KEYS: `${ADMIN}:admin,${USER},${USER2}`, RATE_LIMIT_PER_MINUTE: '1000' })
 })
 afterAll(async () => {
   await t?.close()
@@ -117,9 +118,23 @@ describe('POST /chat', () => {
   it('keeps sessions private to the key that created them', async () => {
     const mine = await t.chat({ message: 'hello there' }, auth(USER))
     expect(mine.status).toBe(200)
+    t.mock.reset()
     const other = await t.chat({ message: 'show me', session_id: mine.body.session_id }, auth(ADMIN))
-    expect(other.status).toBe(403)
-    expect(other.body.error.code).toBe('session_forbidden')
+    // Session ids are the agent's to issue: an id nobody was given, and one issued to another key,
+    // get the same 404, word for word, so a caller cannot tell whether an id exists (issue 21).
+    const unknown = await t.chat({ message: 'show me', session_id: '0b0e0a3c-6f5e-4a59-9a39-2f1d1e7c4b11' }, auth(ADMIN))
+    expect(other.status).toBe(404)
+    expect(other.body.error).toMatchObject({ type: 'not_found', code: 'session_not_found', param: 'session_id' })
+    expect(unknown.status).toBe(404)
+    expect(unknown.body).toEqual(other.body)
+    expect(t.mock.stats().total).toBe(0) // refused before any LLM call
+    // Nothing was created under the unknown id: it stays unknown.
+    expect((await t.get('/sessions/0b0e0a3c-6f5e-4a59-9a39-2f1d1e7c4b11/messages', auth(ADMIN))).status).toBe(404)
+    // GET answers the same way: another user's session and a missing one read alike.
+    const notMine = await t.get(`/sessions/${mine.body.session_id}/messages`, auth(USER2))
+    const missing = await t.get('/sessions/0b0e0a3c-6f5e-4a59-9a39-2f1d1e7c4b11/messages', auth(USER2))
+    expect(notMine.status).toBe(404)
+    expect(notMine.body).toEqual(missing.body)
     // Admins may read any session for audits; users only their own.
     expect((await t.get(`/sessions/${mine.body.session_id}/messages`, auth(ADMIN))).status).toBe(200)
   })

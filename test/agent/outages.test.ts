@@ -25,18 +25,27 @@ async function expectAllStored(databaseUrl: string, acks: Ack[]) {
   }
 }
 
-async function chatLoop(t: TestAgent, sessions: string[], rounds: number, acks: Ack[], statuses: number[], onRound?: (i: number) => Promise<void>) {
+/**
+ * Runs `rounds` turns in each named conversation. The agent issues session ids: a conversation's
+ * first turn goes without one and the rest continue with the id of its first answer (`ids`).
+ */
+async function chatLoop(t: TestAgent, names: string[], rounds: number, acks: Ack[], statuses: number[], onRound?: (i: number) => Promise<void>, ids = new Map<string, string>()) {
   for (let i = 0; i < rounds; i++) {
     await onRound?.(i)
     await Promise.all(
-      sessions.map(async (session) => {
-        const message = `round ${i} for ${session}`
-        const res = await t.chat({ message, session_id: session })
+      names.map(async (name) => {
+        const message = `round ${i} for ${name}`
+        const known = ids.get(name)
+        const res = await t.chat(known ? { message, session_id: known } : { message })
         statuses.push(res.status)
-        if (res.status === 200) acks.push({ session, message })
+        if (res.status === 200) {
+          ids.set(name, res.body.session_id)
+          acks.push({ session: res.body.session_id, message })
+        }
       }),
     )
   }
+  return ids
 }
 
 describe('Redis killed mid-run', () => {
@@ -58,7 +67,7 @@ describe('Redis killed mid-run', () => {
     const acks: Ack[] = []
     const statuses: number[] = []
     // Kill Redis while the third round is in flight.
-    await chatLoop(t, sessions, 6, acks, statuses, async (i) => {
+    const ids = await chatLoop(t, sessions, 6, acks, statuses, async (i) => {
       if (i === 2) setTimeout(() => redis.kill(), 10)
     })
     expect(statuses.every((s) => s === 200)).toBe(true)
@@ -69,7 +78,7 @@ describe('Redis killed mid-run', () => {
 
     await expectAllStored(schema.url, acks)
     // History kept flowing: the last turn of each session saw all its previous turns.
-    const stored = await t.get(`/sessions/s-a/messages`)
+    const stored = await t.get(`/sessions/${ids.get('s-a')}/messages`)
     expect(stored.body.messages.filter((m: { role: string }) => m.role === 'user')).toHaveLength(6)
   })
 })
@@ -87,14 +96,15 @@ describe('Redis hanging (accepts, never answers)', () => {
     cleanup.push(() => schema.drop())
     const t = await startTestAgent({ DATABASE_URL: schema.url, REDIS_URL: redis.url, RATE_LIMIT_PER_MINUTE: '10000', DAILY_BUDGET_USD: '100' })
     cleanup.push(() => t.close())
-    expect((await t.chat({ message: 'hello', session_id: 'hang-1' })).status).toBe(200)
+    const first = await t.chat({ message: 'hello' })
+    expect(first.status).toBe(200)
 
     redis.pause()
     cleanup.push(() => redis.resume())
     const took: number[] = []
     for (let i = 0; i < 8; i++) {
       const started = performance.now()
-      expect((await t.chat({ message: `turn ${i}`, session_id: 'hang-1' })).status).toBe(200)
+      expect((await t.chat({ message: `turn ${i}`, session_id: first.body.session_id })).status).toBe(200)
       took.push(performance.now() - started)
     }
     // The hang was real: the first chats waited out command timeouts (1 s each)...
@@ -130,7 +140,7 @@ describe('PostgreSQL stopped mid-run', () => {
     expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([])
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0)
 
-    const refused = await t.chat({ message: 'while down', session_id: 'p-a' })
+    const refused = await t.chat({ message: 'while down' })
     expect(refused.status).toBe(503)
     expect(refused.body.error.code).toBe('database_unavailable')
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
@@ -143,7 +153,7 @@ describe('PostgreSQL stopped mid-run', () => {
     await expectAllStored(postgres.url, acks)
     // And the agent recovers by itself once PostgreSQL is back.
     await new Promise((r) => setTimeout(r, 2100)) // the store breaker's half-open delay
-    expect((await t.chat({ message: 'back again', session_id: 'p-b' })).status).toBe(200)
+    expect((await t.chat({ message: 'back again' })).status).toBe(200)
   })
 })
 

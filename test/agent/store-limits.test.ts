@@ -85,11 +85,13 @@ describe('readiness under load', () => {
     const t = await startTestAgent({ DATABASE_URL: schema.url, DB_POOL_MAX: '1' })
     const locker = new pg.Client({ connectionString: schema.url })
     try {
-      expect((await t.chat({ message: 'hello', session_id: 'locked' })).status).toBe(200)
+      const first = await t.chat({ message: 'hello' })
+      expect(first.status).toBe(200)
+      const locked = first.body.session_id
       await locker.connect()
       await locker.query('BEGIN')
-      await locker.query(`SELECT 1 FROM agent_sessions WHERE id = 'locked' FOR UPDATE`)
-      const blocked = t.chat({ message: 'again', session_id: 'locked' }) // its commit holds the only connection
+      await locker.query(`SELECT 1 FROM agent_sessions WHERE id = $1 FOR UPDATE`, [locked])
+      const blocked = t.chat({ message: 'again', session_id: locked }) // its commit holds the only connection
       await new Promise((r) => setTimeout(r, 300))
       const ready = await t.get('/ready')
       expect(ready.status).toBe(200)

@@ -48,9 +48,13 @@ afterAll(async () => {
   await client.end()
 })
 
+/** Three conversations; the agent issues their ids (its first answer), the later turns continue them. */
+const sessionIds = new Map<number, string>()
 async function chat(i: number): Promise<void> {
-  const res = await fetch(`${agent.url}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `hello ${i}`, session_id: `insights-${i % 3}` }) })
-  await res.text()
+  const known = sessionIds.get(i % 3)
+  const res = await fetch(`${agent.url}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(known ? { message: `hello ${i}`, session_id: known } : { message: `hello ${i}` }) })
+  const body = (await res.json()) as { session_id?: string }
+  if (res.ok && body.session_id) sessionIds.set(i % 3, body.session_id)
 }
 
 describe('insights against the reference agent', () => {

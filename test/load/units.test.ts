@@ -130,7 +130,7 @@ describe('baseline comparison', () => {
 describe('workloads', () => {
   const dir = mkdtempSync(join(tmpdir(), 'agentctl-load-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
-  it('rotates prompts and replays sessions in order under one session_id', () => {
+  it('rotates prompts and replays sessions in order under the session_id of the first answer', () => {
     writeFileSync(join(dir, 'p.txt'), '# comment\nfirst\n\nsecond\n')
     writeFileSync(join(dir, 's.jsonl'), '{"turns": ["a1", "a2"]}\n["b1"]\n')
     expect(readPrompts(join(dir, 'p.txt'))).toEqual(['first', 'second'])
@@ -138,12 +138,17 @@ describe('workloads', () => {
     const w = new Workload({ method: 'POST', path: '/chat', headers: {}, sessions })
     const t1 = w.next()
     const t2 = w.next() // t1 still in flight: a different session
-    const b1 = JSON.parse(t1.spec.body!)
-    expect(b1.message).toBe('a1')
-    expect(JSON.parse(t2.spec.body!).message).toBe('b1')
-    w.complete(t1, true)
+    // A first turn carries no session_id: the agent issues one in its answer.
+    expect(JSON.parse(t1.spec.body!)).toEqual({ message: 'a1' })
+    expect(JSON.parse(t2.spec.body!)).toEqual({ message: 'b1' })
+    w.complete(t1, true, JSON.stringify({ response: 'ok', session_id: 'issued-1' }))
     const t3 = w.next()
-    expect(JSON.parse(t3.spec.body!)).toEqual({ message: 'a2', session_id: b1.session_id })
+    expect(JSON.parse(t3.spec.body!)).toEqual({ message: 'a2', session_id: 'issued-1' })
+    // An answer without one: the conversation goes on under an id of the load generator's.
+    const w2 = new Workload({ method: 'POST', path: '/chat', headers: {}, sessions: [['x1', 'x2']] })
+    const first = w2.next()
+    w2.complete(first, true, '{"response":"ok"}')
+    expect(JSON.parse(w2.next().spec.body!).session_id).toMatch(/^load-[0-9a-f]{8}-1$/)
   })
   it('rejects malformed session lines with the line number', () => {
     writeFileSync(join(dir, 'bad.jsonl'), '{"turns": ["ok"]}\n{"turns": []}\n')

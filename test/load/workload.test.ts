@@ -4,14 +4,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runLoad } from '../../harness/load/driver.js'
 import { Workload } from '../../harness/load/workload.js'
 
-/** Records every JSON body it receives and answers with a usage block, like a chat endpoint. */
-const bodies: Array<{ message: string; session_id?: string; path?: string }> = []
+/**
+ * Records every JSON body it receives and answers with a usage block, like a chat endpoint that
+ * issues session ids: a body without one starts a session, whose id the answer carries.
+ */
+const bodies: Array<{ message: string; session_id?: string; path?: string; session: string }> = []
+let issued = 0
 const server = createServer((req, res) => {
   let text = ''
   req.on('data', (d: Buffer) => (text += d))
   req.on('end', () => {
-    bodies.push({ ...JSON.parse(text), path: req.url })
-    setTimeout(() => res.end(JSON.stringify({ response: 'ok', model: 'gpt-4o-mini', usage: { prompt_tokens: 10, completion_tokens: 5 } })), 5)
+    const body = JSON.parse(text)
+    const session = body.session_id ?? `srv-${++issued}`
+    bodies.push({ ...body, path: req.url, session })
+    setTimeout(() => res.end(JSON.stringify({ response: 'ok', session_id: session, model: 'gpt-4o-mini', usage: { prompt_tokens: 10, completion_tokens: 5 } })), 5)
   })
 })
 let origin = ''
@@ -30,8 +36,10 @@ function assertTurnOrder(path: string) {
   const bySession = new Map<string, string[]>()
   // Only this run's requests: a previous run's last in-flight bodies may still land after it returned.
   for (const b of bodies.filter((body) => body.path === path)) {
-    expect(b.session_id).toMatch(/^load-[0-9a-f]{8}-\d+$/)
-    bySession.set(b.session_id!, [...(bySession.get(b.session_id!) ?? []), b.message])
+    // First turns start a session; every later turn continues one the server issued.
+    if (sessions.some((s) => s[0] === b.message)) expect(b.session_id).toBeUndefined()
+    else expect(b.session_id).toMatch(/^srv-\d+$/)
+    bySession.set(b.session, [...(bySession.get(b.session) ?? []), b.message])
   }
   expect(bySession.size).toBeGreaterThan(4)
   for (const turns of bySession.values()) {
@@ -42,7 +50,7 @@ function assertTurnOrder(path: string) {
 }
 
 describe.each(['closed', 'open'] as const)('multi-turn sessions (%s model)', (mode) => {
-  it('reuse one session_id per conversation and send its turns in order', async () => {
+  it('continue each conversation under the session_id of its first answer, turns in order', async () => {
     bodies.length = 0
     let usage = 0
     await runLoad({

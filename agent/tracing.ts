@@ -1,0 +1,147 @@
+/**
+ * OpenTelemetry traces of every chat turn, exported over OTLP/HTTP when
+ * OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set.
+ *
+ * This module is imported (dynamically, by index.ts) only when export is on: with no endpoint
+ * the agent loads no OpenTelemetry code and creates no span, so tracing costs nothing.
+ *
+ * The tree of one turn:
+ *   POST /chat                     SERVER; child of the caller's W3C `traceparent` when it sends one
+ *   ├─ chat <model>                CLIENT, one per LLM attempt (retries and fallbacks each get one);
+ *   │                              its context goes out as `traceparent` on that LLM request
+ *   ├─ execute_tool <tool>         INTERNAL, one per tool call
+ *   └─ INSERT agent_turns          CLIENT, the turn's single PostgreSQL commit statement
+ * Attribute names follow the OpenTelemetry semantic conventions (gen_ai.* for the LLM and tool
+ * spans, db.* for PostgreSQL, http.* for the server span), version 1.45 of the package.
+ *
+ * The parent is passed explicitly (a Context per turn), not through a global context manager:
+ * nothing is registered globally, so embedding the agent in an instrumented process changes
+ * neither its tracing nor the host's.
+ */
+import { type Context, createTraceState, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer, TraceFlags } from '@opentelemetry/api'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions'
+import type { TraceHandle, TurnTrace, LlmAttemptTrace } from './tracing-types.js'
+
+export interface TracingOptions {
+  /** Full OTLP/HTTP traces URL (…/v1/traces). */
+  url: string
+  serviceName: string
+  /** For tests: a processor to use instead of the batch exporter. */
+  processor?: SpanProcessor
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
+
+/** The caller's W3C trace context, or the root context when it sent none (or a malformed one). */
+export function parentFrom(traceparent: unknown, tracestate: unknown): Context {
+  if (typeof traceparent !== 'string') return ROOT_CONTEXT
+  const m = TRACEPARENT.exec(traceparent.trim().toLowerCase())
+  // Version ff is invalid; all-zero ids are invalid (W3C Trace Context §3.2.2).
+  if (!m || m[1] === 'ff' || /^0+$/.test(m[2]!) || /^0+$/.test(m[3]!) || (m[1] === '00' && m[5] !== undefined)) return ROOT_CONTEXT
+  const state = typeof tracestate === 'string' ? tracestate : undefined
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: m[2]!,
+    spanId: m[3]!,
+    traceFlags: Number.parseInt(m[4]!, 16) & TraceFlags.SAMPLED,
+    isRemote: true,
+    ...(state ? { traceState: createTraceState(state) } : {}),
+  })
+}
+
+/** `traceparent` for an outgoing request made inside `span`. */
+function traceparentOf(span: Span): string {
+  const c = span.spanContext()
+  return `00-${c.traceId}-${c.spanId}-${(c.traceFlags & TraceFlags.SAMPLED ? 1 : 0).toString(16).padStart(2, '0')}`
+}
+
+function fail(span: Span, error: unknown, type?: string): void {
+  span.setAttribute(ATTR_ERROR_TYPE, type ?? ((error as { kind?: string; type?: string })?.kind ?? (error as Error)?.name ?? 'error'))
+  span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error).slice(0, 300) })
+}
+
+export function createTracing(options: TracingOptions): TraceHandle {
+  const processor = options.processor ?? new BatchSpanProcessor(new OTLPTraceExporter({ url: options.url }))
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }), spanProcessors: [processor] })
+  const tracer = provider.getTracer('agentctl-reference-agent')
+  return {
+    startTurn: (headers) => startTurn(tracer, parentFrom(headers.traceparent, headers.tracestate)),
+    shutdown: () => provider.shutdown(),
+  }
+}
+
+function startTurn(tracer: Tracer, parent: Context): TurnTrace {
+  const root = tracer.startSpan('POST /chat', { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'POST', [ATTR_HTTP_ROUTE]: '/chat' } }, parent)
+  const inTurn = trace.setSpan(parent, root)
+  return {
+    traceId: root.spanContext().traceId,
+    annotate(attributes) {
+      for (const [key, value] of Object.entries(attributes)) if (value !== undefined) root.setAttribute(key, value)
+    },
+    llmAttempt(model, retry): LlmAttemptTrace {
+      const span = tracer.startSpan(
+        `chat ${model}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': 'openai',
+            'gen_ai.system': 'openai', // the older name of gen_ai.provider.name, still read by many backends
+            'gen_ai.request.model': model,
+            // No gen_ai attribute for it: the HTTP conventions' resend count (0 = first try).
+            'http.request.resend_count': retry,
+          },
+        },
+        inTurn,
+      )
+      return {
+        traceparent: traceparentOf(span),
+        succeeded({ responseModel, inputTokens, outputTokens, finishReason }) {
+          if (responseModel) span.setAttribute('gen_ai.response.model', responseModel)
+          if (inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', inputTokens)
+          if (outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', outputTokens)
+          if (finishReason) span.setAttribute('gen_ai.response.finish_reasons', [finishReason])
+          span.end()
+        },
+        failed(error, kind, status) {
+          if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
+          fail(span, error, kind)
+          span.end()
+        },
+      }
+    },
+    tool(name, callId) {
+      const span = tracer.startSpan(
+        `execute_tool ${name}`,
+        { kind: SpanKind.INTERNAL, attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.id': callId } },
+        inTurn,
+      )
+      return (outcome) => {
+        span.setAttribute('agentctl.tool.outcome', outcome)
+        if (outcome !== 'success') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome })
+        span.end()
+      }
+    },
+    commit() {
+      const span = tracer.startSpan(
+        'INSERT agent_turns',
+        { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.operation.name': 'INSERT', 'db.collection.name': 'agent_turns', 'db.query.summary': 'commit turn' } },
+        inTurn,
+      )
+      return (error) => {
+        if (error) fail(span, error)
+        span.end()
+      }
+    },
+    end(status, attributes, errorCode) {
+      root.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
+      for (const [key, value] of Object.entries(attributes)) if (value !== undefined) root.setAttribute(key, value)
+      // HTTP server conventions: a 5xx is the server's error; a 4xx is the caller's (status unset).
+      if (status >= 500) fail(root, errorCode ?? `HTTP ${status}`, errorCode ?? String(status))
+      else if (errorCode) root.setAttribute(ATTR_ERROR_TYPE, errorCode)
+      root.end()
+    },
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * OpenTelemetry: the agent exports a turn's spans over OTLP/HTTP to a loopback receiver (a real
+ * HTTP server here, reading the exporter's JSON), as one tree under the caller's traceparent,
+ * and sends each LLM attempt's context as `traceparent` on the LLM request.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parentFrom } from '../../agent/tracing.js'
+import { trace } from '@opentelemetry/api'
+import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
+
+interface OtlpSpan {
+  traceId: string
+  spanId: string
+  parentSpanId?: string
+  name: string
+  kind: number
+  startTimeUnixNano: string
+  status?: { code?: number }
+  attributes: Array<{ key: string; value: Record<string, unknown> }>
+}
+
+const received: OtlpSpan[] = []
+const contentTypes: string[] = []
+let receiver: Server
+let schema: Awaited<ReturnType<typeof createTestSchema>>
+let t: TestAgent
+let closed = false
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    let text = ''
+    req.on('data', (d: Buffer) => (text += d))
+    req.on('end', () => {
+      contentTypes.push(`${req.method} ${req.url} ${req.headers['content-type']}`)
+      const body = JSON.parse(text) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
+      for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) received.push(...ss.spans)
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+    })
+  })
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  schema = await createTestSchema('agent_tracing')
+  t = await startTestAgent({
+    DATABASE_URL: schema.url,
+    RATE_LIMIT_PER_MINUTE: '1000',
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+    OTEL_SERVICE_NAME: 'agent-under-test',
+  })
+})
+afterAll(async () => {
+  if (!closed) await t?.close()
+  await schema?.drop()
+  await new Promise((resolve) => receiver?.close(resolve))
+})
+
+const attr = (span: OtlpSpan, key: string) => {
+  const v = span.attributes.find((a) => a.key === key)?.value
+  if (!v) return undefined
+  if ('intValue' in v) return Number(v.intValue)
+  if ('arrayValue' in v) return (v.arrayValue as { values: Array<{ stringValue: string }> }).values.map((x) => x.stringValue)
+  return v.stringValue ?? v.boolValue ?? v.doubleValue
+}
+
+describe('OpenTelemetry traces', () => {
+  it('exports one tree per turn under the caller\'s traceparent: LLM attempts, tool calls, the commit', async () => {
+    const sentToLlm: Array<string | null> = []
+    t.mock.server.events.on('request:start', ({ request }) => {
+      if (request.url.startsWith(t.mock.url)) sentToLlm.push(request.headers.get('traceparent'))
+    })
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+    const callerSpan = '00f067aa0ba902b7'
+    const retryTrace = '5bf92f3577b34da6a3ce929d0e0e4737'
+    const res = await t.chat({ message: 'What is 17 * 23? Use the calculator.' }, { traceparent: `00-${traceId}-${callerSpan}-01` })
+    expect(res.status).toBe(200)
+    expect(res.body.iterations).toBe(2)
+    // A retried attempt: the first answers 429, the retry succeeds; each attempt gets its span.
+    t.mock.setScenario('rate-limited', { count: 1, retryAfterMs: 20 })
+    const retried = await t.chat({ message: 'hello' }, { traceparent: `00-${retryTrace}-${callerSpan}-01` })
+    expect(retried.status).toBe(200)
+    t.mock.setScenario('healthy')
+    closed = true
+    await t.close() // flushes the batch processor: every span is exported by now
+
+    const spans = received.filter((s) => s.traceId === traceId)
+    const byName = (prefix: string) => spans.filter((s) => s.name.startsWith(prefix))
+    const [turn] = byName('POST /chat')
+    expect(turn, `spans: ${spans.map((s) => s.name).join(', ')}`).toBeDefined()
+    expect(turn!.parentSpanId).toBe(callerSpan)
+    expect(turn!.kind).toBe(2) // SERVER
+    expect(attr(turn!, 'http.response.status_code')).toBe(200)
+    expect(attr(turn!, 'gen_ai.conversation.id')).toBe(res.body.session_id)
+
+    const llm = byName('chat ')
+    expect(llm).toHaveLength(2)
+    for (const span of llm) {
+      expect(span.parentSpanId).toBe(turn!.spanId)
+      expect(span.kind).toBe(3) // CLIENT
+      expect(attr(span, 'gen_ai.operation.name')).toBe('chat')
+      expect(attr(span, 'gen_ai.request.model')).toBe('gpt-4o-mini')
+      expect(attr(span, 'http.request.resend_count')).toBe(0)
+      expect(attr(span, 'gen_ai.usage.input_tokens')).toBeGreaterThan(0)
+      expect(attr(span, 'gen_ai.usage.output_tokens')).toBeGreaterThan(0)
+    }
+    expect(llm.map((s) => attr(s, 'gen_ai.response.finish_reasons')).flat().sort()).toEqual(['stop', 'tool_calls'])
+    // Each LLM request carried its own attempt span as traceparent.
+    expect(sentToLlm.filter((h) => h?.includes(traceId)).sort()).toEqual(llm.map((s) => `00-${traceId}-${s.spanId}-01`).sort())
+
+    const [tool] = byName('execute_tool')
+    expect(tool).toMatchObject({ name: 'execute_tool calculator', parentSpanId: turn!.spanId })
+    expect(attr(tool!, 'gen_ai.tool.name')).toBe('calculator')
+    expect(attr(tool!, 'agentctl.tool.outcome')).toBe('success')
+
+    const [commit] = byName('INSERT agent_turns')
+    expect(commit).toMatchObject({ parentSpanId: turn!.spanId, kind: 3 })
+    expect(attr(commit!, 'db.system.name')).toBe('postgresql')
+    expect(spans).toHaveLength(5)
+    expect(contentTypes[0]).toBe('POST /v1/traces application/json')
+
+    const attempts = received.filter((s) => s.traceId === retryTrace && s.name.startsWith('chat ')).sort((a, b) => Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)))
+    expect(attempts.map((s) => [attr(s, 'http.request.resend_count'), s.status?.code ?? 0, attr(s, 'error.type') ?? null])).toEqual([
+      [0, 2, 'rate_limited'], // status ERROR
+      [1, 0, null], // the retry of the first LLM call
+      [0, 0, null], // the turn's second LLM call (after the tool), first try
+    ])
+  })
+})
+
+describe('traceparent parsing (W3C Trace Context)', () => {
+  const spanOf = (header: unknown) => trace.getSpanContext(parentFrom(header, undefined))
+  it.each([
+    ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', true],
+    ['00-00000000000000000000000000000000-00f067aa0ba902b7-01', false],
+    ['00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', false],
+    ['ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', false],
+    ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra', false],
+    ['not a header', false],
+    [undefined, false],
+  ])('%s -> continues the trace: %s', (header, valid) => {
+    expect(Boolean(spanOf(header))).toBe(valid)
+  })
+})
+
+describe('a collector that never answers', () => {
+  it('does not hold the shutdown: the last spans are dropped after a bounded wait', async () => {
+    const hung = createServer(() => undefined) // accepts the export, never answers
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve))
+    const own = await createTestSchema('agent_tracing_hung')
+    try {
+      const agent = await startTestAgent({ DATABASE_URL: own.url, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(hung.address() as AddressInfo).port}` })
+      expect((await agent.chat({ message: 'hello' })).status).toBe(200)
+      const started = Date.now()
+      await agent.close()
+      expect(Date.now() - started).toBeLessThan(5000) // the exporter alone would wait 30 s
+    } finally {
+      hung.closeAllConnections()
+      await new Promise((resolve) => hung.close(resolve))
+      await own.drop()
+    }
+  }, 20_000)
+})
