@@ -1,5 +1,5 @@
 import type { AgentctlConfig } from './config/schema.js'
-import type { Category, Evidence, Status } from './report.js'
+import type { Category, Evidence, FindingLocation, Status } from './report.js'
 
 export type CheckMode = 'validate' | 'diagnose'
 
@@ -33,6 +33,8 @@ export interface CheckOutcome {
   evidence?: Evidence
   /** What to do about it, ideally with a ready command (kubectl ..., redis-cli ..., psql ...). */
   remediation?: string
+  /** The file (and line, or config key) the outcome is about, for SARIF and code scanning. */
+  location?: FindingLocation
 }
 
 export interface Check {

@@ -6,7 +6,7 @@ import { parseDuration } from '../../src/duration.js'
 import { AgentctlError, ExitCode } from '../../src/exit-codes.js'
 import { redact, redactDeep } from '../../src/redact.js'
 import { gateFails, type Report } from '../../src/report.js'
-import { formatFromPath, renderReport } from '../../reports/index.js'
+import { FILE_FORMATS, type Format, formatFromPath, type RenderOptions, renderReport } from '../../reports/index.js'
 import { colorEnabled } from './progress.js'
 
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean)
@@ -15,7 +15,8 @@ const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boo
 export const commonFlags = {
   config: Flags.string({ char: 'c', description: 'config file (default ./agentctl.yaml if present)' }),
   target: Flags.string({ description: 'agent base URL (overrides target.url)' }),
-  output: Flags.string({ char: 'o', multiple: true, description: 'write the report; format from the extension: .json .html .xml (JUnit) .md' }),
+  output: Flags.string({ char: 'o', multiple: true, description: 'write the report; format from the extension: .json .html .xml (JUnit) .md .sarif; - is stdout (with --format)' }),
+  format: Flags.string({ options: [...FILE_FORMATS], description: 'format of -o - (the report on stdout instead of the table)' }),
   'fail-on': Flags.string({ options: ['warn', 'fail'], default: 'fail', description: 'lowest verdict that exits 1' }),
   only: Flags.string({ multiple: true, description: 'run only these check ids or categories (comma-separated)' }),
   skip: Flags.string({ multiple: true, description: 'skip these check ids or categories (comma-separated)' }),
@@ -41,23 +42,39 @@ export abstract class ReportingCommand extends Command {
   }
 
   /** Writes every requested output, prints the table (TTY) or JSON, appends the step summary, sets the exit code. */
-  protected async finish(report: Report, flags: { output?: string[]; 'fail-on'?: string; 'no-color'?: boolean }): Promise<Report> {
+  protected async finish(report: Report, flags: { output?: string[]; format?: string; 'fail-on'?: string; 'no-color'?: boolean }): Promise<Report> {
     const safe = redactDeep(report)
-    // Check every extension before writing anything, so a typo doesn't leave half the outputs.
-    const outputs = (flags.output ?? []).map((file) => ({ file, format: formatFromPath(file) }))
+    // Check every output before writing anything, so a typo doesn't leave half the outputs.
+    const outputs = this.outputTargets(flags.output ?? [], flags.format)
+    const toStdout = outputs.some((o) => o.file === '-')
+    const options: RenderOptions = outputs.some((o) => o.format === 'sarif') ? { checkDocs: (await import('../../checks/docs.js')).checkDocs() } : {}
     for (const { file, format } of outputs) {
+      if (file === '-') {
+        process.stdout.write(renderReport(safe, format, options))
+        continue
+      }
       writeOutput(file, () => {
         mkdirSync(dirname(file), { recursive: true })
-        writeFileSync(file, renderReport(safe, format))
+        writeFileSync(file, renderReport(safe, format, options))
       })
       if (!this.jsonEnabled()) this.logToStderr(`wrote ${file}`)
     }
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
     if (summaryFile) writeOutput(summaryFile, () => appendFileSync(summaryFile, renderReport(safe, 'markdown') + '\n'))
-    if (!this.jsonEnabled()) this.log(renderReport(safe, 'table', { color: colorEnabled({ noColorFlag: flags['no-color'] }), width: process.stdout.columns }))
+    if (!this.jsonEnabled() && !toStdout) this.log(renderReport(safe, 'table', { color: colorEnabled({ noColorFlag: flags['no-color'] }), width: process.stdout.columns }))
     if (gateFails(safe.verdict, (flags['fail-on'] as 'warn' | 'fail') ?? 'fail')) process.exitCode = ExitCode.GateFailed
     // With --json oclif prints the returned value; the exit code carries the verdict.
     return safe
+  }
+
+  /** -o files by extension; `-o -` is stdout in the --format the user names (never guessed). */
+  private outputTargets(files: string[], format: string | undefined): Array<{ file: string; format: Format }> {
+    const dashes = files.filter((f) => f === '-').length
+    if (dashes > 1) throw new AgentctlError('-o - is given twice: stdout takes one report', ExitCode.UsageOrInternal, 'write the other formats to files: -o - --format sarif -o report.html')
+    if (dashes === 1 && !format) throw new AgentctlError('-o - writes the report to stdout, in which format?', ExitCode.UsageOrInternal, `add --format ${FILE_FORMATS.join('|')}`)
+    if (dashes === 1 && this.jsonEnabled()) throw new AgentctlError('-o - and --json both write to stdout', ExitCode.UsageOrInternal, 'use -o - --format json, or --json alone')
+    if (format && dashes === 0) throw new AgentctlError(`--format ${format} names the format of -o - (stdout); files take theirs from the extension`, ExitCode.UsageOrInternal, `add -o -, or drop --format`)
+    return files.map((file) => ({ file, format: file === '-' ? (format as Format) : formatFromPath(file) }))
   }
 
   /** Every error leaves through here: redacted, with a hint, and exit 2 unless it says otherwise. */
