@@ -8,7 +8,7 @@
  * for info; a warning is 'warning'; an error (the check could not judge) gates like a failure, so it
  * is an 'error' whose message says it could not judge; a skip is kind 'notApplicable', level
  * 'none' (SARIF §3.27.9: a kind other than 'fail' has level 'none').
- * Locations come from Finding.location only (Finding.location in src/report.ts); a finding
+ * Locations come from Finding.location only (src/report.ts); a finding
  * about the running agent has none, and code scanning lists it without a file.
  */
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder'

@@ -18,7 +18,7 @@ export type Evidence = Record<string, unknown>
 
 /**
  * Where in the user's files a finding points, when it points anywhere (a manifest's document, a
- * config key). SARIF turns it into a code-scanning location (Finding.location in src/report.ts).
+ * config key). SARIF (reports/sarif.ts) turns it into a code-scanning location.
  */
 export interface FindingLocation {
   /** Path relative to the working directory, '/'-separated. */
