@@ -8,7 +8,7 @@ import { createProgress, progressEnabled } from './_shared/progress.js'
 
 export default class Diagnose extends ReportingCommand {
   static summary = 'What is broken right now, and what to do about it'
-  static description = `Runs every diagnose check at once, each bounded by --timeout, so a hung dependency never delays the rest. Categories: ${DIAGNOSE_CATEGORIES.join(', ')}. Every finding carries the observed values and a ready command to fix or dig further. Exit 0 healthy, 1 a finding at or above --fail-on, 2 usage or config error.`
+  static description = `Runs every diagnose check at once, each bounded by --timeout, so a hung dependency never delays the rest. Categories: ${DIAGNOSE_CATEGORIES.join(', ')}. Every finding carries the observed values and a ready command to fix or dig further. Exit 0 healthy, 1 a finding at or above --fail-on, 2 usage or config error. The checks, their ids and categories: agentctl checks diagnose.`
   static examples = [
     '<%= config.bin %> diagnose',
     '<%= config.bin %> diagnose --only connectivity --timeout 2s',

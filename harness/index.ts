@@ -1,7 +1,7 @@
 /**
  * agentctl/harness — an OpenAI-compatible mock LLM with a fault catalogue, for your own tests.
  *
- *   import { createMockLlm, faults } from 'agentctl/harness'
+ *   import { createMockLlm, faults } from 'agentctl-cli/harness'
  *
  * In-process (msw setupServer): createMockLlm(). As a real HTTP server: startMockLlmServer().
  * A remote mock (agentctl mock-llm): new MockLlmControl('http://127.0.0.1:4010').

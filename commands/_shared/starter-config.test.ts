@@ -39,8 +39,8 @@ describe('starter config (agentctl init)', () => {
   })
 
   it('points editors at the schema on its first line and has a comment on most keys', () => {
-    const text = starterConfig('node_modules/agentctl/schemas/agentctl.schema.json')
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=node_modules/agentctl/schemas/agentctl.schema.json')
+    const text = starterConfig('node_modules/agentctl-cli/schemas/agentctl.schema.json')
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=node_modules/agentctl-cli/schemas/agentctl.schema.json')
     expect(parseDocument(text).errors).toEqual([])
     const keyLines = text.split('\n').filter((l) => /^\s+[a-zA-Z]+:/.test(l))
     const commented = keyLines.filter((l) => l.includes('#'))
