@@ -1,5 +1,5 @@
 /**
- * agentctl/harness — an OpenAI-compatible mock LLM with a fault catalogue, for your own tests.
+ * agentctl-cli/harness — an OpenAI-compatible mock LLM with a fault catalogue, for your own tests.
  *
  *   import { createMockLlm, faults } from 'agentctl-cli/harness'
  *
