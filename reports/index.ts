@@ -45,7 +45,7 @@ export function renderReport(input: Report, format: Format, options: RenderOptio
     case 'markdown':
       return renderMarkdown(report)
     case 'sarif':
-      return renderSarif(report, options.checkDocs)
+      return renderSarif(report, options.checkDocs, options.sarifTargetLocation)
     default:
       throw new AgentctlError(`unknown report format "${String(format)}"`, ExitCode.UsageOrInternal, 'use table, json, html, junit, markdown or sarif')
   }

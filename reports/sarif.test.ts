@@ -64,6 +64,21 @@ describe('SARIF 2.1.0', () => {
     expect(agent!.locations).toBeUndefined()
   })
 
+  it('a finding without a location points at where the target is declared, when the caller knows', () => {
+    const findings = [makeFinding({ checkId: 'circuit-breaker', status: 'fail' }), makeFinding({ checkId: 'agentctl-config', status: 'warn', location: { file: 'agentctl.yaml', line: 9, key: 'slo.p95Ms' } })]
+    const log = JSON.parse(renderReport(makeReport({ findings }), 'sarif', { sarifTargetLocation: { file: 'ci/agentctl.yaml', line: 3, key: 'target.url' } })) as Log
+    expect(validate(log)).toBe(true)
+    const [agent, config] = log.runs[0]!.results!
+    expect(agent!.locations).toEqual([
+      {
+        physicalLocation: { artifactLocation: { uri: 'ci/agentctl.yaml', index: 0 }, region: { startLine: 3 } },
+        logicalLocations: [{ fullyQualifiedName: 'target.url', kind: 'member' }],
+        message: { text: 'the agent under test, declared here' },
+      },
+    ])
+    expect(config!.locations![0]!.physicalLocation!.region).toEqual({ startLine: 9 })
+  })
+
   it("a rule's help is the check's README", () => {
     const log = sarif(makeReport({ findings: [makeFinding({ status: 'fail' })] }), { redis: { title: 'Redis reachable', description: 'PING answers', readme: '# redis\n\nPINGs it.' } })
     const rule = log.runs[0]!.tool.driver.rules![0]!

@@ -8,12 +8,14 @@
  * for info; a warning is 'warning'; an error (the check could not judge) gates like a failure, so it
  * is an 'error' whose message says it could not judge; a skip is kind 'notApplicable', level
  * 'none' (SARIF §3.27.9: a kind other than 'fail' has level 'none').
- * Locations come from Finding.location only (src/report.ts); a finding
- * about the running agent has none, and code scanning lists it without a file.
+ * Locations come from Finding.location (src/report.ts). A finding about the running agent has
+ * none; GitHub code scanning refuses a result without a file ("expected at least one location"),
+ * so when the caller knows where the target is declared (the config file's target.url) such a
+ * finding points there, marked as the target's location. Without it the result has no location.
  */
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder'
 import type { Result } from 'sarif'
-import type { Finding, Report, Severity } from '../src/report.js'
+import type { Finding, FindingLocation, Report, Severity } from '../src/report.js'
 import { evidenceEntries } from './format.js'
 
 /** What the renderer knows of a check beyond the report: its catalogue line and README. */
@@ -26,14 +28,14 @@ export interface CheckDoc {
 
 const SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json'
 
-export function renderSarif(report: Report, docs: Readonly<Record<string, CheckDoc>> = {}): string {
+export function renderSarif(report: Report, docs: Readonly<Record<string, CheckDoc>> = {}, targetLocation?: FindingLocation): string {
   const log = new SarifBuilder({ $schema: SCHEMA_URI })
   const jobs = report.sections?.length ? report.sections : [report]
-  for (const job of jobs) log.addRun(buildRun(job, report.tool, docs))
+  for (const job of jobs) log.addRun(buildRun(job, report.tool, docs, targetLocation))
   return JSON.stringify(log.buildSarifOutput(), null, 2) + '\n'
 }
 
-function buildRun(job: Report, tool: Report['tool'], docs: Readonly<Record<string, CheckDoc>>): SarifRunBuilder {
+function buildRun(job: Report, tool: Report['tool'], docs: Readonly<Record<string, CheckDoc>>, targetLocation: FindingLocation | undefined): SarifRunBuilder {
   const run = new SarifRunBuilder().initSimple({ toolDriverName: tool.name, toolDriverVersion: tool.version })
   run.run.automationDetails = { id: `agentctl/${job.command}/` }
   run.run.invocations = [{ executionSuccessful: true, startTimeUtc: job.startedAt, properties: { target: job.target, verdict: job.verdict, score: job.score } }]
@@ -43,7 +45,7 @@ function buildRun(job: Report, tool: Report['tool'], docs: Readonly<Record<strin
     seen.add(f.checkId)
     run.addRule(buildRule(f, docs[f.checkId]))
   }
-  for (const f of job.findings) if (f.status !== 'pass') run.addResult(buildResult(f))
+  for (const f of job.findings) if (f.status !== 'pass') run.addResult(buildResult(f, targetLocation))
   return run
 }
 
@@ -60,7 +62,7 @@ function failureLevel(severity: Severity): 'error' | 'warning' | 'note' {
   return severity === 'fail' ? 'error' : severity === 'warn' ? 'warning' : 'note'
 }
 
-function buildResult(f: Finding): SarifResultBuilder {
+function buildResult(f: Finding, targetLocation: FindingLocation | undefined): SarifResultBuilder {
   const result = new SarifResultBuilder()
   const r: Result = result.result
   r.ruleId = f.checkId
@@ -72,12 +74,14 @@ function buildResult(f: Finding): SarifResultBuilder {
     r.kind = 'fail'
     r.level = f.status === 'warn' ? (f.severity === 'info' ? 'note' : 'warning') : failureLevel(f.severity)
   }
-  if (f.location) {
-    const { file, line, key } = f.location
+  const location = f.location ?? targetLocation
+  if (location) {
+    const { file, line, key } = location
     r.locations = [
       {
         physicalLocation: { artifactLocation: { uri: encodeURI(file) }, ...(line ? { region: { startLine: line } } : {}) },
         ...(key ? { logicalLocations: [{ fullyQualifiedName: key, kind: 'member' }] } : {}),
+        ...(f.location ? {} : { message: { text: 'the agent under test, declared here' } }),
       },
     ]
   }

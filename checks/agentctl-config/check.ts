@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs'
-import { relative, sep } from 'node:path'
-import { LineCounter, parseDocument } from 'yaml'
+import { relative } from 'node:path'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
-import type { FindingLocation } from '../../src/report.js'
+import { readConfigSource } from '../../src/config/locate.js'
 import type { Problem } from '../manifest-support.js'
 
 /** A problem with the config key it is about (the SARIF location). */
@@ -74,36 +72,17 @@ export const agentctlConfigCheck: Check = {
   run: async (ctx): Promise<CheckOutcome> => {
     const file = ctx.options.configFile as string | undefined
     const shown = file ? relative(process.cwd(), file) || file : 'built-in defaults'
-    const source = file ? readSource(file) : undefined
+    const source = file ? readConfigSource(file) : undefined
     const problems = [...configProblems(ctx), ...(source ? literalSecrets(source.raw) : [])]
     const evidence = { file: shown, target: ctx.config.target.url, slo: ctx.config.slo, mockLlm: ctx.config.faults.mockLlm, problems: problems.map((p) => `${p.level}: ${p.text}`) }
     if (problems.length === 0) return { status: 'pass', message: `${shown}: target, SLO, mock port and credentials look right`, evidence }
     const first = problems.find((p) => p.level === 'fail') ?? problems[0]!
     return {
       status: problems.some((p) => p.level === 'fail') ? 'fail' : 'warn',
-      ...(source ? { location: source.locate(shown, first.key) } : {}),
+      ...(source ? { location: source.locate(first.key) } : {}),
       message: `${shown}: ${problems.map((p) => p.text).join('; ')}`,
       evidence,
       remediation: `In ${shown}:\n${[...new Set(problems.map((p) => p.fix))].join('\n')}`,
     }
   },
-}
-
-/** The file as written (before ${ENV} interpolation), and where each key sits in it. */
-function readSource(file: string): { raw: unknown; locate(shown: string, key: string): FindingLocation } | undefined {
-  const lines = new LineCounter()
-  let doc: ReturnType<typeof parseDocument>
-  try {
-    doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines })
-  } catch {
-    return undefined // the loader already parsed it; unreadable now means it changed under us
-  }
-  return {
-    raw: doc.toJS(),
-    locate(shown, key) {
-      const node = doc.getIn(key.split('.'), true) as { range?: number[] } | undefined
-      const line = node?.range ? lines.linePos(node.range[0]!).line : undefined
-      return { file: shown.split(sep).join('/'), key, ...(line ? { line } : {}) }
-    },
-  }
 }

@@ -30,8 +30,13 @@ export abstract class ReportingCommand extends Command {
 
   /** Loads agentctl.yaml with flag overrides; a bad config becomes exit 2 with path and fix. */
   protected loadConfig(flags: { config?: string; target?: string }, overrides: Record<string, unknown> = {}): LoadedConfig {
-    return loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, ...overrides } })
+    const loaded = loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, ...overrides } })
+    this.configFile = loaded.file
+    return loaded
   }
+
+  /** The config file this run read, if any (SARIF points findings about the target at it). */
+  private configFile?: string
 
   protected listFlag(values: string[] | undefined): string[] {
     return (values ?? []).flatMap(list)
@@ -47,7 +52,7 @@ export abstract class ReportingCommand extends Command {
     // Check every output before writing anything, so a typo doesn't leave half the outputs.
     const outputs = this.outputTargets(flags.output ?? [], flags.format)
     const toStdout = outputs.some((o) => o.file === '-')
-    const options: RenderOptions = outputs.some((o) => o.format === 'sarif') ? { checkDocs: (await import('../../checks/docs.js')).checkDocs() } : {}
+    const options: RenderOptions = outputs.some((o) => o.format === 'sarif') ? await this.sarifOptions() : {}
     for (const { file, format } of outputs) {
       if (file === '-') {
         process.stdout.write(renderReport(safe, format, options))
@@ -65,6 +70,16 @@ export abstract class ReportingCommand extends Command {
     if (gateFails(safe.verdict, (flags['fail-on'] as 'warn' | 'fail') ?? 'fail')) process.exitCode = ExitCode.GateFailed
     // With --json oclif prints the returned value; the exit code carries the verdict.
     return safe
+  }
+
+  /**
+   * Rule help for every check, and where the target is declared: code scanning refuses a result
+   * without a file, so findings about the running agent point at the config's target.url.
+   */
+  private async sarifOptions(): Promise<RenderOptions> {
+    const [{ checkDocs }, { readConfigSource }] = await Promise.all([import('../../checks/docs.js'), import('../../src/config/locate.js')])
+    const target = this.configFile ? readConfigSource(this.configFile)?.locate('target.url') : undefined
+    return { checkDocs: checkDocs(), ...(target ? { sarifTargetLocation: target } : {}) }
   }
 
   /** -o files by extension; `-o -` is stdout in the --format the user names (never guessed). */

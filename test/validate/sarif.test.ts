@@ -29,8 +29,8 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 
 it('validate on a broken agent writes SARIF 2.1.0: valid, one result per non-pass finding, with locations', async () => {
   cpSync(fixturePath('manifests', 'fail', 'probes.yaml'), join(cwd, 'deploy', 'probes.yaml'), { recursive: true })
-  // slo.errorRate 0.5 is a warning about a key on line 5 of this file.
-  writeFileSync(join(cwd, 'agentctl.yaml'), ['target:', '  apiKey: ${AGENT_API_KEY}', 'slo:', '  p95Ms: 5000', '  errorRate: 0.5', 'validate:', '  manifests: [deploy/*.yaml]', ''].join('\n'))
+  // slo.errorRate 0.5 is a warning about a key on line 6 of this file; target.url is on line 2.
+  writeFileSync(join(cwd, 'agentctl.yaml'), ['target:', '  url: http://127.0.0.1:1', '  apiKey: ${AGENT_API_KEY}', 'slo:', '  p95Ms: 5000', '  errorRate: 0.5', 'validate:', '  manifests: [deploy/*.yaml]', ''].join('\n'))
   const mock = await startMock()
   const agent = await spawnFixtureAgent('no-breaker', mock)
   try {
@@ -63,8 +63,11 @@ it('validate on a broken agent writes SARIF 2.1.0: valid, one result per non-pas
     expect(artifactLocation!.uri).toBe('deploy/probes.yaml')
     expect(probes[region!.startLine! - 1]).toMatch(/^(apiVersion|kind):/)
   }
-  // The config warning points at slo.errorRate, line 5.
+  // A finding about the running agent points at where the target is declared (code scanning needs a file).
+  expect(results.find((r) => r.ruleId === 'circuit-breaker')!.locations![0]).toMatchObject({ physicalLocation: { artifactLocation: { uri: 'agentctl.yaml' }, region: { startLine: 2 } }, logicalLocations: [{ fullyQualifiedName: 'target.url' }] })
+  for (const r of results) expect(r.locations?.[0]?.physicalLocation?.artifactLocation?.uri, r.ruleId).toBeTruthy()
+  // The config warning points at slo.errorRate, line 6.
   const config = results.find((r) => r.ruleId === 'agentctl-config')!
   expect(config.level).toBe('warning')
-  expect(config.locations![0]).toMatchObject({ physicalLocation: { artifactLocation: { uri: 'agentctl.yaml' }, region: { startLine: 5 } }, logicalLocations: [{ fullyQualifiedName: 'slo.errorRate' }] })
+  expect(config.locations![0]).toMatchObject({ physicalLocation: { artifactLocation: { uri: 'agentctl.yaml' }, region: { startLine: 6 } }, logicalLocations: [{ fullyQualifiedName: 'slo.errorRate' }] })
 }, 120_000)
