@@ -41,7 +41,8 @@ beforeAll(() => {
   const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], project, 540_000)
   expect(install.code, install.output).toBe(0)
 }, 600_000)
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+// A tree of ~300 installed packages: removing it can take a while on a busy machine.
+afterAll(() => rmSync(work, { recursive: true, force: true }), 300_000)
 
 describe(`the ${PACKAGE_NAME} package`, () => {
   it('ships the built dist/, the schemas, the check READMEs and the LICENSE, and no test files', () => {
@@ -74,6 +75,15 @@ describe(`the ${PACKAGE_NAME} package`, () => {
     expect(report.verdict).toBe('pass')
     expect(report.findings.find((f) => f.checkId === 'agentctl-config')?.status).toBe('pass')
   }, 240_000)
+
+  it(`exports ${PACKAGE_NAME}, /harness and /agent, and nothing unlisted`, () => {
+    const script = `const h = await import('${PACKAGE_NAME}/harness'); const a = await import('${PACKAGE_NAME}/agent'); const m = await import('${PACKAGE_NAME}');
+      console.log(typeof h.createMockLlm, typeof h.startMockLlmServer, typeof a.startAgent, Object.keys(m).length > 0)
+      try { await import('${PACKAGE_NAME}/dist/src/paths.js'); console.log('unlisted path imported') } catch (e) { console.log(e.code) }`
+    const r = run(process.execPath, ['--input-type=module', '-e', script], project)
+    expect(r.code, r.output).toBe(0)
+    expect(r.stdout.trim().split('\n')).toEqual(['function function function true', 'ERR_PACKAGE_PATH_NOT_EXPORTED'])
+  })
 
   it('agentctl init points editors at the installed schema by a relative path', () => {
     const r = run('npx', ['--no-install', 'agentctl', 'init'], project)
