@@ -1,8 +1,9 @@
 /**
  * SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps), built with node-sarif-builder.
- * One run per job (a combined demo report has one per section, each with its own
- * automationDetails id: GitHub refuses two runs of one tool and category in one upload), one rule
- * per check id, one result per finding that is not a pass.
+ * One run per job, one rule per check id, one result per finding that is not a pass. A combined
+ * demo report has a run per section, each with its own automationDetails id (GitHub refuses two
+ * runs of one tool and category in one upload); a single job's run has none, so the uploader's
+ * category applies (upload-sarif keeps an id already in the file).
  *
  * Levels: a failure is 'error' when its severity gates (fail), 'warning' when it only warns, 'note'
  * for info; a warning is 'warning'; an error (the check could not judge) gates like a failure, so it
@@ -31,13 +32,13 @@ const SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json'
 export function renderSarif(report: Report, docs: Readonly<Record<string, CheckDoc>> = {}, targetLocation?: FindingLocation): string {
   const log = new SarifBuilder({ $schema: SCHEMA_URI })
   const jobs = report.sections?.length ? report.sections : [report]
-  for (const job of jobs) log.addRun(buildRun(job, report.tool, docs, targetLocation))
+  for (const job of jobs) log.addRun(buildRun(job, report.tool, docs, targetLocation, jobs.length > 1))
   return JSON.stringify(log.buildSarifOutput(), null, 2) + '\n'
 }
 
-function buildRun(job: Report, tool: Report['tool'], docs: Readonly<Record<string, CheckDoc>>, targetLocation: FindingLocation | undefined): SarifRunBuilder {
+function buildRun(job: Report, tool: Report['tool'], docs: Readonly<Record<string, CheckDoc>>, targetLocation: FindingLocation | undefined, combined: boolean): SarifRunBuilder {
   const run = new SarifRunBuilder().initSimple({ toolDriverName: tool.name, toolDriverVersion: tool.version })
-  run.run.automationDetails = { id: `agentctl/${job.command}/` }
+  if (combined) run.run.automationDetails = { id: `agentctl/${job.command}/` }
   run.run.invocations = [{ executionSuccessful: true, startTimeUtc: job.startedAt, properties: { target: job.target, verdict: job.verdict, score: job.score } }]
   const seen = new Set<string>()
   for (const f of job.findings) {
