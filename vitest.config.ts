@@ -11,5 +11,7 @@ export default defineConfig({
     pool: 'forks',
     // Integration tests share real Redis/PostgreSQL; two workers match the 2-core CI machines.
     maxWorkers: 2,
+    // Checks the services are up and creates the test role and database when missing (issue 20).
+    globalSetup: ['test/support/global-setup.ts'],
   },
 })

@@ -46,7 +46,7 @@ export interface Exchange {
   mockAfter?: MockStats
 }
 
-/** Thin client for the mock's control API (DESIGN.md "Mock LLM"): plain HTTP, so it works remotely. */
+/** Thin client for the mock's control API (docs/CONTRACTS.md "Mock LLM API formats"): plain HTTP, so it works remotely. */
 export class MockControl {
   constructor(
     readonly baseUrl: string,
@@ -202,11 +202,6 @@ export function summarize(ex: Exchange): Record<string, unknown> {
   }
 }
 
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
-  })
+export { sleep } from '../src/sleep.js'
 
 export type { CheckContext }

@@ -97,7 +97,7 @@ export const postgresCheck: Check = {
       outcomes.push({
         title: 'PostgreSQL long-running queries',
         status: 'warn',
-        message: `${longQueries.length} quer${longQueries.length === 1 ? 'y' : 'ies'}/transaction${longQueries.length === 1 ? '' : 's'} running over ${Math.round(longQueryMs / 1000)}s; oldest pid ${worst.pid} (${worst.state}, ${worst.seconds}s): ${worst.query.slice(0, 80)}`,
+        message: `${longQueries.length} quer${longQueries.length === 1 ? 'y' : 'ies'}/transaction${longQueries.length === 1 ? '' : 's'} running over ${longQueryMs >= 1000 ? `${Math.round(longQueryMs / 1000)}s` : ms(longQueryMs)}; oldest pid ${worst.pid} (${worst.state}, ${worst.seconds}s): ${worst.query.slice(0, 80)}`,
         remediation: `inspect: \`${psqlCommand(ep, `SELECT pid, state, now() - query_start AS age, query FROM pg_stat_activity WHERE pid = ${worst.pid}`)}\`; cancel it: \`${psqlCommand(ep, `SELECT pg_cancel_backend(${worst.pid})`)}\` (pg_terminate_backend if it holds locks)`,
         evidence,
       })
