@@ -3,7 +3,7 @@
  * the space topic separator in every message, `-o -` with an explicit --format, and `agentctl
  * checks` listing the catalogue. Through the built CLI (npm test builds dist/ first).
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -33,6 +33,25 @@ describe('oclif conventions', () => {
     expect(run.stderr).toContain(expected)
     expect(run.stderr).not.toMatch(/agent:st/)
   })
+
+  // At a terminal @oclif/plugin-not-found asks, and runs the suggestion on yes. script(1) gives the CLI a pty.
+  const hasScript = spawnSync('script', ['--version']).status === 0
+  it.skipIf(!hasScript).each([
+    ['y', 0, /VALIDATE \(\d+ checks\)/],
+    ['n', 2, /No/],
+  ])('at a terminal, a typo asks "Did you mean checks?"; answering %s exits %i', async (answer, code, output) => {
+    const child = spawn('script', ['-qec', `${process.execPath} ${join(root, 'bin', 'run.js')} chekcs`, '/dev/null'], { cwd: work, env: { ...process.env, NO_COLOR: '1' } })
+    let out = ''
+    let answered = false
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString()
+      if (!answered && /Did you mean .*checks.*\?/.test(out)) ((answered = true), child.stdin.write(`${answer}\r`))
+    })
+    const exit = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(answered, out).toBe(true)
+    expect(exit, out).toBe(code)
+    expect(out).toMatch(output)
+  }, 60_000)
 
   it('-h and `help <command>` print the command help, like --help', () => {
     const long = agentctl('validate', '--help')
