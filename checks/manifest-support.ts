@@ -5,10 +5,11 @@
  * with a ready-to-paste remediation.
  */
 import { globSync, readFileSync, statSync } from 'node:fs'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
-import { parseAllDocuments } from 'yaml'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { LineCounter, parseAllDocuments } from 'yaml'
 import { z } from 'zod'
 import type { CheckContext, CheckOutcome } from '../src/check.js'
+import type { FindingLocation } from '../src/report.js'
 
 /** The manifest family's options: the config file validate loaded, so relative globs resolve beside it. */
 export const manifestOptions = z.strictObject({ configFile: z.string().optional() })
@@ -17,6 +18,8 @@ export type K8sObject = Record<string, any> // eslint-disable-line @typescript-e
 
 export interface ManifestDoc {
   file: string
+  /** 1-based line where the object starts in its file (SARIF points code scanning there). */
+  line?: number
   kind: string
   name: string
   namespace: string
@@ -36,7 +39,7 @@ export interface Workload extends ManifestDoc {
 export interface ManifestSet {
   files: string[]
   docs: ManifestDoc[]
-  errors: Array<{ file: string; message: string }>
+  errors: Array<{ file: string; message: string; line?: number }>
   /** Patterns that matched nothing: almost always a typo in validate.manifests. */
   unmatched: string[]
 }
@@ -69,17 +72,24 @@ export function loadManifests(patterns: readonly string[], baseDir: string): Man
       set.errors.push({ file: shown, message: (error as Error).message })
       continue
     }
-    for (const doc of parseAllDocuments(text)) {
+    const lines = new LineCounter()
+    for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
       if ('errors' in doc && doc.errors.length > 0) {
-        set.errors.push({ file: shown, message: doc.errors[0]!.message.split('\n')[0]! })
+        const error = doc.errors[0]!
+        set.errors.push({ file: shown, message: error.message.split('\n')[0]!, line: error.linePos?.[0]?.line })
         continue
       }
       const value = doc.toJS() as K8sObject | null
-      const objects = value?.kind === 'List' && Array.isArray(value.items) ? value.items : [value]
-      for (const obj of objects) {
-        if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string') continue
-        set.docs.push({ file: shown, kind: obj.kind, name: obj.metadata?.name ?? '(unnamed)', namespace: obj.metadata?.namespace ?? 'default', obj })
-      }
+      const isList = value?.kind === 'List' && Array.isArray(value.items)
+      const objects: K8sObject[] = isList ? value.items : [value]
+      // The line of each object's first key: the document's for one object, each item's in a List.
+      const nodes = isList ? ((doc.get('items', true) as { items?: Array<{ range?: number[] }> } | undefined)?.items ?? []) : [doc.contents as { range?: number[] } | null]
+      objects.forEach((obj, i) => {
+        if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string') return
+        const offset = nodes[i]?.range?.[0]
+        const line = offset === undefined ? undefined : lines.linePos(offset).line
+        set.docs.push({ file: shown, line, kind: obj.kind, name: obj.metadata?.name ?? '(unnamed)', namespace: obj.metadata?.namespace ?? 'default', obj })
+      })
     }
   }
   return set
@@ -111,9 +121,16 @@ export interface Problem {
   fix: string
 }
 
+const toPosix = (file: string) => file.split(sep).join('/')
+
+/** Where a manifest object sits, for SARIF (Finding.location in src/report.ts). */
+export function locationOf(subject: ManifestDoc): FindingLocation {
+  return { file: toPosix(subject.file), ...(subject.line ? { line: subject.line } : {}) }
+}
+
 /** Problems of one subject → one outcome: worst level wins; every distinct fix is listed. */
 export function toOutcome(title: string, subject: ManifestDoc, problems: Problem[], passMessage: string, evidence: Record<string, unknown> = {}): CheckOutcome {
-  const base = { title, evidence: { file: subject.file, namespace: subject.namespace, workload: workloadName(subject), ...evidence } }
+  const base = { title, location: locationOf(subject), evidence: { file: subject.file, namespace: subject.namespace, workload: workloadName(subject), ...evidence } }
   if (problems.length === 0) return { ...base, status: 'pass', message: passMessage }
   const status = problems.some((p) => p.level === 'fail') ? 'fail' : 'warn'
   const fixes = [...new Set(problems.map((p) => p.fix))]
@@ -140,6 +157,7 @@ export function runManifestRule(ctx: CheckContext, rule: (set: ManifestSet) => C
     title: `${e.file}: unreadable manifest`,
     message: `cannot parse ${e.file}: ${e.message}`,
     evidence: { file: e.file },
+    location: { file: toPosix(e.file), ...(e.line ? { line: e.line } : {}) },
     remediation: 'Fix the YAML syntax (kubectl apply --dry-run=client -f FILE shows the same error).',
   }))
   if (set.unmatched.length > 0) {

@@ -12,7 +12,7 @@ import { sleep } from '../src/sleep.js'
 
 export default class Diagnose extends ReportingCommand {
   static summary = 'What is broken right now, and what to do about it'
-  static description = `Runs every diagnose check at once, each bounded by --timeout, so a hung dependency never delays the rest. Categories: ${DIAGNOSE_CATEGORIES.join(', ')}. Every finding carries the observed values and a ready command to fix or dig further. Exit 0 healthy, 1 a finding at or above --fail-on, 2 usage or config error, 130 interrupted by Ctrl-C (--watch: the last run's code).`
+  static description = `Runs every diagnose check at once, each bounded by --timeout, so a hung dependency never delays the rest. Categories: ${DIAGNOSE_CATEGORIES.join(', ')}. Every finding carries the observed values and a ready command to fix or dig further. Exit 0 healthy, 1 a finding at or above --fail-on, 2 usage or config error, 130 interrupted by Ctrl-C (--watch: the last run's code). The checks, their ids and categories: agentctl checks diagnose.`
   static examples = [
     '<%= config.bin %> diagnose',
     '<%= config.bin %> diagnose --only connectivity --timeout 2s',

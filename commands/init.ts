@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { Flags } from '@oclif/core'
 import { DEFAULT_CONFIG_FILE } from '../src/config/load.js'
 import { AgentctlError, ExitCode } from '../src/exit-codes.js'
@@ -10,7 +10,7 @@ import { starterConfig } from './_shared/starter-config.js'
 export default class Init extends ReportingCommand {
   static summary = 'Write a commented starter agentctl.yaml'
   static description =
-    'Writes a starter config with every section and a comment on each key, ${ENV} examples, and a yaml-language-server line pointing at the shipped JSON Schema so editors complete and check keys. The file loads as written. An existing file is left alone unless you pass --force.'
+    'Writes a starter config with every section and a comment on each key, and ${ENV} examples. When agentctl is installed in the project (node_modules), the first line points editors at the shipped JSON Schema by a relative path so they complete and check keys; from a global install it says how to get that line instead of writing a path into the install. The file loads as written. An existing file is left alone unless you pass --force.'
   static examples = [
     '<%= config.bin %> init',
     '<%= config.bin %> init --path deploy/agentctl.yaml',
@@ -21,7 +21,7 @@ export default class Init extends ReportingCommand {
     force: Flags.boolean({ description: 'overwrite an existing file' }),
   }
 
-  async run(): Promise<{ path: string; overwritten: boolean; schema: string }> {
+  async run(): Promise<{ path: string; overwritten: boolean; schema: string | null }> {
     const { flags } = await this.parse(Init)
     const file = resolve(flags.path)
     const exists = existsSync(file)
@@ -40,13 +40,17 @@ export default class Init extends ReportingCommand {
       this.log(`${exists ? 'overwrote' : 'wrote'} ${flags.path}`)
       this.log(`next: edit it, then run \`${this.config.bin} validate${flags.path === DEFAULT_CONFIG_FILE ? '' : ` -c ${flags.path}`}\``)
     }
-    return { path: file, overwritten: exists, schema }
+    return { path: file, overwritten: exists, schema: schema ?? null }
   }
 }
 
-/** The shipped schema: relative when it sits below the config (node_modules/agentctl/...), else absolute. */
-function schemaReference(configDir: string): string {
+/**
+ * The shipped schema by a path relative to the config, when this install lives inside the config's
+ * project (node_modules/agentctl-cli/..., or this repository). Never an absolute path: the file is
+ * committed and read on other machines, where a path into this machine's install does not exist.
+ */
+function schemaReference(configDir: string): string | undefined {
   const schema = join(packageRoot(), 'schemas', 'agentctl.schema.json')
   const rel = relative(configDir, schema)
-  return rel && !isAbsolute(rel) && !rel.startsWith('..') ? rel : schema
+  return rel && !isAbsolute(rel) && !rel.startsWith('..') ? rel.split(sep).join('/') : undefined
 }

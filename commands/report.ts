@@ -6,7 +6,7 @@ import { parseReport } from '../src/report-schema.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
 
 export default class ReportCommand extends ReportingCommand {
-  static summary = 'Re-render a saved JSON report as HTML, JUnit XML, Markdown or a table'
+  static summary = 'Re-render a saved JSON report as HTML, JUnit XML, Markdown, SARIF or a table'
   static description =
     "Reads a report saved with -o report.json (by validate, diagnose, load or demo), checks it against the report schema, and writes it in other formats. Without -o it prints the table. The exit code follows the report's verdict and --fail-on, as it did when the report was made."
   static examples = [
@@ -17,6 +17,7 @@ export default class ReportCommand extends ReportingCommand {
   static args = { file: Args.string({ description: 'a JSON report written by agentctl', required: true }) }
   static flags = {
     output: commonFlags.output,
+    format: commonFlags.format,
     'fail-on': commonFlags['fail-on'],
     'no-color': commonFlags['no-color'],
   }

@@ -9,7 +9,7 @@ import { runValidate, VALIDATE_TIMEOUT } from './_jobs/validate.js'
 
 export default class Validate extends ReportingCommand {
   static summary = 'Is this build safe to ship? The CI deploy gate'
-  static description = `Runs the validate checks: ${VALIDATE_CATEGORIES.join(', ')}. Resilience is proven by behaviour: the agent's LLM traffic must go through the mock LLM (faults.mockLlm.port; start the agent with LLM_BASE_URL=http://127.0.0.1:4010/v1), and each check drives a fault (error storm, 429 with Retry-After, hang, bad output) and judges from the agent's answers and the mock's call log. --self starts the bundled reference agent wired to a mock. Exit 0 pass, 1 a finding at or above --fail-on, 2 usage or config error, 130 interrupted by Ctrl-C (no verdict; a shared mock LLM is reset to healthy first).`
+  static description = `Runs the validate checks: ${VALIDATE_CATEGORIES.join(', ')}. Resilience is proven by behaviour: the agent's LLM traffic must go through the mock LLM (faults.mockLlm.port; start the agent with LLM_BASE_URL=http://127.0.0.1:4010/v1), and each check drives a fault (error storm, 429 with Retry-After, hang, bad output) and judges from the agent's answers and the mock's call log. --self starts the bundled reference agent wired to a mock. Exit 0 pass, 1 a finding at or above --fail-on, 2 usage or config error, 130 interrupted by Ctrl-C (no verdict; a shared mock LLM is reset to healthy first). The checks, their ids and categories (for --only, --skip and the config's checks: block): agentctl checks validate.`
   static examples = [
     '<%= config.bin %> validate --self',
     '<%= config.bin %> validate --target http://127.0.0.1:8080 -o validate.xml -o validate.html',

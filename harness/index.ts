@@ -1,8 +1,8 @@
 /**
- * agentctl/harness — a mock LLM speaking OpenAI Chat Completions, OpenAI Responses and Anthropic
+ * agentctl-cli/harness — a mock LLM speaking OpenAI Chat Completions, OpenAI Responses and Anthropic
  * Messages, with one fault catalogue in all three, for your own tests.
  *
- *   import { createMockLlm, faults } from 'agentctl/harness'
+ *   import { createMockLlm, faults } from 'agentctl-cli/harness'
  *
  * In-process (msw setupServer): createMockLlm(). As a real HTTP server: startMockLlmServer().
  * A remote mock (agentctl mock-llm): new MockLlmControl('http://127.0.0.1:4010').

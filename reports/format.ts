@@ -3,13 +3,18 @@
  * Pure functions: no I/O, no clock, no environment.
  */
 import { errorRateOf, NO_SUCCESS_NOTE } from '../src/load/slo.js'
-import type { Category, Finding, LoadResult, Report, Status } from '../src/report.js'
+import type { Category, Finding, FindingLocation, LoadResult, Report, Status } from '../src/report.js'
+import type { CheckDoc } from './sarif.js'
 
 export interface RenderOptions {
   /** ANSI colour in the table renderer. The caller decides (TTY, NO_COLOR, --no-color); default off. */
   color?: boolean
   /** Terminal width for the table renderer (process.stdout.columns); default 120. */
   width?: number
+  /** SARIF rule text per check id (catalogue line and README); the caller reads them. */
+  checkDocs?: Readonly<Record<string, CheckDoc>>
+  /** SARIF: where the target is declared (the config's target.url), for findings without a location. */
+  sarifTargetLocation?: FindingLocation
 }
 
 /** Worst first: what needs attention leads every listing. */

@@ -10,17 +10,20 @@ import { renderHtml } from './html.js'
 import { renderJson } from './json.js'
 import { renderJunit } from './junit.js'
 import { renderMarkdown } from './markdown.js'
+import { renderSarif } from './sarif.js'
 import { renderTable } from './table.js'
 
-export type Format = 'table' | 'json' | 'html' | 'junit' | 'markdown'
+export type Format = 'table' | 'json' | 'html' | 'junit' | 'markdown' | 'sarif'
+/** The formats a file (or `-o -` with --format) can take. */
+export const FILE_FORMATS = ['json', 'html', 'junit', 'markdown', 'sarif'] as const
 export type { RenderOptions } from './format.js'
 
-const EXTENSIONS: Record<string, Exclude<Format, 'table'>> = { '.json': 'json', '.html': 'html', '.htm': 'html', '.xml': 'junit', '.md': 'markdown' }
+const EXTENSIONS: Record<string, Exclude<Format, 'table'>> = { '.json': 'json', '.html': 'html', '.htm': 'html', '.xml': 'junit', '.md': 'markdown', '.sarif': 'sarif' }
 
 export function formatFromPath(file: string): Format {
   const dot = file.lastIndexOf('.')
   const format = dot >= 0 ? EXTENSIONS[file.slice(dot).toLowerCase()] : undefined
-  if (!format) throw new AgentctlError(`cannot tell the report format of "${file}"`, ExitCode.UsageOrInternal, 'use one of the extensions .json .html .xml (JUnit) .md')
+  if (!format) throw new AgentctlError(`cannot tell the report format of "${file}"`, ExitCode.UsageOrInternal, 'use one of the extensions .json .html .xml (JUnit) .md .sarif, or -o - --format <format> for stdout')
   return format
 }
 
@@ -41,7 +44,9 @@ export function renderReport(input: Report, format: Format, options: RenderOptio
       return renderJunit(report)
     case 'markdown':
       return renderMarkdown(report)
+    case 'sarif':
+      return renderSarif(report, options.checkDocs, options.sarifTargetLocation)
     default:
-      throw new AgentctlError(`unknown report format "${String(format)}"`, ExitCode.UsageOrInternal, 'use table, json, html, junit or markdown')
+      throw new AgentctlError(`unknown report format "${String(format)}"`, ExitCode.UsageOrInternal, 'use table, json, html, junit, markdown or sarif')
   }
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { AgentctlConfig } from './config/schema.js'
-import type { Category, Evidence, Status } from './report.js'
+import type { Category, Evidence, FindingLocation, Status } from './report.js'
 
 export type CheckMode = 'validate' | 'diagnose'
 
@@ -34,6 +34,8 @@ export interface CheckOutcome {
   evidence?: Evidence
   /** What to do about it, ideally with a ready command (kubectl ..., redis-cli ..., psql ...). */
   remediation?: string
+  /** The file (and line, or config key) the outcome is about, for SARIF and code scanning. */
+  location?: FindingLocation
 }
 
 export interface Check {

@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/** The name to install (`agentctl` on npm is someone else's); the command is still `agentctl`. */
+export const PACKAGE_NAME = 'agentctl-cli'
+
 let root: string | undefined
 
 /** The package root, whether running from source (vitest) or from dist/ (the CLI). */

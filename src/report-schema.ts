@@ -24,6 +24,10 @@ export const FindingSchema = z.object({
   evidence: z.record(z.string(), z.unknown()).describe('Check-specific facts: observed values, URLs (redacted), commands run'),
   remediation: z.string().describe('What to do about it; empty when nothing needs doing'),
   durationMs: nonNegative,
+  location: z
+    .object({ file: z.string().min(1), line: z.number().int().positive().optional(), key: z.string().min(1).optional() })
+    .optional()
+    .describe('Where in the user\'s files the finding points (manifest document, config key)'),
 })
 
 export const LatencySummarySchema = z.object({

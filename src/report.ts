@@ -16,6 +16,19 @@ export type Category = (typeof VALIDATE_CATEGORIES)[number] | (typeof DIAGNOSE_C
 
 export type Evidence = Record<string, unknown>
 
+/**
+ * Where in the user's files a finding points, when it points anywhere (a manifest's document, a
+ * config key). SARIF (reports/sarif.ts) turns it into a code-scanning location.
+ */
+export interface FindingLocation {
+  /** Path relative to the working directory, '/'-separated. */
+  file: string
+  /** 1-based line of the document or key, when known. */
+  line?: number
+  /** Dotted config key (target.url), for findings about a key of agentctl.yaml. */
+  key?: string
+}
+
 export interface Finding {
   checkId: string
   category: Category
@@ -26,6 +39,7 @@ export interface Finding {
   evidence: Evidence
   remediation: string
   durationMs: number
+  location?: FindingLocation
 }
 
 export interface LatencySummary {

@@ -168,5 +168,6 @@ function toFinding(check: Check, o: CheckOutcome, durationMs: number, severity: 
     evidence: o.evidence ?? {},
     remediation: o.remediation ?? '',
     durationMs,
+    ...(o.location ? { location: o.location } : {}),
   }
 }

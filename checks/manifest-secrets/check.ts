@@ -1,5 +1,5 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
-import { type ManifestDoc, type Problem, runManifestRule, toOutcome, workloadName, workloads, manifestOptions } from '../manifest-support.js'
+import { type ManifestDoc, locationOf, type Problem, runManifestRule, toOutcome, workloadName, workloads, manifestOptions } from '../manifest-support.js'
 
 /** Names that hold credentials; *_FILE variables hold a path to a mounted secret, which is the right way. */
 const SECRET_NAME = /(^|_)(API_?KEYS?|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIALS?|ACCESS_KEY|AUTH)(_|$)|(DATABASE|REDIS|POSTGRES|MONGO|AMQP|NATS)_URL$/i
@@ -41,7 +41,7 @@ export const manifestSecretsCheck: Check = {
         const values = { ...(secret.obj.data ?? {}), ...(secret.obj.stringData ?? {}) }
         const real = Object.entries(values).filter(([, v]) => !PLACEHOLDER.test(String(v ?? '').trim()))
         if (real.length > 0) {
-          outcomes.push({ status: 'warn', title: `Manifests: Secret/${secret.name}`, message: `Secret/${secret.name} carries ${real.length} value(s) in ${secret.file}: credentials committed with the manifests`, evidence: { file: secret.file, keys: real.map(([k]) => k) }, remediation: 'Keep secret values out of the repository: External Secrets, Sealed Secrets or SOPS, or `kubectl create secret generic … --from-env-file` at deploy time.' })
+          outcomes.push({ status: 'warn', title: `Manifests: Secret/${secret.name}`, message: `Secret/${secret.name} carries ${real.length} value(s) in ${secret.file}: credentials committed with the manifests`, location: locationOf(secret), evidence: { file: secret.file, keys: real.map(([k]) => k) }, remediation: 'Keep secret values out of the repository: External Secrets, Sealed Secrets or SOPS, or `kubectl create secret generic … --from-env-file` at deploy time.' })
         }
       }
       return outcomes

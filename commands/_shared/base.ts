@@ -6,7 +6,7 @@ import { parseDuration } from '../../src/duration.js'
 import { AgentctlError, ExitCode } from '../../src/exit-codes.js'
 import { redact, redactDeep } from '../../src/redact.js'
 import { gateFails, type Report } from '../../src/report.js'
-import { formatFromPath, renderReport } from '../../reports/index.js'
+import { FILE_FORMATS, type Format, formatFromPath, type RenderOptions, renderReport } from '../../reports/index.js'
 import { armExitGuard } from './exit-guard.js'
 import { colorEnabled } from './progress.js'
 
@@ -16,7 +16,8 @@ const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boo
 export const commonFlags = {
   config: Flags.string({ char: 'c', description: 'config file (default ./agentctl.yaml if present)' }),
   target: Flags.string({ description: 'agent base URL (overrides target.url)' }),
-  output: Flags.string({ char: 'o', multiple: true, description: 'write the report; format from the extension: .json .html .xml (JUnit) .md' }),
+  output: Flags.string({ char: 'o', multiple: true, description: 'write the report; format from the extension: .json .html .xml (JUnit) .md .sarif; - is stdout (with --format)' }),
+  format: Flags.string({ options: [...FILE_FORMATS], description: 'format of -o - (the report on stdout instead of the table)' }),
   'fail-on': Flags.string({ options: ['warn', 'fail'], default: 'fail', description: 'lowest verdict that exits 1' }),
   only: Flags.string({ multiple: true, description: 'run only these check ids or categories (comma-separated)' }),
   skip: Flags.string({ multiple: true, description: 'skip these check ids or categories (comma-separated)' }),
@@ -90,8 +91,13 @@ export abstract class ReportingCommand extends Command {
 
   /** Loads agentctl.yaml with flag overrides; a bad config becomes exit 2 with path and fix. */
   protected loadConfig(flags: { config?: string; target?: string }, overrides: Record<string, unknown> = {}): LoadedConfig {
-    return loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, ...overrides } })
+    const loaded = loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, ...overrides } })
+    this.configFile = loaded.file
+    return loaded
   }
+
+  /** The config file this run read, if any (SARIF points findings about the target at it). */
+  private configFile?: string
 
   protected listFlag(values: string[] | undefined): string[] {
     return (values ?? []).flatMap(list)
@@ -105,24 +111,50 @@ export abstract class ReportingCommand extends Command {
    * Writes every requested output, prints the table (TTY) or JSON, appends the step summary, and
    * records the outcome: 130 when interrupted (a partial run never passes), else the gate's verdict.
    */
-  protected async finish(report: Report, flags: { output?: string[]; 'fail-on'?: string; 'no-color'?: boolean }, how: { interrupted?: boolean; gate?: boolean; quiet?: boolean } = {}): Promise<Report> {
+  protected async finish(report: Report, flags: { output?: string[]; format?: string; 'fail-on'?: string; 'no-color'?: boolean }, how: { interrupted?: boolean; gate?: boolean; quiet?: boolean } = {}): Promise<Report> {
     const safe = redactDeep(report)
-    // Check every extension before writing anything, so a typo doesn't leave half the outputs.
-    const outputs = (flags.output ?? []).map((file) => ({ file, format: formatFromPath(file) }))
+    // Check every output before writing anything, so a typo doesn't leave half the outputs.
+    const outputs = this.outputTargets(flags.output ?? [], flags.format)
+    const toStdout = outputs.some((o) => o.file === '-')
+    const options: RenderOptions = outputs.some((o) => o.format === 'sarif') ? await this.sarifOptions() : {}
     for (const { file, format } of outputs) {
+      if (file === '-') {
+        process.stdout.write(renderReport(safe, format, options))
+        continue
+      }
       writeOutput(file, () => {
         mkdirSync(dirname(file), { recursive: true })
-        writeFileSync(file, renderReport(safe, format))
+        writeFileSync(file, renderReport(safe, format, options))
       })
       if (!this.jsonEnabled()) this.logToStderr(`wrote ${file}`)
     }
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
     if (summaryFile) writeOutput(summaryFile, () => appendFileSync(summaryFile, renderReport(safe, 'markdown') + '\n'))
-    if (!this.jsonEnabled() && !how.quiet) this.log(renderReport(safe, 'table', { color: colorEnabled({ noColorFlag: flags['no-color'] }), width: process.stdout.columns }))
+    if (!this.jsonEnabled() && !how.quiet && !toStdout) this.log(renderReport(safe, 'table', { color: colorEnabled({ noColorFlag: flags['no-color'] }), width: process.stdout.columns }))
     const gateFailed = how.gate !== false && gateFails(safe.verdict, (flags['fail-on'] as 'warn' | 'fail') ?? 'fail')
     this.outcome = how.interrupted ? ExitCode.Interrupted : gateFailed ? ExitCode.GateFailed : ExitCode.Ok
     // With --json oclif prints the returned value; the exit code carries the verdict.
     return safe
+  }
+
+  /**
+   * Rule help for every check, and where the target is declared: code scanning refuses a result
+   * without a file, so findings about the running agent point at the config's target.url.
+   */
+  private async sarifOptions(): Promise<RenderOptions> {
+    const [{ checkDocs }, { readConfigSource }] = await Promise.all([import('../../checks/docs.js'), import('../../src/config/locate.js')])
+    const target = this.configFile ? readConfigSource(this.configFile)?.locate('target.url') : undefined
+    return { checkDocs: checkDocs(), ...(target ? { sarifTargetLocation: target } : {}) }
+  }
+
+  /** -o files by extension; `-o -` is stdout in the --format the user names (never guessed). */
+  private outputTargets(files: string[], format: string | undefined): Array<{ file: string; format: Format }> {
+    const dashes = files.filter((f) => f === '-').length
+    if (dashes > 1) throw new AgentctlError('-o - is given twice: stdout takes one report', ExitCode.UsageOrInternal, 'write the other formats to files: -o - --format sarif -o report.html')
+    if (dashes === 1 && !format) throw new AgentctlError('-o - writes the report to stdout, in which format?', ExitCode.UsageOrInternal, `add --format ${FILE_FORMATS.join('|')}`)
+    if (dashes === 1 && this.jsonEnabled()) throw new AgentctlError('-o - and --json both write to stdout', ExitCode.UsageOrInternal, 'use -o - --format json, or --json alone')
+    if (format && dashes === 0) throw new AgentctlError(`--format ${format} names the format of -o - (stdout); files take theirs from the extension`, ExitCode.UsageOrInternal, `add -o -, or drop --format`)
+    return files.map((file) => ({ file, format: file === '-' ? (format as Format) : formatFromPath(file) }))
   }
 
   /** Every error leaves through here: redacted, with a hint, and exit 2 unless it says otherwise. */

@@ -11,6 +11,8 @@ const ROOT_EXAMPLES: Array<[string, string]> = [
   ['Incident triage, connectivity only, 2 s per check', 'agentctl diagnose --only connectivity --timeout 2s'],
   ['Capacity and cost of one replica inside the SLO', 'agentctl load -o load.html'],
   ['Re-render a saved report', 'agentctl report report.json -o report.html'],
+  ['Every check: id, category, what it judges', 'agentctl checks'],
+  ['SARIF for code scanning', 'agentctl validate -o agentctl.sarif'],
   ['Shell completion', 'agentctl autocomplete'],
 ]
 

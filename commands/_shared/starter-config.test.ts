@@ -39,11 +39,28 @@ describe('starter config (agentctl init)', () => {
   })
 
   it('points editors at the schema on its first line and has a comment on most keys', () => {
-    const text = starterConfig('node_modules/agentctl/schemas/agentctl.schema.json')
-    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=node_modules/agentctl/schemas/agentctl.schema.json')
+    const text = starterConfig('node_modules/agentctl-cli/schemas/agentctl.schema.json')
+    expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=node_modules/agentctl-cli/schemas/agentctl.schema.json')
     expect(parseDocument(text).errors).toEqual([])
     const keyLines = text.split('\n').filter((l) => /^\s+[a-zA-Z]+:/.test(l))
     const commented = keyLines.filter((l) => l.includes('#'))
     expect(commented.length / keyLines.length).toBeGreaterThan(0.6)
+  })
+
+  it('without a schema inside the project, says how to get completion instead of writing a path', () => {
+    const text = starterConfig(undefined)
+    expect(text).not.toContain('$schema=/')
+    expect(text.split('\n').slice(0, 2)).toEqual([
+      '# Editor completion: `npm i -D agentctl-cli`, then make this the first line of the file:',
+      '#   # yaml-language-server: $schema=node_modules/agentctl-cli/schemas/agentctl.schema.json',
+    ])
+    expect(parseDocument(text).errors).toEqual([])
+  })
+
+  it('promises nothing agentctl does not do: the mock is started by you (or --self), check ids come from `agentctl checks`', () => {
+    const text = starterConfig(undefined)
+    expect(text).not.toMatch(/validate starts the mock/)
+    expect(text).not.toMatch(/validate --help/)
+    expect(text).toContain('`agentctl checks` lists the check ids')
   })
 })

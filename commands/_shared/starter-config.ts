@@ -1,10 +1,16 @@
+import { PACKAGE_NAME } from '../../src/paths.js'
+
+/** Without a schema path inside the project (agentctl run from a global install), say how to get one. */
+const SCHEMA_HINT = `# Editor completion: \`npm i -D ${PACKAGE_NAME}\`, then make this the first line of the file:
+#   # yaml-language-server: $schema=node_modules/${PACKAGE_NAME}/schemas/agentctl.schema.json`
+
 /**
  * The commented starter agentctl.yaml that `agentctl init` writes. It loads cleanly as written (a
  * test holds it to that): every ${VAR} has a default, and sections that would probe something the
  * user may not run (NATS, Prometheus, Kubernetes) are shown commented out.
  */
-export function starterConfig(schemaRef: string): string {
-  return `# yaml-language-server: $schema=${schemaRef}
+export function starterConfig(schemaRef: string | undefined): string {
+  return `${schemaRef ? `# yaml-language-server: $schema=${schemaRef}` : SCHEMA_HINT}
 # agentctl configuration. Every key is optional; this file shows the defaults and what each does.
 # \${VAR} reads an environment variable (an error when unset); \${VAR:-default} falls back.
 # Precedence: command-line flags > AGENTCTL_* environment variables > this file > defaults.
@@ -64,7 +70,7 @@ secrets:
 # malformed output). Point the agent's LLM_BASE_URL at http://127.0.0.1:<port>/v1 for those checks.
 faults:
   mockLlm:
-    host: 127.0.0.1    # where validate starts the mock LLM
+    host: 127.0.0.1    # where the mock LLM listens (\`agentctl mock-llm --port 4010\`; validate --self starts its own)
     port: 4010         # its port; the agent must call http://<host>:<port>/v1
 
 # agentctl validate (the CI deploy gate).
@@ -86,7 +92,7 @@ load:
   maxDuration: 10m       # safety cap on the run length
 
 # Per-check severity: off (skip it), warn (report, never fail the gate) or fail.
-# Check ids are listed by \`agentctl validate --help\` and \`agentctl diagnose --help\`.
+# \`agentctl checks\` lists the check ids, their categories and what each one judges.
 checks: {}
 #   tls-certificates: warn
 #   nats: off

@@ -1,4 +1,5 @@
 import type { CheckOutcome } from '../check.js'
+import { ruleYaml, splitResource } from './rbac.js'
 import type { KubeTarget } from './resolve.js'
 
 /** A failed Kubernetes API call, with what was attempted so the finding can name the RBAC verb. */
@@ -47,11 +48,21 @@ export function kubeFailureOutcome(error: unknown, target: KubeTarget): CheckOut
   const can = `kubectl${ctxFlag(target)} auth can-i ${err.verb} ${err.resource} -n ${ns}`
   const evidence = { namespace: ns, context: target.context ?? (target.inCluster ? 'in-cluster' : 'current'), request: `${err.verb} ${err.resource}`, error: err.message }
   if (err.status === 403) {
+    // The API server names the identity it refused ("User \"system:serviceaccount:ops:agentctl\" cannot list ...").
+    const identity = /User "([^"]+)"/.exec(err.message)?.[1]
+    const sa = identity ? /^system:serviceaccount:([^:]+):(.+)$/.exec(identity) : null
+    const subject = sa ? `--serviceaccount=${sa[1]}:${sa[2]}` : `--user=${identity ?? '<you>'}`
+    const name = `agentctl-${err.verb}-${splitResource(err.resource).plural}`
+    const asFlag = identity ? ` --as=${identity}` : ''
+    const optOut = err.resource === 'secrets' ? `\nOr keep secret values out of agentctl's reach and turn the check off in agentctl.yaml: checks: { secret-age: off }.` : ''
     return {
       status: 'error',
-      message: `RBAC forbids \`${err.verb} ${err.resource}\` in namespace ${ns} for agentctl's identity`,
-      evidence,
-      remediation: `Check: ${can}. Grant read access: kubectl -n ${ns} create role agentctl-diagnose --verb=get,list --resource=pods,secrets,serviceaccounts,horizontalpodautoscalers.autoscaling,networkpolicies.networking.k8s.io,pods.metrics.k8s.io && kubectl -n ${ns} create rolebinding agentctl-diagnose --role=agentctl-diagnose --user=<you>`,
+      message: `RBAC forbids \`${err.verb} ${err.resource}\` in namespace ${ns} for ${identity ?? "agentctl's identity"}: this check could not judge`,
+      evidence: { ...evidence, ...(identity ? { identity } : {}), missingRule: ruleYaml(err.verb, err.resource) },
+      remediation:
+        `Add this rule to the Role bound to ${identity ?? "agentctl's identity"} (deploy/diagnose/rbac.yaml is diagnose's whole least-privilege Role):\n${ruleYaml(err.verb, err.resource)}\n` +
+        `or: kubectl -n ${ns} create role ${name} --verb=${err.verb} --resource=${err.resource} && kubectl -n ${ns} create rolebinding ${name} --role=${name} ${subject}\n` +
+        `Check: ${can}${asFlag}${optOut}`,
     }
   }
   if (err.status === 401) {

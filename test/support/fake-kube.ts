@@ -24,9 +24,21 @@ const ROUTES: Array<[RegExp, Resource]> = [
   [/^\/apis\/autoscaling\/v2\/namespaces\/([^/]+)\/horizontalpodautoscalers$/, 'horizontalpodautoscalers'],
 ]
 
+/** Each fake resource's plural and API group, as the real API server names them. */
+const API_GROUP: Record<Resource, [plural: string, group: string]> = {
+  pods: ['pods', ''],
+  secrets: ['secrets', ''],
+  serviceaccounts: ['serviceaccounts', ''],
+  networkpolicies: ['networkpolicies', 'networking.k8s.io'],
+  podmetrics: ['pods', 'metrics.k8s.io'],
+  horizontalpodautoscalers: ['horizontalpodautoscalers', 'autoscaling'],
+}
+
 export interface FakeKubeOptions {
   /** Answer these resources with 403 Forbidden (RBAC). */
   forbidden?: Resource[]
+  /** The user a 403 names (default system:serviceaccount:ops:agentctl). */
+  identity?: string
   /** Answer everything with 401. */
   unauthorized?: boolean
   /** Answer these with 404 (e.g. podmetrics: no metrics-server). */
@@ -78,7 +90,10 @@ function handle(req: IncomingMessage, res: ServerResponse, opts: FakeKubeOptions
   if (opts.hang?.includes(resource)) return // never answers; the client's deadline must end it
   if (opts.missing?.includes(resource)) return status(res, 404, 'NotFound', 'the server could not find the requested resource')
   if (opts.forbidden?.includes(resource)) {
-    return status(res, 403, 'Forbidden', `${resource} is forbidden: User "system:serviceaccount:ops:agentctl" cannot list resource "${resource}" in API group "" in the namespace "${namespace}"`)
+    // Worded as the API server words it (k8s.io/apiserver authorization forbidden message).
+    const [plural, group] = API_GROUP[resource]
+    const qualified = group ? `${plural}.${group}` : plural
+    return status(res, 403, 'Forbidden', `${qualified} is forbidden: User "${opts.identity ?? 'system:serviceaccount:ops:agentctl'}" cannot list resource "${plural}" in API group "${group}" in the namespace "${namespace}"`)
   }
   const list = fixtureList(resource)
   const selector = parseSelector(url.searchParams.get('labelSelector') ?? '')
