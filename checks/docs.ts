@@ -5,9 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Check } from '../src/check.js'
+import type { Check, CheckDoc } from '../src/check.js'
 import { packageRoot } from '../src/paths.js'
-import type { CheckDoc } from '../reports/sarif.js'
 import { catalogue } from './index.js'
 
 export function checkReadme(id: string): string | undefined {

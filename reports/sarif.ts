@@ -14,18 +14,14 @@
  * so when the caller knows where the target is declared (the config file's target.url) such a
  * finding points there, marked as the target's location. Without it the result has no location.
  */
+import type { CheckDoc } from '../src/check.js'
+export type { CheckDoc }
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from 'node-sarif-builder'
 import type { Result } from 'sarif'
 import type { Finding, FindingLocation, Report, Severity } from '../src/report.js'
 import { evidenceEntries } from './format.js'
 
 /** What the renderer knows of a check beyond the report: its catalogue line and README. */
-export interface CheckDoc {
-  title: string
-  description: string
-  /** The check's README (Markdown), shown as the rule's help. */
-  readme?: string
-}
 
 const SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json'
 

@@ -83,3 +83,11 @@ export const outcome = {
   fail: (message: string, remediation: string, evidence?: Evidence): CheckOutcome => ({ status: 'fail', message, remediation, evidence }),
   skip: (message: string, evidence?: Evidence): CheckOutcome => ({ status: 'skip', message, evidence }),
 }
+
+/** What a check says about itself outside a run (SARIF rule help, `agentctl checks`). */
+export interface CheckDoc {
+  title: string
+  description: string
+  /** The check's README (Markdown), shown as the rule's help. */
+  readme?: string
+}
