@@ -32,7 +32,11 @@ interface Sent {
   label: string
   endedAt: number
   gaveUp: boolean
+  failed: boolean
 }
+
+/** ctx.shared key: whether this agent was seen calling the LLM after a failed answer (learnt once per run). */
+const BACKGROUND_KEY = 'resilience.backgroundRetries'
 
 export class AttributedMock extends MockLlmControl {
   private readonly prefix: string
@@ -42,7 +46,7 @@ export class AttributedMock extends MockLlmControl {
 
   constructor(
     url: string,
-    private readonly opts: { checkId?: string; quietBoundMs: number; signal?: AbortSignal; log?: (message: string) => void },
+    private readonly opts: { checkId?: string; quietBoundMs: number; signal?: AbortSignal; log?: (message: string) => void; shared?: Map<string, unknown> },
   ) {
     super(url, 3000)
     const slug = (opts.checkId ?? 'check').toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 26)
@@ -57,7 +61,9 @@ export class AttributedMock extends MockLlmControl {
 
   /** Remembers a chat, to look for its late calls before the next scenario switch. */
   sent(ex: Exchange): void {
-    if (ex.marker) this.pending.push({ marker: ex.marker, label: ex.label, endedAt: ex.startedAt + ex.latencyMs, gaveUp: ex.status === undefined })
+    if (!ex.marker) return
+    const failed = ex.outcome !== undefined && ex.outcome.kind !== 'answer'
+    this.pending.push({ marker: ex.marker, label: ex.label, endedAt: ex.startedAt + ex.latencyMs, gaveUp: ex.status === undefined, failed })
   }
 
   override async setScenario(name: string, params: Record<string, unknown> = {}): Promise<ScenarioState> {
@@ -89,7 +95,11 @@ export class AttributedMock extends MockLlmControl {
     if (this.pending.length === 0) return
     let stats = await this.stats()
     let late = this.lateOf(stats)
-    if (this.pending.some((p) => p.gaveUp) || late.length > 0) {
+    // Frameworks retry in the background after a failed answer (or one the client gave up on).
+    // Whether this agent does is learnt once per run, so an agent that never does pays one wait.
+    const background = this.opts.shared?.get(BACKGROUND_KEY) as boolean | undefined
+    const probe = background === undefined && this.pending.some((p) => p.failed)
+    if (this.pending.some((p) => p.gaveUp) || late.length > 0 || probe || (background && this.pending.some((p) => p.failed))) {
       const deadline = Date.now() + this.opts.quietBoundMs
       const lastEnd = Math.max(...this.pending.map((p) => p.endedAt))
       this.opts.log?.(`waiting for the agent's LLM traffic to go quiet (${late.length} late call(s) so far)`)
@@ -103,6 +113,7 @@ export class AttributedMock extends MockLlmControl {
         late = this.lateOf(stats)
       }
     }
+    if (probe || late.length > 0) this.opts.shared?.set(BACKGROUND_KEY, late.length > 0 || background === true)
     this.late.push(...late)
     this.pending = []
   }
