@@ -8,6 +8,7 @@ import { formatDuration } from '../src/duration.js'
 import { ProtocolSetupError } from '../src/protocols/a2a-card.js'
 import { openTargetProtocol } from '../src/protocols/index.js'
 import type { TargetProtocol } from '../src/protocols/types.js'
+import { noteFramework } from './remediation.js'
 import { AttributedMock, type LateCalls, lateCallsNote } from './resilience-attribution.js'
 import {
   type AgentTarget,
@@ -82,6 +83,7 @@ export class Session {
       const marker = this.mock.nextMarker()
       const ex = await chatExchange(this.protocol, this.mock, this.ctx.signal, purpose, { message: uniqueMessage(purpose), marker }, { timeoutMs: extra.timeoutMs ?? this.requestTimeoutMs })
       this.mock.sent(ex)
+      noteFramework(this.ctx, ex.framework)
       return ex
     })
   }
