@@ -22,9 +22,10 @@ dependencies:
   # nats: \${NATS_URL:-nats://127.0.0.1:4222}
   # prometheus: http://127.0.0.1:9090   # enables the window-based diagnose checks (latency, errors, spend)
   llm:                   # the LLM provider, probed directly by diagnose
-    baseUrl: \${LLM_BASE_URL:-https://api.openai.com/v1}   # any OpenAI-compatible endpoint
+    baseUrl: \${LLM_BASE_URL:-https://api.openai.com/v1}   # Anthropic: https://api.anthropic.com/v1
     apiKey: \${LLM_API_KEY:-}
     model: \${LLM_MODEL:-gpt-4o-mini}
+    api: chat            # the API the agent calls: chat | responses (OpenAI Responses) | messages (Anthropic)
 
 # Where the agent runs; used by diagnose (pods, restarts, OOM kills, events).
 # Uses $KUBECONFIG or ~/.kube/config, else the in-cluster service account.

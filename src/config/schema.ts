@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { renderTemplate } from '../protocols/http.js'
 import { PROTOCOL_IDS } from '../protocols/types.js'
 
-/** The agentctl.yaml schema (contract: DESIGN.md "Config"). Strict: unknown keys are errors. */
+/** The agentctl.yaml schema (contract: docs/CONTRACTS.md "Config"). Strict: unknown keys are errors. */
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 250ms, 5s or 2m')
 const url = z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'a URL such as http://127.0.0.1:8080')
 const path = z.string().regex(/^\//, "a path starting with '/'")
@@ -86,9 +86,14 @@ export const TargetSchema = z.strictObject({
 }).superRefine(checkProtocolKeys)
 
 export const LlmSchema = z.strictObject({
-  baseUrl: url.describe('OpenAI-compatible base URL, e.g. https://api.openai.com/v1'),
+  baseUrl: url.describe('The provider API base under which /chat/completions, /responses or /messages lives, e.g. https://api.openai.com/v1 (Anthropic: https://api.anthropic.com/v1)'),
   apiKey: z.string().optional(),
   model: z.string().optional(),
+  // h15 (issue 15): the API the agent calls on this provider; llm-endpoint probes exactly that one.
+  api: z
+    .enum(['chat', 'responses', 'messages'])
+    .default('chat')
+    .describe('The LLM API the agent calls: chat (POST /chat/completions), responses (POST /responses, OpenAI Responses) or messages (POST /messages, Anthropic)'),
 })
 
 export const ConfigSchema = z.strictObject({
