@@ -42,19 +42,21 @@ export interface FetchOptions {
 
 export async function discoverA2a(baseUrl: string, cardPath: string | undefined, opts: FetchOptions = {}): Promise<A2aEndpoint> {
   const paths = cardPath ? [cardPath] : [A2A_CARD_PATH, LEGACY_CARD_PATH]
-  let last: { url: string; status?: number; error?: string } | undefined
+  const tried: Array<{ url: string; status?: number; error?: string }> = []
   for (const path of paths) {
     const url = new URL(path, baseUrl).toString()
     const got = await getJson(url, opts)
     if ('card' in got) return pickEndpoint(got.card, url)
-    last = { url, ...got }
+    tried.push({ url, ...got })
     if (got.status !== 404) break
   }
-  const why = last?.status !== undefined ? `answered HTTP ${last.status}` : `could not be fetched (${last?.error})`
+  const why = (t: (typeof tried)[number]) => (t.status !== undefined ? `answered HTTP ${t.status}${t.error ? ` (${t.error})` : ''}` : `could not be fetched (${t.error})`)
+  const first = tried[0]!
+  const also = tried.slice(1).map((t) => `; the legacy ${new URL(t.url).pathname} ${why(t)}`).join('')
   throw new ProtocolSetupError(
-    `the A2A agent card at ${last?.url} ${why}, so the agent's A2A endpoint is unknown`,
+    `the A2A agent card at ${first.url} ${why(first)}${also}, so the agent's A2A endpoint is unknown`,
     `Serve the agent card at ${A2A_CARD_PATH} (the A2A spec's well-known path; @a2a-js/sdk's agentCardHandler does), or set target.request.cardPath to where it is.`,
-    { cardUrl: last?.url, ...(last?.status !== undefined ? { status: last.status } : { error: last?.error }) },
+    { cardUrls: tried.map((t) => t.url), ...(first.status !== undefined ? { status: first.status } : { error: first.error }) },
   )
 }
 
