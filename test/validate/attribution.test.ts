@@ -95,4 +95,41 @@ describe('attribution by marker', () => {
       wrong.close()
     }
   }, 60_000)
+
+  it('calls after the client timed out are reported as such, with how long they went on', async () => {
+    // Answers nothing in time: the LLM calls (a framework's slow retries) come after the client gave up.
+    const slow = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c) => (body += c))
+      req.on('end', async () => {
+        const { message } = JSON.parse(body)
+        for (let i = 0; i < 3; i++) {
+          await new Promise((r) => setTimeout(r, 700))
+          await fetch(`${mock.baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: message }] }) }).then((r) => r.arrayBuffer())
+        }
+        if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end('{"response":"late"}')
+      })
+    }).listen(0, '127.0.0.1')
+    await new Promise((r) => slow.once('listening', r))
+    const check: Check = {
+      id: 'timeout-probe', category: 'resilience', title: 'probe', description: 'probe', appliesTo: ['validate'], severity: 'fail', lock: 'mock-llm',
+      run: (ctx) =>
+        runScenario(ctx, async (s): Promise<CheckOutcome> => {
+          const ex = await s.chat('gives up', { timeoutMs: 300 })
+          expect(ex.outcome).toEqual({ kind: 'timeout', afterMs: 300 })
+          expect(ex.llmCalls).toHaveLength(0)
+          await s.mock.setScenario('error-storm')
+          return { status: 'fail', message: 'no answer in time' }
+        }),
+    }
+    try {
+      const { findings } = await runResilience(`http://127.0.0.1:${(slow.address() as AddressInfo).port}`, mock, { checks: [check], options: { maxRecoveryMs: 15_000 } })
+      const f = findings[0]!
+      expect(f.message).toMatch(/^no answer in time; the agent kept calling the LLM for \d+(\.\d+)?s after the client timed out \(3 late calls\)$/)
+      expect((f.evidence.lateLlmCalls as { longestAfterMs: number }).longestAfterMs).toBeGreaterThan(1500)
+    } finally {
+      slow.closeAllConnections()
+      slow.close()
+    }
+  }, 60_000)
 })
