@@ -52,6 +52,8 @@ describe('openai-chat protocol', () => {
     expect(reader.end(200)).toMatchObject({ kind: 'answer', text: 'Hello', usage: { inputTokens: 5, outputTokens: 2 } })
     expect(p.parse(200, sse, events({ choices: [{ delta: { content: 'x' } }] }, { error: { message: 'boom' } }))).toMatchObject({ kind: 'in-band-error', detail: 'boom' })
     expect(p.parse(200, sse, events('[DONE]')).kind).toBe('empty')
+    // Without headers (a load engine's body check) an SSE body is still read as a stream.
+    expect(p.parse(200, {}, events({ error: { message: 'boom' } }))).toMatchObject({ kind: 'in-band-error', detail: 'boom' })
   })
 })
 

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { describeError } from './agentctl.js'
-import { baseHeaders, httpError, isEventStream, messageText, parseJson, readWholeStream, type StreamEventEffect, sseReader } from './common.js'
+import { baseHeaders, httpError, looksLikeEventStream, messageText, parseJson, readWholeStream, type StreamEventEffect, sseReader } from './common.js'
 import type { ProtocolOptions } from './options.js'
 import type { ChatOutcome, StreamReader, TargetProtocol } from './types.js'
 import { readUsage } from './usage.js'
@@ -28,7 +28,7 @@ export function aiSdkProtocol(opts: ProtocolOptions): TargetProtocol {
     },
     parse(status, headers, body): ChatOutcome {
       if (status < 200 || status >= 300) return httpError(status, body)
-      if (isEventStream(headers) || /^\s*data:/.test(body)) return readWholeStream(reader(), status, body)
+      if (looksLikeEventStream(headers, body)) return readWholeStream(reader(), status, body)
       const json = parseJson(body) as Record<string, unknown> | undefined
       if (json && typeof json === 'object' && json.error) return { kind: 'in-band-error', status, detail: describeError(json.error) }
       return { kind: 'empty', status, detail: `the answer is not a UI-message stream (content-type ${headers['content-type'] ?? 'none'})` }

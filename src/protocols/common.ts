@@ -19,6 +19,11 @@ export function isEventStream(headers: Record<string, string>): boolean {
   return /text\/event-stream/i.test(headers['content-type'] ?? '')
 }
 
+/** An SSE body, by its header or, when the caller has no headers (autocannon's verifyBody), by its first field. */
+export function looksLikeEventStream(headers: Record<string, string>, body: string): boolean {
+  return isEventStream(headers) || (!headers['content-type'] && /^\s*(data|event|id|retry):/.test(body))
+}
+
 export function parseJson(body: string): unknown {
   try {
     return JSON.parse(body)

@@ -6,7 +6,7 @@
  */
 import { JSONPath } from 'jsonpath-plus'
 import { describeError } from './agentctl.js'
-import { baseHeaders, httpError, isEventStream, messageText, parseJson, readWholeStream, sseReader, textOutcome } from './common.js'
+import { baseHeaders, httpError, looksLikeEventStream, messageText, parseJson, readWholeStream, sseReader, textOutcome } from './common.js'
 import type { HttpResponsePaths, ProtocolOptions } from './options.js'
 import type { ChatOutcome, StreamReader, TargetProtocol } from './types.js'
 import { readUsage } from './usage.js'
@@ -37,7 +37,7 @@ export function httpProtocol(opts: ProtocolOptions): TargetProtocol {
     },
     parse(status, headers, body): ChatOutcome {
       if (status < 200 || status >= 300) return httpError(status, body)
-      if (isEventStream(headers)) {
+      if (looksLikeEventStream(headers, body)) {
         if (!paths.delta) return { kind: 'empty', status, detail: 'the agent answered an SSE stream but target.response.delta is not set' }
         return readWholeStream(reader(), status, body)
       }

@@ -5,7 +5,7 @@
  * 200, as some gateways send it. Stateless: the protocol has no session.
  */
 import { describeError } from './agentctl.js'
-import { baseHeaders, httpError, isEventStream, messageText, parseJson, readWholeStream, sseReader, textOutcome } from './common.js'
+import { baseHeaders, httpError, looksLikeEventStream, messageText, parseJson, readWholeStream, sseReader, textOutcome } from './common.js'
 import type { ProtocolOptions } from './options.js'
 import type { ChatOutcome, StreamReader, TargetProtocol } from './types.js'
 import { readUsage } from './usage.js'
@@ -30,7 +30,7 @@ export function openaiChatProtocol(opts: ProtocolOptions): TargetProtocol {
     },
     parse(status, headers, body): ChatOutcome {
       if (status < 200 || status >= 300) return httpError(status, body)
-      if (isEventStream(headers)) return readWholeStream(reader(), status, body)
+      if (looksLikeEventStream(headers, body)) return readWholeStream(reader(), status, body)
       const json = parseJson(body) as Record<string, any> | undefined
       if (!json || typeof json !== 'object') return { kind: 'empty', status, detail: 'the body is not JSON' }
       if (json.error) return { kind: 'in-band-error', status, detail: describeError(json.error) }
