@@ -46,9 +46,12 @@ export class AttributedMock extends MockLlmControl {
 
   constructor(
     url: string,
-    private readonly opts: { checkId?: string; quietBoundMs: number; signal?: AbortSignal; log?: (message: string) => void; shared?: Map<string, unknown> },
+    private readonly opts: { checkId?: string; quietBoundMs: number; signal?: AbortSignal; log?: (message: string) => void; shared?: Map<string, unknown>; knownNoBackground?: boolean },
   ) {
     super(url, 3000)
+    // --self: the reference agent aborts its LLM calls with the request (agent/deadline.ts), so the
+    // one probing wait is skipped and --self keeps its time; late calls seen anyway still count.
+    if (opts.knownNoBackground && !opts.shared?.has(BACKGROUND_KEY)) opts.shared?.set(BACKGROUND_KEY, false)
     const slug = (opts.checkId ?? 'check').toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 26)
     this.prefix = `${slug}-${randomBytes(3).toString('hex')}`
   }

@@ -61,7 +61,7 @@ export class Session {
     const o = ctx.options as ResilienceOptions
     const { host, port } = ctx.config.faults.mockLlm
     this.maxRecoveryMs = o.maxRecoveryMs ?? 60_000
-    this.mock = new AttributedMock(o.mockUrl ?? `http://${host}:${port}`, { checkId: ctx.checkId, quietBoundMs: this.maxRecoveryMs, signal: ctx.signal, log: ctx.log, shared: ctx.shared })
+    this.mock = new AttributedMock(o.mockUrl ?? `http://${host}:${port}`, { checkId: ctx.checkId, quietBoundMs: this.maxRecoveryMs, signal: ctx.signal, log: ctx.log, shared: ctx.shared, knownNoBackground: (ctx.options as { self?: boolean }).self === true })
     const t = ctx.config.target
     this.target = { url: t.url, chatPath: t.chatPath, healthPath: t.healthPath, apiKey: t.apiKey }
     this.requestTimeoutMs = o.requestTimeoutMs ?? 30_000
