@@ -20,6 +20,8 @@ export const resilienceOptions = z.strictObject({
   hangBudgetMs: z.number().positive().optional(),
   /** Overrides the mock's control URL (default from faults.mockLlm). */
   mockUrl: z.string().optional(),
+  /** validate --self: the bundled agent aborts its LLM calls with the request, so the background-retry probe is skipped. */
+  self: z.boolean().default(false),
 })
 
 export type ResilienceOptions = z.output<typeof resilienceOptions>

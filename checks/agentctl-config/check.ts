@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { readConfigSource } from '../../src/config/locate.js'
+import { unusedProtocolKeys } from '../../src/config/schema.js'
 import type { Problem } from '../manifest-support.js'
 
 /** A problem with the config key it is about (the SARIF location). */
@@ -55,6 +56,9 @@ function configProblems(ctx: CheckContext): ConfigProblem[] {
   if (slo.p99Ms !== undefined && slo.p99Ms < slo.p95Ms) problems.push({ key: 'slo.p99Ms', level: 'fail', text: `slo.p99Ms (${slo.p99Ms}) is below slo.p95Ms (${slo.p95Ms})`, fix: 'slo.p99Ms must be at least slo.p95Ms' })
   if (slo.p95Ms < 100) problems.push({ key: 'slo.p95Ms', level: 'warn', text: `slo.p95Ms ${slo.p95Ms}ms is below any LLM round trip`, fix: 'slo.p95Ms: 5000  # LLM answers take seconds' })
   if (slo.errorRate > 0.1) problems.push({ key: 'slo.errorRate', level: 'warn', text: `slo.errorRate ${slo.errorRate} tolerates more than 10% failed requests`, fix: 'slo.errorRate: 0.01' })
+  for (const { path, usedBy } of unusedProtocolKeys(target)) {
+    problems.push({ key: path, level: 'warn', text: `${path} is set but only protocol ${usedBy} reads it (target.protocol is ${target.protocol}), so it is ignored`, fix: `remove ${path}, or set target.protocol: ${usedBy}` })
+  }
   const mock = faults.mockLlm
   const targetPort = url ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : undefined
   if (url && mock.port === targetPort && (mock.host === url.hostname || (LOOPBACK.test(mock.host) && LOOPBACK.test(url.hostname)))) {

@@ -1,7 +1,8 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { formatDuration } from '../../src/duration.js'
+import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { isSuccess, summarize } from '../resilience-support.js'
+import { describeOutcome, isSuccess, summarize } from '../resilience-support.js'
 import { resilienceOptions } from '../resilience-options.js'
 
 async function hangScenario(s: Session): Promise<CheckOutcome> {
@@ -14,7 +15,7 @@ async function hangScenario(s: Session): Promise<CheckOutcome> {
       status: 'fail',
       message: `with the LLM hanging, the agent gave no answer within ${formatDuration(s.hangBudgetMs)}`,
       evidence,
-      remediation: 'Put a deadline on every LLM call (e.g. fetch with AbortSignal.timeout(30_000), or the SDK\'s `timeout` option) and an overall request deadline; answer 504/503 (or a fallback) when it expires. The hang budget is max(2 x slo.p95Ms, 10s), capped at 30s.',
+      remediation: advise(s.ctx, 'timeout'),
     }
   }
   if (hung.status === undefined) {
@@ -29,9 +30,9 @@ async function hangScenario(s: Session): Promise<CheckOutcome> {
   }
   evidence.afterHang = summarize(after)
   if (!isSuccess(after)) {
-    return { status: 'fail', message: `the agent answered within budget while the LLM hung, but did not serve chats again once it recovered (${after.status ?? after.error})`, evidence, remediation: 'Release the connection and any slot/lock held by a timed-out LLM call (abort the request, not just stop waiting for it).' }
+    return { status: 'fail', message: `the agent answered within budget while the LLM hung, but did not serve chats again once it recovered (${describeOutcome(after)})`, evidence, remediation: 'Release the connection and any slot/lock held by a timed-out LLM call (abort the request, not just stop waiting for it).' }
   }
-  return { status: 'pass', message: `with the LLM hanging the agent answered HTTP ${hung.status} in ${formatDuration(hung.latencyMs)} (budget ${formatDuration(s.hangBudgetMs)}) and served chats again afterwards`, evidence }
+  return { status: 'pass', message: `with the LLM hanging the agent answered with ${describeOutcome(hung)} in ${formatDuration(hung.latencyMs)} (budget ${formatDuration(s.hangBudgetMs)}) and served chats again afterwards`, evidence }
 }
 
 export const llmTimeoutCheck: Check = {

@@ -1,6 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
+import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { callsByModel, type Exchange, isSuccess, summarize } from '../resilience-support.js'
+import { callsByModel, describeOutcome, type Exchange, isSuccess, summarize } from '../resilience-support.js'
 import { resilienceOptions } from '../resilience-options.js'
 
 const RETRY_AFTER_MS = 1000
@@ -29,7 +30,7 @@ async function retryAfterScenario(s: Session): Promise<CheckOutcome> {
         status: 'fail',
         message: `the agent retried a 429 after ${gap}ms although the LLM said Retry-After: ${RETRY_AFTER_MS / 1000}s`,
         evidence,
-        remediation: 'On 429, read the Retry-After header (seconds or HTTP date; also retry-after-ms) and wait at least that long before retrying, capped by the request deadline; if the deadline is shorter, fail fast instead of retrying early.',
+        remediation: advise(s.ctx, 'retry-after'),
       }
     }
   } else if (!otherModel) {
@@ -38,13 +39,13 @@ async function retryAfterScenario(s: Session): Promise<CheckOutcome> {
       status: propagated ? 'warn' : 'fail',
       message: propagated
         ? `the agent did not retry a rate-limited LLM call; it passed the limit on to the caller (HTTP ${once.status} with Retry-After)`
-        : `the agent did not retry a rate-limited LLM call (one 429 with Retry-After: ${RETRY_AFTER_MS / 1000}s) and answered ${once.status ?? once.error}`,
+        : `the agent did not retry a rate-limited LLM call (one 429 with Retry-After: ${RETRY_AFTER_MS / 1000}s) and answered with ${describeOutcome(once)}`,
       evidence,
       remediation: 'Treat 429 (except insufficient_quota) as retryable: wait for Retry-After, then retry a bounded number of times (2-3).',
     }
   }
   if (!isSuccess(once)) {
-    return { status: 'fail', message: `the agent waited for Retry-After and retried, but the request still failed (${once.status ?? once.error})`, evidence, remediation: 'After the retry succeeds, return its answer to the caller.' }
+    return { status: 'fail', message: `the agent waited for Retry-After and retried, but the request still failed (${describeOutcome(once)})`, evidence, remediation: 'After the retry succeeds, return its answer to the caller.' }
   }
 
   // Part 2: the LLM stays rate-limited. Retries must be bounded and the request must end.
@@ -60,11 +61,11 @@ async function retryAfterScenario(s: Session): Promise<CheckOutcome> {
         ? `under a persistent 429 the agent kept retrying and did not answer within ${Math.min(s.requestTimeoutMs, 20_000) / 1000}s (${persistent.llmCalls.length} LLM calls)`
         : `under a persistent 429 the agent called ${worst![0]} ${worst![1]} times for one request (unbounded retries)`,
       evidence,
-      remediation: 'Bound retries (2-3 attempts with backoff and jitter) and give up with 503 + Retry-After when they are exhausted.',
+      remediation: advise(s.ctx, 'bounded-retries'),
     }
   }
   const gapNote = sameModelRetry ? `retried after ${evidence.retryGapMs}ms (Retry-After ${RETRY_AFTER_MS / 1000}s)` : `switched to ${otherModel!.model} instead of retrying ${limited.model}`
-  return { status: 'pass', message: `${gapNote}; under a persistent 429 it gave up after ${persistent.llmCalls.length} call(s) with HTTP ${persistent.status ?? persistent.error}`, evidence }
+  return { status: 'pass', message: `${gapNote}; under a persistent 429 it gave up after ${persistent.llmCalls.length} call(s) with ${describeOutcome(persistent)}`, evidence }
 }
 
 function callTimeline(ex: Exchange) {

@@ -16,6 +16,7 @@ const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boo
 export const commonFlags = {
   config: Flags.string({ char: 'c', description: 'config file (default ./agentctl.yaml if present)' }),
   target: Flags.string({ description: 'agent base URL (overrides target.url)' }),
+  protocol: Flags.string({ options: ['agentctl', 'openai-chat', 'a2a', 'ai-sdk', 'http'], description: "the agent's chat wire format (overrides target.protocol; see README 'Judging your agent')" }),
   output: Flags.string({ char: 'o', multiple: true, description: 'write the report; format from the extension: .json .html .xml (JUnit) .md .sarif; - is stdout (with --format)' }),
   format: Flags.string({ options: [...FILE_FORMATS], description: 'format of -o - (the report on stdout instead of the table)' }),
   'fail-on': Flags.string({ options: ['warn', 'fail'], default: 'fail', description: 'lowest verdict that exits 1' }),
@@ -90,8 +91,8 @@ export abstract class ReportingCommand extends Command {
   }
 
   /** Loads agentctl.yaml with flag overrides; a bad config becomes exit 2 with path and fix. */
-  protected loadConfig(flags: { config?: string; target?: string }, overrides: Record<string, unknown> = {}): LoadedConfig {
-    const loaded = loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, ...overrides } })
+  protected loadConfig(flags: { config?: string; target?: string; protocol?: string }, overrides: Record<string, unknown> = {}): LoadedConfig {
+    const loaded = loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, 'target.protocol': flags.protocol, ...overrides } })
     this.configFile = loaded.file
     return loaded
   }
