@@ -53,7 +53,7 @@ beforeAll(async () => {
   // An agent that serves chats to anyone: auth-required fails and prints its remediation.
   openAgent = http.createServer((req, res) => {
     req.resume()
-    res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/health' ? '{"status":"ok"}' : '{"reply":"hello"}')
+    res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/health' ? '{"status":"ok"}' : '{"response":"hello"}')
   })
   await new Promise<void>((resolve) => openAgent.listen(0, '127.0.0.1', resolve))
   openAgentUrl = `http://127.0.0.1:${(openAgent.address() as { port: number }).port}`

@@ -3,6 +3,7 @@
  * keeps retrying the LLM in the background (as LangChain's AsyncCaller does after the caller gave
  * up) must not leak those calls into the next chat's count, and the check reports them as late.
  */
+import { resilienceOptions } from '../../checks/resilience-options.js'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -112,7 +113,7 @@ describe('attribution by marker', () => {
     }).listen(0, '127.0.0.1')
     await new Promise((r) => slow.once('listening', r))
     const check: Check = {
-      id: 'timeout-probe', category: 'resilience', title: 'probe', description: 'probe', appliesTo: ['validate'], severity: 'fail', lock: 'mock-llm',
+      id: 'timeout-probe', category: 'resilience', title: 'probe', description: 'probe', appliesTo: ['validate'], severity: 'fail', lock: 'mock-llm', options: resilienceOptions,
       run: (ctx) =>
         runScenario(ctx, async (s): Promise<CheckOutcome> => {
           const ex = await s.chat('gives up', { timeoutMs: 300 })
