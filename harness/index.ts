@@ -1,5 +1,6 @@
 /**
- * agentctl/harness — an OpenAI-compatible mock LLM with a fault catalogue, for your own tests.
+ * agentctl/harness — a mock LLM speaking OpenAI Chat Completions, OpenAI Responses and Anthropic
+ * Messages, with one fault catalogue in all three, for your own tests.
  *
  *   import { createMockLlm, faults } from 'agentctl/harness'
  *
@@ -9,6 +10,8 @@
 export { createMockLlm, IN_PROCESS_ORIGIN, type InProcessMockLlm } from './mock-llm/in-process.js'
 export { startMockLlmServer, type MockLlmServer } from './mock-llm/server.js'
 export { MockLlmControl, MockLlmControlError } from './mock-llm/control-client.js'
+export { llmTrafficProblem, type LlmTrafficStats } from './mock-llm/diagnosis.js'
+export { LLM_APIS, SERVED_ROUTES, type LlmApi } from './mock-llm/formats/index.js'
 export { faults, SCENARIOS, SCENARIO_NAMES, ScenarioError, createFault, type Fault } from './mock-llm/faults/index.js'
 export { MockLlmEngine, type ScenarioState } from './mock-llm/engine.js'
 export { mockLlmHandlers } from './mock-llm/handlers.js'

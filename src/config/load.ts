@@ -32,6 +32,7 @@ export const ENV_OVERRIDES: Record<string, { path: string; type?: 'number' | 'bo
   AGENTCTL_LLM_BASE_URL: { path: 'dependencies.llm.baseUrl' },
   AGENTCTL_LLM_API_KEY: { path: 'dependencies.llm.apiKey' },
   AGENTCTL_LLM_MODEL: { path: 'dependencies.llm.model' },
+  AGENTCTL_LLM_API: { path: 'dependencies.llm.api' },
   AGENTCTL_KUBE_CONTEXT: { path: 'kubernetes.context' },
   AGENTCTL_KUBE_NAMESPACE: { path: 'kubernetes.namespace' },
   AGENTCTL_KUBE_SELECTOR: { path: 'kubernetes.selector' },

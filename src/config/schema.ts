@@ -81,6 +81,11 @@ export const LlmSchema = z.strictObject({
   baseUrl: url.describe('OpenAI-compatible base URL, e.g. https://api.openai.com/v1'),
   apiKey: z.string().optional(),
   model: z.string().optional(),
+  // h15 (issue 15): the API the agent calls on this provider; llm-endpoint probes exactly that one.
+  api: z
+    .enum(['chat', 'responses', 'messages'])
+    .default('chat')
+    .describe('The LLM API the agent calls: chat (POST /chat/completions), responses (POST /responses, OpenAI Responses) or messages (POST /messages, Anthropic)'),
 })
 
 export const ConfigSchema = z.strictObject({

@@ -33,12 +33,17 @@ export const rateLimited = (params: RateLimitedParams = {}): Fault =>
       type: 'requests',
       code: 'rate_limit_exceeded',
       message: `Rate limit reached for ${ctx.model} in organization org-mock on requests per min (RPM): Limit 10000, Used 10000, Requested 1. Please try again in ${retryAfterMs}ms.`,
+      anthropicMessage: "This request would exceed your organization's rate limit of 10,000 requests per minute (org-mock). Please try again later.",
       headers: {
         'retry-after': String(seconds),
         'retry-after-ms': String(retryAfterMs),
         'x-ratelimit-limit-requests': '10000',
         'x-ratelimit-remaining-requests': '0',
         'x-ratelimit-reset-requests': `${retryAfterMs}ms`,
+        // Anthropic's names for the same limit (https://docs.anthropic.com/en/api/rate-limits#response-headers).
+        'anthropic-ratelimit-requests-limit': '10000',
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': new Date(Date.now() + retryAfterMs).toISOString(),
       },
     })
     return after(ctx, { response, outcome: 'rate-limited' })

@@ -1,13 +1,15 @@
 import { openAiError } from '../errors.js'
 import { anthropicError } from './anthropic-errors.js'
 import { chatFormat } from './chat.js'
+import { messagesFormat } from './messages.js'
+import { responsesFormat } from './responses.js'
 import type { ApiErrorSpec, WireFormat } from './types.js'
 
 export type { LlmApi, WireFormat, ApiErrorSpec } from './types.js'
 export { LLM_APIS } from './types.js'
 
 /** Every format the mock serves, one route each (POST). */
-export const FORMATS: WireFormat[] = [chatFormat]
+export const FORMATS: WireFormat[] = [chatFormat, responsesFormat, messagesFormat]
 
 /** The format served at this path (query already stripped), if any. */
 export function formatAt(path: string): WireFormat | undefined {
