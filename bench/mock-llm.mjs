@@ -1,5 +1,6 @@
-// Mock LLM throughput vs a bare node:http server returning the same bytes.
-// Run: npx tsc -p . && npx node bench/mock-llm.mjs [--duration 10] [--connections 50] [--rounds 5]
+// Mock LLM throughput vs a bare node:http server returning the same bytes, for each API the mock
+// serves (Chat Completions, Responses, Messages), all in one run.
+// Run: npx tsc -p . && npx node bench/mock-llm.mjs [--duration 10] [--connections 50] [--rounds 5] [--api chat,responses,messages]
 // Each server runs in its own child process; autocannon runs here, so the load generator
 // never shares an event loop with the server under test.
 import { fork } from 'node:child_process'
@@ -7,7 +8,14 @@ import { createServer } from 'node:http'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 
-const BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful support agent.' }, { role: 'user', content: 'How do I reset my password?' }] })
+const SYSTEM = 'You are a helpful support agent.'
+const QUESTION = 'How do I reset my password?'
+/** The same conversation in each API's request shape. */
+const APIS = {
+  chat: { path: '/v1/chat/completions', body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: QUESTION }] }) },
+  responses: { path: '/v1/responses', body: JSON.stringify({ model: 'gpt-4o-mini', instructions: SYSTEM, input: QUESTION }) },
+  messages: { path: '/v1/messages', headers: { 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 1024, system: SYSTEM, messages: [{ role: 'user', content: QUESTION }] }) },
+}
 
 if (process.argv[2] === '--serve') {
   // CPU time per request is the load-independent figure: the machine may be busy.
@@ -55,8 +63,9 @@ function start(args) {
   })
 }
 
-function load(url, { duration, connections }) {
-  const options = { url: `${url}/v1/chat/completions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections, duration }
+function load(url, { duration, connections, api }) {
+  const { path, body, headers } = APIS[api]
+  const options = { url: `${url}${path}`, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, connections, duration }
   return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))))
 }
 
@@ -89,22 +98,29 @@ async function compare(mock, bare, options) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, rounds: { type: 'string', default: '5' } } })
+  const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, rounds: { type: 'string', default: '5' }, api: { type: 'string', default: Object.keys(APIS).join(',') } } })
   const options = { duration: Number(values.duration), connections: Number(values.connections), rounds: Number(values.rounds) }
   const mock = await start(['mock'])
-  const sample = await fetch(`${mock.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY })
-  const headers = Object.fromEntries([...sample.headers].filter(([k]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)))
-  const reference = { status: sample.status, headers, body: await sample.text() }
-  const bare = await start(['bare', JSON.stringify(reference)])
-  const { mock: mockResult, bare: bareResult } = await compare(mock, bare, options)
+  console.log(`${options.connections} connections, ${options.duration}s per server in ${options.rounds} alternating rounds per API (autocannon); one run`)
+  let allOk = true
+  for (const api of values.api.split(',')) {
+    const { path, body, headers: requestHeaders } = APIS[api]
+    const sample = await fetch(`${mock.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...requestHeaders }, body })
+    const headers = Object.fromEntries([...sample.headers].filter(([k]) => !['date', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)))
+    const reference = { status: sample.status, headers, body: await sample.text() }
+    if (sample.status !== 200) throw new Error(`${api}: the mock answered ${sample.status}: ${reference.body.slice(0, 200)}`)
+    const bare = await start(['bare', JSON.stringify(reference)])
+    const { mock: mockResult, bare: bareResult } = await compare(mock, bare, { ...options, api })
+    bare.child.kill()
+    const ratio = mockResult.rps / bareResult.rps
+    allOk &&= ratio >= 0.4
+    console.log(`${api}: POST ${path}, ${reference.body.length}-byte answer`)
+    const row = (name, r) => `  ${name} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${r.cpuUsPerRequest.toFixed(0).padStart(4)} µs CPU/request  errors ${r.errors}`
+    console.log(row('mock-llm ', mockResult))
+    console.log(row('bare http', bareResult))
+    console.log(`  ratio ${ratio.toFixed(2)} req/s mock / bare (target >= 0.40) ${ratio >= 0.4 ? 'OK' : 'BELOW TARGET'}`)
+    console.log(`  CPU-cost ratio ${(bareResult.cpuUsPerRequest / mockResult.cpuUsPerRequest).toFixed(2)} (bare µs / mock µs per request: what req/s would show with a CPU-bound server)`)
+  }
   mock.child.kill()
-  bare.child.kill()
-  const ratio = mockResult.rps / bareResult.rps
-  console.log(`plain completion, ${reference.body.length} bytes, ${options.connections} connections, ${options.duration}s each in ${options.rounds} alternating rounds (autocannon)`)
-  const row = (name, r) => `  ${name} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${String(r.p99).padStart(4)} ms  ${r.cpuUsPerRequest.toFixed(0).padStart(4)} µs CPU/request  errors ${r.errors}`
-  console.log(row('mock-llm ', mockResult))
-  console.log(row('bare http', bareResult))
-  console.log(`  ratio ${ratio.toFixed(2)} req/s mock / bare (target >= 0.40) ${ratio >= 0.4 ? 'OK' : 'BELOW TARGET'}`)
-  console.log(`  CPU-cost ratio ${(bareResult.cpuUsPerRequest / mockResult.cpuUsPerRequest).toFixed(2)} (bare µs / mock µs per request: what req/s would show with a CPU-bound server)`)
-  process.exitCode = ratio >= 0.4 ? 0 : 1
+  process.exitCode = allOk ? 0 : 1
 }

@@ -5,13 +5,18 @@
  */
 import type { CheckContext, CheckOutcome } from '../src/check.js'
 import { formatDuration } from '../src/duration.js'
+import { ProtocolSetupError } from '../src/protocols/a2a-card.js'
+import { openTargetProtocol } from '../src/protocols/index.js'
+import type { TargetProtocol } from '../src/protocols/types.js'
+import { AttributedMock, type LateCalls, lateCallsNote } from './resilience-attribution.js'
 import {
   type AgentTarget,
+  chatExchange,
+  describeOutcome,
   type Exchange,
   exchange,
   isRefused,
   isSuccess,
-  MockControl,
   retryAfterMs,
   type SendOptions,
   sleep,
@@ -37,9 +42,12 @@ export interface ResilienceOptions {
 
 const UNREACHABLE_KEY = 'resilience.unreachable'
 const PRIMARY_KEY = 'resilience.primaryModel'
+const PROTOCOL_KEY = 'resilience.protocol'
 
 export class Session {
-  readonly mock: MockControl
+  readonly mock: AttributedMock
+  /** The target protocol every chat goes through; set by prepare(). */
+  protocol!: TargetProtocol
   readonly target: AgentTarget
   readonly maxRecoveryMs: number
   readonly requestTimeoutMs: number
@@ -50,10 +58,10 @@ export class Session {
   constructor(readonly ctx: CheckContext) {
     const o = ctx.options as ResilienceOptions
     const { host, port } = ctx.config.faults.mockLlm
-    this.mock = new MockControl(o.mockUrl ?? `http://${host}:${port}`, ctx.signal)
+    this.maxRecoveryMs = o.maxRecoveryMs ?? 60_000
+    this.mock = new AttributedMock(o.mockUrl ?? `http://${host}:${port}`, { checkId: ctx.checkId, quietBoundMs: this.maxRecoveryMs, signal: ctx.signal, log: ctx.log, shared: ctx.shared })
     const t = ctx.config.target
     this.target = { url: t.url, chatPath: t.chatPath, healthPath: t.healthPath, apiKey: t.apiKey }
-    this.maxRecoveryMs = o.maxRecoveryMs ?? 60_000
     this.requestTimeoutMs = o.requestTimeoutMs ?? 30_000
     this.hangBudgetMs = o.hangBudgetMs ?? Math.min(30_000, Math.max(10_000, 2 * ctx.config.slo.p95Ms))
     this.repeat = Math.max(1, o.repeat ?? 1)
@@ -65,8 +73,22 @@ export class Session {
     return this.ctx.shared.get(PRIMARY_KEY) as string | undefined
   }
 
-  chat(purpose: string, extra: Partial<SendOptions> = {}): Promise<Exchange> {
-    return this.send(purpose, { body: { message: uniqueMessage(purpose) }, timeoutMs: this.requestTimeoutMs, ...extra })
+  /**
+   * One chat through the target protocol, with its own attribution marker: its llmCalls are the
+   * calls it caused, whatever the agent still does in the background for earlier chats.
+   */
+  chat(purpose: string, extra: { timeoutMs?: number; before?: unknown } = {}): Promise<Exchange> {
+    return this.retryValidatorLimit(purpose, async () => {
+      const marker = this.mock.nextMarker()
+      const ex = await chatExchange(this.protocol, this.mock, this.ctx.signal, purpose, { message: uniqueMessage(purpose), marker }, { timeoutMs: extra.timeoutMs ?? this.requestTimeoutMs })
+      this.mock.sent(ex)
+      return ex
+    })
+  }
+
+  /** A raw request (malformed bodies, other routes): its LLM calls are whatever the mock logged meanwhile. */
+  send(label: string, opts: SendOptions): Promise<Exchange> {
+    return this.retryValidatorLimit(label, () => exchange(this.target, this.mock, this.ctx.signal, label, opts))
   }
 
   /**
@@ -74,10 +96,10 @@ export class Session {
    * validator, not behaviour under the fault: wait as told and resend, so that a limiter can never
    * pass for an open breaker or a rejected input. A 429 after LLM calls is the agent's answer.
    */
-  async send(label: string, opts: SendOptions): Promise<Exchange> {
+  private async retryValidatorLimit(label: string, attempt: () => Promise<Exchange>): Promise<Exchange> {
     const deadline = Date.now() + this.maxRecoveryMs
     for (;;) {
-      const ex = await exchange(this.target, this.mock, this.ctx.signal, label, opts)
+      const ex = await attempt()
       if (ex.status !== 429 || ex.llmCalls.length > 0) return ex
       const wait = retryAfterMs(ex) ?? 1000
       if (Date.now() + wait > deadline) throw new ValidatorRateLimited(ex, this.maxRecoveryMs)
@@ -90,6 +112,13 @@ export class Session {
     return this.send(label, { method: 'GET', path: this.target.healthPath, timeoutMs, auth: false })
   }
 
+  private async openProtocol(): Promise<CheckOutcome | undefined> {
+    const opened = await targetProtocol(this.ctx)
+    if ('status' in opened) return opened
+    this.protocol = opened
+    return undefined
+  }
+
   /**
    * Mock healthy, then wait (bounded by maxRecoveryMs) until the agent answers a chat through the
    * mock, with its primary model when we know it. Returns an outcome only when the check can't run.
@@ -97,7 +126,9 @@ export class Session {
   async prepare(): Promise<CheckOutcome | undefined> {
     const cached = this.ctx.shared.get(UNREACHABLE_KEY) as CheckOutcome | undefined
     if (cached) return cached
-    if (!(await this.mock.ping())) return this.remember(mockUnreachable(this.mock.baseUrl))
+    if (!(await this.mock.ping())) return this.remember(mockUnreachable(this.mock.url))
+    const noProtocol = await this.openProtocol()
+    if (noProtocol) return this.remember(noProtocol)
     await this.mock.reset()
     const deadline = Date.now() + this.maxRecoveryMs
     let zeroCallAnswers = 0
@@ -106,6 +137,8 @@ export class Session {
       last = await this.chat('warm-up')
       if (isRefused(last)) return this.remember(agentUnreachable(this.target.url, last))
       if (last.status === 401 || last.status === 403) return this.remember(credentialsRejected(last))
+      // A 4xx other than 429 does not heal with time: the request itself is refused. Say so at once.
+      if (last.status !== undefined && last.status >= 400 && last.status < 500 && last.status !== 429) return this.remember(chatRefused(this, last))
       if (isSuccess(last) && last.llmCalls.length > 0) {
         const primary = this.primaryModel ?? last.llmCalls[0]!.model
         this.ctx.shared.set(PRIMARY_KEY, primary)
@@ -115,19 +148,27 @@ export class Session {
         if (primaryOk || Date.now() > deadline) return undefined
       } else if (isSuccess(last)) {
         zeroCallAnswers += 1
-        if (zeroCallAnswers >= 3) return this.remember(notWired(this.mock.baseUrl, last))
+        if (zeroCallAnswers >= 3) return this.remember(await notWired(this, last))
       }
       if (Date.now() > deadline) {
         // Remembered: the next checks would each wait --max-recovery again for the same broken agent.
+        const answered = last.status !== undefined
         return this.remember({
           status: 'error',
-          message: `the agent did not answer a chat through the healthy mock LLM within ${formatDuration(this.maxRecoveryMs)}, so its resilience can't be judged`,
-          evidence: { lastResponse: summarize(last), bodySample: last.text.slice(0, 300) },
-          remediation: `Check that ${this.target.url}${this.target.chatPath} serves chats (POST {"message": "hi"}) and recovers once the LLM is healthy; raise --max-recovery if its breaker needs longer.`,
+          message: answered
+            ? `through the healthy mock LLM the agent kept answering chats with ${describeOutcome(last)} for ${formatDuration(this.maxRecoveryMs)}, so its resilience can't be judged`
+            : `the agent did not answer a chat through the healthy mock LLM within ${formatDuration(this.maxRecoveryMs)} (${describeOutcome(last)}), so its resilience can't be judged`,
+          evidence: { lastResponse: summarize(last), bodySample: last.text.slice(0, 300), protocol: this.protocol.describe() },
+          remediation: `Check that ${this.protocol.describe()} serves chats and recovers once the LLM is healthy; raise --max-recovery if its breaker needs longer.`,
         })
       }
       await sleep(Math.min(Math.max(retryAfterMs(last) ?? 250, 100), 2000, Math.max(deadline - Date.now(), 100)), this.ctx.signal)
     }
+  }
+
+  /** Waits (bounded) for the agent's LLM traffic to go quiet and returns the calls that came late. */
+  settle(): Promise<LateCalls | undefined> {
+    return this.mock.settle()
   }
 
   /** Back to healthy; never throws (cleanup must not mask the verdict). */
@@ -188,11 +229,43 @@ function credentialsRejected(ex: Exchange): CheckOutcome {
   }
 }
 
-function notWired(mockUrl: string, ex: Exchange): CheckOutcome {
+function chatRefused(s: Session, ex: Exchange): CheckOutcome {
+  return {
+    status: 'error',
+    message: `the agent refused the validator's chat with ${describeOutcome(ex)} in ${ex.latencyMs}ms, so its resilience can't be judged`,
+    evidence: { lastResponse: summarize(ex), bodySample: ex.text.slice(0, 300), protocol: s.protocol.describe() },
+    remediation: `Check that the agent speaks the configured protocol: agentctl sent ${s.protocol.describe()}. Set target.protocol (agentctl | openai-chat | a2a | ai-sdk | http) and target.chatPath to match the agent, or describe a custom API with target.request/target.response.`,
+  }
+}
+
+/** Answers without a marked LLM call: not wired to the mock, wired but the marker lost, or an API the mock does not serve. */
+async function notWired(s: Session, ex: Exchange): Promise<CheckOutcome> {
+  const mockUrl = s.mock.url
+  const log = await s.mock.stats().catch(() => undefined)
+  const calls = log?.calls ?? []
+  const unserved = calls.filter((c) => c.api === 'unserved')
+  const evidence = { lastResponse: summarize(ex), mockUrl, mockCallsMeanwhile: calls.length }
+  if (unserved.length > 0) {
+    const routes = [...new Set(unserved.map((c) => `${c.method} ${c.path}`))].join(', ')
+    return {
+      status: 'error',
+      message: `the agent calls the mock LLM at ${routes}, which the mock does not serve (it serves OpenAI Chat Completions, Responses and Anthropic Messages), so its resilience can't be judged`,
+      evidence: { ...evidence, unservedRoutes: routes },
+      remediation: `Point the agent's LLM client at ${mockUrl}/v1 with an API the mock serves (Chat Completions, Responses, or Anthropic Messages), and set dependencies.llm.api to match.`,
+    }
+  }
+  if (calls.length > 0) {
+    return {
+      status: 'error',
+      message: `the agent called the mock LLM (${calls.length} call(s)) but none carried the validator's marker [agentctl:…] from the user message, so calls can't be attributed to checks`,
+      evidence,
+      remediation: 'Pass the user message to the model verbatim (agentctl appends a marker such as [agentctl:model-fallback-1] to it); a rewriting step or a cache in front of the model hides it.',
+    }
+  }
   return {
     status: 'error',
     message: 'the agent answers chats without calling the mock LLM, so its LLM traffic does not go through the mock',
-    evidence: { lastResponse: summarize(ex), mockUrl },
+    evidence,
     remediation: `Start the agent with its LLM base URL on the mock (LLM_BASE_URL=${mockUrl}/v1 or your client's equivalent) and disable response caching for the validation run.`,
   }
 }
@@ -209,7 +282,8 @@ export async function runScenario(ctx: CheckContext, scenario: (s: Session) => P
     try {
       const blocked = await session.prepare()
       if (blocked) return blocked
-      outcomes.push(await scenario(session))
+      const outcome = await scenario(session)
+      outcomes.push(withLateCalls(outcome, await session.settle()))
     } catch (error) {
       if (!(error instanceof ValidatorRateLimited)) throw error
       return error.outcome()
@@ -232,5 +306,28 @@ export async function runScenario(ctx: CheckContext, scenario: (s: Session) => P
     status: worst.status === 'error' ? 'error' : 'fail',
     message: `${passed}/${runs} runs passed (needs ${Math.round(session.minPassRate * 100)}%): ${worst.message}`,
     evidence: { ...worst.evidence, passRate: rate, runs: summary },
+  }
+}
+
+/** Calls that kept coming after the client had its answer (or gave up) are evidence, and said in the message. */
+function withLateCalls(outcome: CheckOutcome, late: LateCalls | undefined): CheckOutcome {
+  if (!late) return outcome
+  return { ...outcome, message: `${outcome.message}; ${lateCallsNote(late)}`, evidence: { ...outcome.evidence, lateLlmCalls: late } }
+}
+
+/**
+ * The target protocol, opened (and for A2A discovered) once per validate run and shared by every
+ * check; an error outcome naming the cause and the fix when discovery fails.
+ */
+export async function targetProtocol(ctx: CheckContext): Promise<TargetProtocol | CheckOutcome> {
+  const cached = ctx.shared.get(PROTOCOL_KEY) as TargetProtocol | undefined
+  if (cached) return cached
+  try {
+    const protocol = await openTargetProtocol(ctx.config.target, { signal: ctx.signal, timeoutMs: 5000 })
+    ctx.shared.set(PROTOCOL_KEY, protocol)
+    return protocol
+  } catch (error) {
+    if (!(error instanceof ProtocolSetupError)) throw error
+    return { status: 'error', message: `${error.message}, so this can't be judged`, evidence: error.evidence, remediation: error.hint }
   }
 }

@@ -6,28 +6,16 @@
  * never from an agent's internals, so the verdicts hold for any agent whose LLM traffic goes
  * through the mock.
  */
+import { MockLlmControl } from '../harness/mock-llm/control-client.js'
+import type { CallRecord, MockLlmStats } from '../harness/mock-llm/control-client.js'
 import type { CheckContext } from '../src/check.js'
+import { type ChatResult, sendChat } from '../src/protocols/send.js'
+import type { ChatOutcome, ChatTurn, FrameworkHint, TargetProtocol } from '../src/protocols/types.js'
 
-export interface MockCall {
-  seq: number
-  /** Epoch ms when the call arrived at the mock. */
-  t: number
-  endT?: number
-  model: string
-  scenario: string
-  outcome: string
-  status: number
-  stream: boolean
-  durationMs?: number
-}
-
-export interface MockStats {
-  scenario: { name: string; params?: Record<string, unknown> } | string
-  total: number
-  byModel: Record<string, { total: number; byOutcome: Record<string, number> }>
-  byOutcome: Record<string, number>
-  calls: MockCall[]
-}
+// One copy of the control API's wire types (docs/CONTRACTS.md contract #2): the mock's own.
+export type MockCall = CallRecord
+export type MockStats = MockLlmStats
+export { MockLlmControl }
 
 /** What the agent did with one request, with the LLM calls it made while serving it. */
 export interface Exchange {
@@ -40,51 +28,17 @@ export interface Exchange {
   startedAt: number
   headers: Record<string, string>
   body: unknown
+  /** The raw body (chats: its first 64 KiB). */
   text: string
   llmCalls: MockCall[]
+  /** Chats sent through the target protocol: what the answer was, judged from its content. */
+  outcome?: ChatOutcome
+  /** The attribution marker the chat carried (its LLM calls are exactly the mock's calls with it). */
+  marker?: string
+  /** A framework the answer gave away (AI SDK stream parts, A2A, x-powered-by). */
+  framework?: FrameworkHint
   /** The mock's stats right after this request: the next sequential request's starting snapshot. */
   mockAfter?: MockStats
-}
-
-/** Thin client for the mock's control API (DESIGN.md "Mock LLM"): plain HTTP, so it works remotely. */
-export class MockControl {
-  constructor(
-    readonly baseUrl: string,
-    private readonly signal?: AbortSignal,
-  ) {}
-
-  private async call(method: string, path: string, body?: unknown): Promise<Response> {
-    const signal = this.signal ? AbortSignal.any([this.signal, AbortSignal.timeout(3000)]) : AbortSignal.timeout(3000)
-    const res = await fetch(new URL(path, this.baseUrl), {
-      method,
-      signal,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    if (!res.ok) throw new Error(`mock LLM ${method} ${path} answered ${res.status}: ${(await res.text()).slice(0, 200)}`)
-    return res
-  }
-
-  async ping(): Promise<boolean> {
-    try {
-      await this.stats()
-      return true
-    } catch {
-      return false
-    }
-  }
-
-  async setScenario(name: string, params: Record<string, unknown> = {}): Promise<void> {
-    await this.call('PUT', '/__mock/scenario', { name, ...params })
-  }
-
-  async stats(): Promise<MockStats> {
-    return (await (await this.call('GET', '/__mock/stats')).json()) as MockStats
-  }
-
-  async reset(): Promise<void> {
-    await this.call('POST', '/__mock/reset')
-  }
 }
 
 export interface AgentTarget {
@@ -118,7 +72,7 @@ export interface SendOptions {
 /** Sends one request to the agent and attributes the mock's calls made meanwhile (requests are sequential). */
 export async function exchange(
   target: AgentTarget,
-  mock: MockControl | undefined,
+  mock: MockLlmControl | undefined,
   signal: AbortSignal,
   label: string,
   opts: SendOptions,
@@ -171,7 +125,8 @@ function networkError(error: unknown): string {
   return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(error)
 }
 
-export const isSuccess = (ex: Exchange) => ex.status !== undefined && ex.status >= 200 && ex.status < 300
+/** A chat succeeded only with a non-empty answer (in-band errors and empty 200s are failures); other requests by status. */
+export const isSuccess = (ex: Exchange) => (ex.outcome ? ex.outcome.kind === 'answer' : ex.status !== undefined && ex.status >= 200 && ex.status < 300)
 export const isRefused = (ex: Exchange) => ex.error === 'ECONNREFUSED'
 
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
@@ -195,10 +150,69 @@ export function summarize(ex: Exchange): Record<string, unknown> {
   return {
     request: ex.label,
     status: ex.status ?? ex.error,
+    ...(ex.outcome && ex.outcome.kind !== 'answer' && ex.status !== undefined ? { answer: describeOutcome(ex) } : {}),
     latencyMs: ex.latencyMs,
     llmCalls: ex.llmCalls.length,
     ...(ex.llmCalls.length ? { callsByModel: models, outcomes: ex.llmCalls.map((c) => c.outcome) } : {}),
     ...(ex.headers['retry-after'] ? { retryAfter: ex.headers['retry-after'] } : {}),
+    ...(ex.marker ? { marker: ex.marker } : {}),
+  }
+}
+
+/** What the agent answered, in words, from content: the cause a finding must name. */
+export function describeOutcome(ex: Exchange): string {
+  const o = ex.outcome
+  if (!o) return ex.status !== undefined ? `HTTP ${ex.status}` : ex.error === 'timeout' ? `no answer within ${ex.latencyMs}ms` : `no answer (${ex.error})`
+  switch (o.kind) {
+    case 'answer':
+      return `an answer (HTTP ${o.status})`
+    case 'http-error':
+      return `HTTP ${o.status}${o.detail ? ` (${o.detail.slice(0, 120)})` : ''}`
+    case 'in-band-error':
+      return `an error inside an HTTP ${o.status} answer (${o.detail.slice(0, 160)})`
+    case 'empty':
+      return `an empty answer (HTTP ${o.status}${o.detail ? `, ${o.detail}` : ''})`
+    case 'timeout':
+      return `no answer within ${o.afterMs}ms`
+    case 'network':
+      return o.code === 'ECONNREFUSED' ? 'connection refused' : `no answer (${o.code})`
+  }
+}
+
+/**
+ * One chat through the target protocol, carrying `turn.marker`: its LLM calls are the mock's calls
+ * with that marker (docs/CONTRACTS.md #2), so calls a framework makes in the background for an
+ * earlier request are never counted here.
+ */
+export async function chatExchange(protocol: TargetProtocol, mock: MockLlmControl | undefined, signal: AbortSignal, label: string, turn: ChatTurn, opts: { timeoutMs: number; noAuth?: boolean }): Promise<Exchange> {
+  const r: ChatResult = await sendChat(protocol, turn, { timeoutMs: opts.timeoutMs, signal, noAuth: opts.noAuth })
+  const o = r.outcome
+  const ex: Exchange = {
+    label,
+    ...(r.status !== undefined ? { status: r.status } : {}),
+    ...(o.kind === 'timeout' ? { error: 'timeout' } : o.kind === 'network' ? { error: o.code } : {}),
+    latencyMs: r.latencyMs,
+    startedAt: r.startedAt,
+    headers: r.headers,
+    body: parseJsonOrUndefined(r.body),
+    text: r.body,
+    llmCalls: [],
+    outcome: o,
+    ...(turn.marker ? { marker: turn.marker } : {}),
+    ...(r.framework ? { framework: r.framework } : {}),
+  }
+  if (mock && turn.marker) {
+    const stats = await mock.stats({ marker: turn.marker })
+    ex.llmCalls = stats.calls.filter((c) => c.marker === turn.marker)
+  }
+  return ex
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }
 

@@ -15,15 +15,21 @@ export default class Init extends ReportingCommand {
     '<%= config.bin %> init',
     '<%= config.bin %> init --path deploy/agentctl.yaml',
     '<%= config.bin %> init --force',
+    '<%= config.bin %> init --protocol a2a --target http://127.0.0.1:41241',
   ]
   static flags = {
     path: Flags.string({ description: 'where to write the config', default: DEFAULT_CONFIG_FILE }),
     force: Flags.boolean({ description: 'overwrite an existing file' }),
+    protocol: Flags.string({ options: ['agentctl', 'openai-chat', 'a2a', 'ai-sdk', 'http'], description: "the agent's chat wire format; the target section gets that protocol's keys" }),
+    target: Flags.string({ description: 'the agent base URL to write into target.url' }),
   }
 
   async run(): Promise<{ path: string; overwritten: boolean; schema: string }> {
     const { flags } = await this.parse(Init)
     const file = resolve(flags.path)
+    if (flags.target !== undefined && !/^https?:\/\/\S+$/i.test(flags.target)) {
+      throw new AgentctlError(`--target must be an http(s) URL, got "${flags.target}"`, ExitCode.UsageOrInternal, 'e.g. --target http://127.0.0.1:8080')
+    }
     const exists = existsSync(file)
     if (exists && !flags.force) {
       throw new AgentctlError(`${flags.path} already exists; not overwriting it`, ExitCode.UsageOrInternal, 'pass --force to replace it, or --path to write somewhere else')
@@ -31,7 +37,7 @@ export default class Init extends ReportingCommand {
     const schema = schemaReference(dirname(file))
     try {
       mkdirSync(dirname(file), { recursive: true })
-      writeFileSync(file, starterConfig(schema))
+      writeFileSync(file, starterConfig(schema, { protocol: flags.protocol, target: flags.target }))
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
       throw new AgentctlError(`cannot write ${flags.path}: ${reason}`, ExitCode.UsageOrInternal, 'check that the directory is writable')

@@ -11,8 +11,8 @@ const validList = `valid scenarios: ${SCENARIO_NAMES.join(', ')}`
 export default class MockLlm extends ReportingCommand {
   // It serves until stopped; there is no report to print as JSON.
   static enableJsonFlag = false
-  static summary = 'Run an OpenAI-compatible mock LLM with injectable faults'
-  static description = `Serves POST /v1/chat/completions (JSON and SSE, tool calls, usage) and GET /v1/models on loopback, answering deterministically for a --seed. Point your agent at it (LLM_BASE_URL) and switch faults at runtime through the control API: PUT /__mock/scenario {"name": "rate-limited", "retryAfterMs": 2000}, GET /__mock/stats, POST /__mock/reset.
+  static summary = 'Run a mock LLM (OpenAI chat and Responses, Anthropic Messages) with injectable faults'
+  static description = `Serves POST /v1/chat/completions, POST /v1/responses (OpenAI Responses) and POST /v1/messages (Anthropic Messages) — JSON and SSE, tool calls, usage — and GET /v1/models on loopback, answering deterministically for a --seed; every scenario works in all three formats. Point your agent at it (OpenAI SDKs: LLM_BASE_URL / OPENAI_BASE_URL = <url>/v1; Anthropic SDKs: ANTHROPIC_BASE_URL = <url>) and switch faults at runtime through the control API: PUT /__mock/scenario {"name": "rate-limited", "retryAfterMs": 2000}, GET /__mock/stats, POST /__mock/reset. Other routes are logged and answered 404.
 
 Scenarios (every one accepts model, probability and count):
 ${scenarioLines}`
@@ -62,14 +62,17 @@ ${scenarioLines}`
       throw error
     }
     this.log(`mock LLM listening on ${server.url} (scenario ${flags.scenario}, seed ${flags.seed}${flags.latency ? `, latency ${flags.latency}` : ''})`)
-    this.log(`  export LLM_BASE_URL=${server.baseUrl}`)
+    this.log(`  export LLM_BASE_URL=${server.baseUrl}    # OpenAI SDKs (chat completions, responses)`)
+    this.log(`  export ANTHROPIC_BASE_URL=${server.url}    # Anthropic SDKs (messages)`)
     this.log(`  control: PUT ${server.url}/__mock/scenario · GET ${server.url}/__mock/stats · POST ${server.url}/__mock/reset`)
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'))
       process.once('SIGTERM', () => resolve('SIGTERM'))
     })
     await server.close()
-    this.log(`mock LLM stopped (${signal}); served ${server.stats().total} completions`)
+    const stats = server.stats()
+    const perApi = Object.entries(stats.byApi).map(([api, n]) => `${api} ${n}`).join(', ')
+    this.log(`mock LLM stopped (${signal}); served ${stats.total} completions${perApi ? ` (${perApi})` : ''}`)
   }
 }
 

@@ -28,6 +28,9 @@ export default class Validate extends ReportingCommand {
     const { flags } = await this.parse(Validate)
     const loaded = this.loadConfig(flags)
     let config = loaded.config
+    if (flags.self && config.target.protocol !== 'agentctl') {
+      throw new AgentctlError(`--self validates the bundled reference agent, which speaks the agentctl protocol, not ${config.target.protocol}`, ExitCode.UsageOrInternal, 'drop --protocol (or target.protocol) with --self, or pass --target with your own agent')
+    }
     const maxRecoveryMs = this.duration(flags['max-recovery'], config.validate.maxRecovery, '--max-recovery')
     const timeoutMs = this.duration(flags.timeout, '30s', '--timeout')
     const repeat = flags.repeat ?? config.validate.repeat
@@ -55,7 +58,10 @@ export default class Validate extends ReportingCommand {
         progress.line('validate: starting the mock LLM and the reference agent…')
         stack = await startSelfStack(config, repeat, flags['data-dir'])
         config = { ...config, target: { ...config.target, url: stack.agentUrl, apiKey: stack.apiKey }, faults: { mockLlm: { ...config.faults.mockLlm, port: stack.mockPort } } }
-      } else if (checks.some((c) => c.lock === 'mock-llm')) await requireReachableAgent(config.target.url, config.target.healthPath)
+      } else if (checks.some((c) => c.lock === 'mock-llm')) {
+        await requireReachableAgent(config.target.url, config.target.healthPath)
+        await requireDiscoverableProtocol(config.target)
+      }
       const running = new Set<string>()
       const run = (subset: typeof checks) =>
         runChecks(subset, {
@@ -98,6 +104,17 @@ async function requireReachableAgent(url: string, healthPath: string): Promise<v
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name
     throw new AgentctlError(`no agent answers at ${url} (${cause})`, ExitCode.UsageOrInternal, 'start the agent with its LLM base URL on the mock (see `agentctl validate --help`) and pass --target, or use --self for the bundled agent; --skip resilience,security runs the static checks alone')
+  }
+}
+
+/** A target protocol with a discovery document (the A2A card) must resolve before any chat: exit 2 with the cause and fix. */
+async function requireDiscoverableProtocol(target: Parameters<typeof import('../src/protocols/index.js').openTargetProtocol>[0]): Promise<void> {
+  const { openTargetProtocol, ProtocolSetupError } = await import('../src/protocols/index.js')
+  try {
+    await openTargetProtocol(target, { timeoutMs: 5000 })
+  } catch (error) {
+    if (error instanceof ProtocolSetupError) throw new AgentctlError(error.message, ExitCode.UsageOrInternal, error.hint)
+    throw error
   }
 }
 

@@ -5,6 +5,8 @@ export type CheckMode = 'validate' | 'diagnose'
 
 export interface CheckContext {
   mode: CheckMode
+  /** The running check's id (resilience checks put it in their attribution markers). */
+  checkId?: string
   /** The resolved config. It still holds secrets (checks need them); every output path redacts. */
   config: AgentctlConfig
   /** Aborted at the check's deadline or when the user presses Ctrl-C. Pass it to every I/O call. */

@@ -67,6 +67,7 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
   if (opts.signal?.aborted) controller.abort(opts.signal.reason)
   const ctx: CheckContext = {
     mode: opts.mode,
+    checkId: check.id,
     config: opts.config,
     signal: controller.signal,
     timeoutMs,

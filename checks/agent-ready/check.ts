@@ -26,7 +26,7 @@ export const agentReadyCheck: Check = {
     const contentType = res.headers['content-type'] ?? null
     const httpReady = res.status >= 200 && res.status < 300
     const evidence: Record<string, unknown> = { url: ep.display, httpStatus: res.status, latencyMs: res.latencyMs, contentType }
-    if (res.status === 404) return [{ status: 'fail', message: `no readiness route at ${ctx.config.target.readyPath} (HTTP 404)`, remediation: "set target.readyPath to the agent's readiness path", evidence }]
+    if (res.status === 404 || res.status === 405) return [noReadinessRoute(ctx.config.target.readyPath, res.status, evidence)]
     if (!doc) {
       evidence.body = redact(res.body.slice(0, 200))
       return [{ status: httpReady ? 'warn' : 'fail', message: `HTTP ${res.status} in ${ms(res.latencyMs)}, but the body is not application/health+json — no per-dependency detail`, remediation: 'return {"status":"pass","checks":{"redis:connected":[{"status":"pass"}]}} with Content-Type application/health+json so on-call sees which dependency is down', evidence }]
@@ -47,6 +47,25 @@ export const agentReadyCheck: Check = {
     for (const c of bad) outcomes.push(componentOutcome(c, spec.logsCommand ?? ''))
     return outcomes
   },
+}
+
+/**
+ * Most framework agents ship no readiness route (issue 14: none of five did). That is a gap to
+ * close, not a lie: warn, say what a good one checks, and keep `fail` for a route that lies or breaks.
+ */
+function noReadinessRoute(readyPath: string, status: number, evidence: Record<string, unknown>): CheckOutcome {
+  const configured = readyPath !== '/ready'
+  return {
+    status: 'warn',
+    message: configured
+      ? `target.readyPath ${readyPath} answered HTTP ${status}: no readiness route there, so orchestrators can't tell when the agent can serve`
+      : `the agent has no readiness endpoint (GET ${readyPath} → HTTP ${status}), so Kubernetes and load balancers can't tell when it can serve`,
+    remediation:
+      `${configured ? "Set target.readyPath to the agent's readiness route if it has one; otherwise add" : 'Add'} a readiness route that checks what the agent itself needs to serve a chat (database, cache, queue, vector store) and NOT the LLM provider (a provider outage would take every replica out at once; fallbacks handle it), answering 503 when one is down, e.g. ` +
+      'GET /ready → 200 Content-Type: application/health+json {"status":"pass","checks":{"postgres:connected":[{"status":"pass"}]}} (503 with "status":"fail" when a dependency is down). ' +
+      'Point the readiness probe at it (readinessProbe.httpGet.path) and set target.readyPath if it is not /ready.',
+    evidence,
+  }
 }
 
 function componentOutcome(c: ComponentHealth, logs: string): CheckOutcome {

@@ -14,6 +14,8 @@ describe('auth-required', () => {
   let agent: RunningAgent
   let open: Server
   let openUrl: string
+  let refusing: Server
+  let refusingUrl: string
   beforeAll(async () => {
     mock = await startMock()
     agent = await spawnFixtureAgent('well-behaved', mock)
@@ -21,11 +23,16 @@ describe('auth-required', () => {
     open = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"response":"hi"}')).listen(0, '127.0.0.1')
     await new Promise((r) => open.once('listening', r))
     openUrl = `http://127.0.0.1:${(open.address() as AddressInfo).port}`
+    // An agent that refuses the request itself (a 400 in a few ms), whatever the credentials.
+    refusing = createServer((_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"messages: Required"}}')).listen(0, '127.0.0.1')
+    await new Promise((r) => refusing.once('listening', r))
+    refusingUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`
   })
   afterAll(async () => {
     await agent.stop()
     await mock.close()
     open.close()
+    refusing.close()
   })
 
   it('passes an agent that answers 401 to missing and invalid tokens', async () => {
@@ -37,8 +44,16 @@ describe('auth-required', () => {
   it('fails an agent meant to require auth that accepts anything; warns when no key is configured', async () => {
     const f = await judge(openUrl, 'configured-key-123456')
     expect(f.status).toBe('fail')
-    expect(f.message).toMatch(/no credentials → HTTP 200; invalid bearer token → HTTP 200/)
+    expect(f.message).toMatch(/no credentials → HTTP 200 with an answer; invalid bearer token → HTTP 200 with an answer/)
     expect((await judge(openUrl)).status).toBe('warn')
+  })
+
+  it('a 400 is not "serves chats without credentials": it says nothing about auth (skip, naming the status)', async () => {
+    const f = await judge(refusingUrl)
+    expect(f.status).toBe('skip')
+    expect(f.message).toMatch(/anonymous chat got HTTP 400 \(messages: Required\), which is neither an answer nor a credentials refusal/)
+    const withKey = await judge(refusingUrl, 'configured-key-123456')
+    expect(withKey.status).toBe('skip')
   })
 
   it('errors (not fails) when the agent is down', async () => {

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Check, CheckOutcome } from '../../src/check.js'
-import { type AgentTarget, type Exchange, exchange, summarize, uniqueMessage } from '../resilience-support.js'
+import { targetProtocol } from '../resilience-session.js'
+import { chatExchange, describeOutcome, type Exchange, summarize, uniqueMessage } from '../resilience-support.js'
 
 const rejected = (ex: Exchange) => ex.status === 401 || ex.status === 403
+/** Served: the agent really answered (non-empty text), not merely "not 401". */
+const served = (ex: Exchange) => ex.outcome?.kind === 'answer'
 
 export const authRequiredCheck: Check = {
   id: 'auth-required',
@@ -15,23 +18,38 @@ export const authRequiredCheck: Check = {
   lock: 'mock-llm',
   run: async (ctx): Promise<CheckOutcome> => {
     const t = ctx.config.target
-    const target: AgentTarget = { url: t.url, chatPath: t.chatPath, healthPath: t.healthPath }
-    const send = (label: string, headers: Record<string, string>) => exchange(target, undefined, ctx.signal, label, { body: { message: uniqueMessage('auth probe') }, headers, timeoutMs: 10_000, auth: false })
-    const anonymous = await send('no credentials', {})
-    if (anonymous.status === undefined) {
-      return { status: 'error', message: `the agent at ${t.url} did not answer (${anonymous.error})`, evidence: { anonymous: summarize(anonymous) }, remediation: 'Start the agent (or use --self) and check --target.' }
+    const protocol = await targetProtocol(ctx)
+    if ('status' in protocol) return protocol
+    let n = 0
+    const send = async (label: string, token?: string) => {
+      const p = token ? { ...protocol, request: (turn: Parameters<typeof protocol.request>[0]) => withToken(protocol.request(turn), token) } : protocol
+      return chatExchange(p, undefined, ctx.signal, label, { message: uniqueMessage('auth probe'), marker: `auth-required-${process.pid}-${++n}` }, { timeoutMs: 10_000, noAuth: !token })
     }
-    const invalid = await send('invalid bearer token', { authorization: `Bearer agentctl-invalid-${randomUUID()}` })
+    const anonymous = await send('no credentials')
+    if (anonymous.status === undefined) {
+      return { status: 'error', message: `the agent at ${t.url} did not answer (${describeOutcome(anonymous)})`, evidence: { anonymous: summarize(anonymous) }, remediation: 'Start the agent (or use --self) and check --target.' }
+    }
+    const invalid = await send('invalid bearer token', `agentctl-invalid-${randomUUID()}`)
     const evidence = { apiKeyConfigured: Boolean(t.apiKey), noCredentials: summarize(anonymous), invalidToken: summarize(invalid), wwwAuthenticate: anonymous.headers['www-authenticate'] }
     const remediation = 'Require `Authorization: Bearer <key>` on every chat route and answer 401 (missing or unknown key) before any work is done; compare keys in constant time. The reference agent enables this with AGENT_API_KEYS=key:role,…'
+    // Neither an answer nor a credentials refusal (a 400, a 502, an in-band error): nothing was learnt about auth.
+    const unclear = [anonymous, invalid].filter((ex) => !rejected(ex) && !served(ex))
     if (!t.apiKey) {
       if (rejected(anonymous)) return { status: 'pass', message: `the agent rejects anonymous chats (HTTP ${anonymous.status}); set target.apiKey so validate can exercise it`, evidence }
-      return { status: 'warn', message: `the agent serves chats without credentials (HTTP ${anonymous.status}); if that is intended keep it off the internet, else require API keys`, evidence, remediation }
+      if (served(anonymous)) return { status: 'warn', message: `the agent serves chats without credentials (an anonymous chat got an answer, HTTP ${anonymous.status}); if that is intended keep it off the internet, else require API keys`, evidence, remediation }
+      return { status: 'skip', message: `an anonymous chat got ${describeOutcome(anonymous)}, which is neither an answer nor a credentials refusal, so whether the agent requires credentials can't be told`, evidence, remediation: 'Fix why the agent refuses the chat (see the resilience findings), or set target.apiKey if it requires one.' }
     }
-    const leaks = [anonymous, invalid].filter((ex) => !rejected(ex))
+    const leaks = [anonymous, invalid].filter(served)
     if (leaks.length > 0) {
-      return { status: 'fail', message: `credentials are not enforced: ${leaks.map((ex) => `${ex.label} → HTTP ${ex.status ?? ex.error}`).join('; ')}`, evidence, remediation }
+      return { status: 'fail', message: `credentials are not enforced: ${leaks.map((ex) => `${ex.label} → HTTP ${ex.status} with an answer`).join('; ')}`, evidence, remediation }
+    }
+    if (unclear.length > 0) {
+      return { status: 'skip', message: `credentials could not be judged: ${unclear.map((ex) => `${ex.label} → ${describeOutcome(ex)}`).join('; ')} (neither an answer nor 401/403)`, evidence, remediation: 'A refusal for missing credentials should be 401 (or 403); fix why the agent refuses the chat otherwise.' }
     }
     return { status: 'pass', message: `missing credentials → HTTP ${anonymous.status}, an invalid token → HTTP ${invalid.status}`, evidence }
   },
+}
+
+function withToken<T extends { headers: Record<string, string> }>(wire: T, token: string): T {
+  return { ...wire, headers: { ...wire.headers, authorization: `Bearer ${token}` } }
 }

@@ -1,6 +1,6 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { type Exchange, isRefused, isSuccess, summarize } from '../resilience-support.js'
+import { describeOutcome, type Exchange, isRefused, isSuccess, summarize } from '../resilience-support.js'
 
 const SCENARIOS = ['malformed-json', 'truncated-stream', 'empty-choices', 'bad-tool-args', 'tool-loop'] as const
 /** More LLM calls than this for one chat means the tool loop has no iteration cap. */
@@ -40,9 +40,10 @@ function judge(scenario: string, ex: Exchange, health: Exchange): Verdict {
   if (ex.error === 'timeout') return { scenario, problem: `no answer within ${ex.latencyMs}ms` }
   if (!isSuccess(health)) return { scenario, problem: `the agent was unhealthy afterwards (health ${health.status ?? health.error})` }
   if (ex.llmCalls.length > MAX_CALLS_PER_REQUEST) return { scenario, problem: `${ex.llmCalls.length} LLM calls for one chat: no cap on tool iterations` }
-  if (isSuccess(ex)) {
-    return ex.text.trim() ? { scenario } : { scenario, unclear: 'HTTP 2xx with an empty body' }
-  }
+  // Judged from content: a recovered answer has text; an error inside a 2xx (JSON-RPC error,
+  // failed task, SSE error part) is a clear error; a 2xx with no text is neither.
+  if (isSuccess(ex) || ex.outcome?.kind === 'in-band-error') return { scenario }
+  if (ex.outcome?.kind === 'empty') return { scenario, unclear: `${describeOutcome(ex)}: neither a recovered answer nor an error` }
   const body = ex.body as { error?: { message?: unknown } | string; message?: unknown } | undefined
   const message = typeof body?.error === 'string' ? body.error : (body?.error?.message ?? body?.message)
   if (typeof message === 'string' && message.trim()) return { scenario }

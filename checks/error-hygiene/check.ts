@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Check, CheckOutcome } from '../../src/check.js'
-import { type AgentTarget, type Exchange, exchange, type SendOptions, summarize } from '../resilience-support.js'
+import { targetProtocol } from '../resilience-session.js'
+import { type AgentTarget, chatExchange, type Exchange, exchange, type SendOptions, summarize } from '../resilience-support.js'
 
 /** Stack traces and source paths in the shapes Node, Python and the JVM print them. */
 const STACK_TRACE: Array<[RegExp, string]> = [
@@ -23,17 +24,21 @@ export const errorHygieneCheck: Check = {
   lock: 'mock-llm',
   run: async (ctx): Promise<CheckOutcome> => {
     const t = ctx.config.target
-    const target: AgentTarget = { url: t.url, chatPath: t.chatPath, healthPath: t.healthPath, apiKey: t.apiKey }
+    const protocol = await targetProtocol(ctx)
+    if ('status' in protocol) return protocol
+    // Malformed requests go where the protocol sends its chats (the A2A endpoint, the useChat route…).
+    const chatUrl = protocol.request({ message: 'x' }).url
+    const target: AgentTarget = { url: t.url, chatPath: chatUrl, healthPath: t.healthPath, apiKey: t.apiKey }
     const bogusToken = `agentctl-echo-probe-${randomUUID()}`
-    const send = (label: string, opts: Omit<SendOptions, 'timeoutMs'>) => exchange(target, undefined, ctx.signal, label, { timeoutMs: 10_000, ...opts })
+    const send = (label: string, opts: Omit<SendOptions, 'timeoutMs'>) => exchange(target, undefined, ctx.signal, label, { timeoutMs: 10_000, headers: t.request?.headers, ...opts })
     const exchanges: Exchange[] = [
       await send('invalid JSON', { rawBody: '{"message": ' }),
-      await send('message of the wrong type', { body: { message: { $gt: '' }, session_id: ['x'] } }),
+      ...(protocol.id === 'agentctl' ? [await send('message of the wrong type', { body: { message: { $gt: '' }, session_id: ['x'] } })] : []),
       await send('unknown route', { method: 'GET', path: `/agentctl-validate-${randomUUID().slice(0, 8)}` }),
       await send('wrong method', { method: 'PUT', body: { message: 'x' } }),
-      await send('invalid bearer token', { body: { message: 'x' }, auth: false, headers: { authorization: `Bearer ${bogusToken}` } }),
+      await send('invalid bearer token', { rawBody: protocol.request({ message: 'x' }).body, auth: false, headers: { ...t.request?.headers, authorization: `Bearer ${bogusToken}` } }),
       // A normal chat too: its answer must not carry the caller's key either.
-      await send('valid chat', { body: { message: 'Reply with one short sentence. (agentctl validate echo probe)' } }),
+      await chatExchange(protocol, undefined, ctx.signal, 'valid chat', { message: 'Reply with one short sentence. (agentctl validate echo probe)', marker: `error-hygiene-${process.pid}` }, { timeoutMs: 10_000 }),
     ]
     if (exchanges.every((ex) => ex.status === undefined)) {
       return { status: 'error', message: `the agent at ${t.url} did not answer (${exchanges[0]!.error})`, evidence: {}, remediation: 'Start the agent (or use --self) and check --target.' }

@@ -7,19 +7,23 @@ const OVERSIZED_BYTES = 2 * 1024 * 1024
 
 async function inputScenario(s: Session): Promise<CheckOutcome> {
   const cases: Array<{ name: string; ex: Exchange; tolerateReset?: boolean }> = []
+  // Sent where and how the protocol sends chats (its URL and headers), with broken bodies.
+  const wire = s.protocol.request({ message: 'x' })
+  const { authorization: _auth, ...headers } = wire.headers
   const send = (name: string, rawBody: string, tolerateReset = false) =>
-    s.send(name, { rawBody, timeoutMs: 10_000 }).then((ex) => cases.push({ name, ex, tolerateReset }))
+    s.send(name, { rawBody, path: wire.url, headers, timeoutMs: 10_000 }).then((ex) => cases.push({ name, ex, tolerateReset }))
+  const body = (message: string) => s.protocol.request({ message }).body ?? ''
   await send('invalid JSON', '{"message": "hello",')
   await send('empty body', '')
-  await send('empty message', JSON.stringify({ message: '' }))
-  await send('message not a string', JSON.stringify({ message: { nested: true } }))
+  await send('empty message', body(''))
+  if (s.protocol.id === 'agentctl') await send('message not a string', JSON.stringify({ message: { nested: true } }))
   // A server may answer 413 and close before reading the body; a reset with zero LLM calls is a rejection too.
-  await send(`oversized (${OVERSIZED_BYTES / 1024 / 1024} MiB)`, JSON.stringify({ message: 'lorem ipsum dolor sit amet '.repeat(Math.ceil(OVERSIZED_BYTES / 27)).slice(0, OVERSIZED_BYTES) }), true)
+  await send(`oversized (${OVERSIZED_BYTES / 1024 / 1024} MiB)`, body('lorem ipsum dolor sit amet '.repeat(Math.ceil(OVERSIZED_BYTES / 27)).slice(0, OVERSIZED_BYTES)), true)
   const problems: string[] = []
   for (const { name, ex, tolerateReset } of cases) {
     if (ex.llmCalls.length > 0) problems.push(`${name}: reached the LLM (${ex.llmCalls.length} call(s))`)
     else if (ex.status === undefined && !(tolerateReset && ex.error !== 'timeout')) problems.push(`${name}: no answer (${ex.error})`)
-    else if (ex.status !== undefined && (ex.status < 400 || ex.status >= 500)) problems.push(`${name}: HTTP ${ex.status} (expected 4xx)`)
+    else if (ex.status !== undefined && !refused(s, ex)) problems.push(`${name}: HTTP ${ex.status} (expected 4xx${s.protocol.id === 'a2a' ? ' or a JSON-RPC error' : ''})`)
   }
   const evidence = { cases: cases.map(({ ex }) => ({ ...summarize(ex), bodySample: ex.text.slice(0, 160) })) }
   if (problems.length > 0) {
@@ -30,7 +34,14 @@ async function inputScenario(s: Session): Promise<CheckOutcome> {
       remediation: 'Validate requests before any LLM call: limit the body size (413), parse JSON in try/catch (400), require a non-empty string message within a token budget (400/422), and return {error:{message,type,code}}.',
     }
   }
-  return { status: 'pass', message: `${cases.length} invalid requests got 4xx answers with zero LLM calls`, evidence }
+  return { status: 'pass', message: `${cases.length} invalid requests were refused (4xx or an error answer) with zero LLM calls`, evidence }
+}
+
+/** A 4xx, or an error the protocol carries inside a 2xx (a JSON-RPC error, an SSE error part). */
+function refused(s: Session, ex: Exchange): boolean {
+  if (ex.status === undefined) return false
+  if (ex.status >= 400 && ex.status < 500) return true
+  return ex.status >= 200 && ex.status < 300 && s.protocol.parse(ex.status, ex.headers, ex.text).kind === 'in-band-error'
 }
 
 export const inputValidationCheck: Check = {

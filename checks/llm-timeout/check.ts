@@ -1,7 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { formatDuration } from '../../src/duration.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { isSuccess, summarize } from '../resilience-support.js'
+import { describeOutcome, isSuccess, summarize } from '../resilience-support.js'
 
 async function hangScenario(s: Session): Promise<CheckOutcome> {
   await s.mock.setScenario('hang')
@@ -28,9 +28,9 @@ async function hangScenario(s: Session): Promise<CheckOutcome> {
   }
   evidence.afterHang = summarize(after)
   if (!isSuccess(after)) {
-    return { status: 'fail', message: `the agent answered within budget while the LLM hung, but did not serve chats again once it recovered (${after.status ?? after.error})`, evidence, remediation: 'Release the connection and any slot/lock held by a timed-out LLM call (abort the request, not just stop waiting for it).' }
+    return { status: 'fail', message: `the agent answered within budget while the LLM hung, but did not serve chats again once it recovered (${describeOutcome(after)})`, evidence, remediation: 'Release the connection and any slot/lock held by a timed-out LLM call (abort the request, not just stop waiting for it).' }
   }
-  return { status: 'pass', message: `with the LLM hanging the agent answered HTTP ${hung.status} in ${formatDuration(hung.latencyMs)} (budget ${formatDuration(s.hangBudgetMs)}) and served chats again afterwards`, evidence }
+  return { status: 'pass', message: `with the LLM hanging the agent answered with ${describeOutcome(hung)} in ${formatDuration(hung.latencyMs)} (budget ${formatDuration(s.hangBudgetMs)}) and served chats again afterwards`, evidence }
 }
 
 export const llmTimeoutCheck: Check = {

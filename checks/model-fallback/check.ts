@@ -1,6 +1,6 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { type Exchange, isRefused, isSuccess, summarize } from '../resilience-support.js'
+import { describeOutcome, type Exchange, isRefused, isSuccess, summarize } from '../resilience-support.js'
 
 /** Some agents fall back per request, others only once the primary's breaker opens (threshold up to ~10). */
 const MAX_REQUESTS = 12
@@ -25,13 +25,13 @@ async function fallbackScenario(s: Session): Promise<CheckOutcome> {
     const single = declared && declared.length === 1
     return {
       status: single ? 'warn' : 'fail',
-      message: `with ${primary} failing, the agent never tried another model in ${requests.length} requests (last answer: ${last.status ?? last.error})`,
+      message: `with ${primary} failing, the agent never tried another model in ${requests.length} requests (last answer: ${describeOutcome(last)})`,
       evidence,
       remediation: 'Configure a fallback model (e.g. LLM_FALLBACK_MODELS=gpt-4.1-mini, ideally on another provider) and route to it when the primary errors or its breaker is open.',
     }
   }
   if (!answeredBy) {
-    return { status: 'fail', message: `the agent called ${triedModels.join(', ')} after ${primary} failed, but returned no answer in ${requests.length} requests (last: ${last.status ?? last.error})`, evidence, remediation: "Return the fallback model's answer to the caller." }
+    return { status: 'fail', message: `the agent called ${triedModels.join(', ')} after ${primary} failed, but returned no answer in ${requests.length} requests (last: ${describeOutcome(last)})`, evidence, remediation: "Return the fallback model's answer to the caller." }
   }
   const failedFirst = requests.length - 1
   const how = failedFirst === 0 ? 'on the first request' : `after ${failedFirst} failed request(s) (the agent falls back only once the primary's breaker opens)`

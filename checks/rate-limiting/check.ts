@@ -1,6 +1,6 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { type Exchange, exchange, retryAfterMs, summarize, uniqueMessage } from '../resilience-support.js'
+import { type Exchange, chatExchange, retryAfterMs, summarize, uniqueMessage } from '../resilience-support.js'
 
 const DEFAULT_PROBE_REQUESTS = 300
 /** Low on purpose: a limiter counts requests, and agents with a serialized store slow down badly under concurrency. */
@@ -18,7 +18,7 @@ async function rateLimitScenario(s: Session): Promise<CheckOutcome> {
   const worker = async () => {
     while (!limited && sent < limit && Date.now() < deadline) {
       sent += 1
-      const ex = await exchange(s.target, undefined, s.ctx.signal, 'burst', { body: { message: uniqueMessage('rate-limit burst') }, timeoutMs: 10_000 })
+      const ex = await chatExchange(s.protocol, undefined, s.ctx.signal, 'burst', { message: uniqueMessage('rate-limit burst'), marker: s.mock.nextMarker() }, { timeoutMs: 10_000 })
       const key = String(ex.status ?? ex.error)
       statuses[key] = (statuses[key] ?? 0) + 1
       if (ex.status === 429) limited ??= ex

@@ -1,6 +1,6 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { callsByModel, type Exchange, isSuccess, summarize } from '../resilience-support.js'
+import { callsByModel, describeOutcome, type Exchange, isSuccess, summarize } from '../resilience-support.js'
 
 const RETRY_AFTER_MS = 1000
 /** Timers and the network jitter a little; a retry 5% early still honours the header. */
@@ -37,13 +37,13 @@ async function retryAfterScenario(s: Session): Promise<CheckOutcome> {
       status: propagated ? 'warn' : 'fail',
       message: propagated
         ? `the agent did not retry a rate-limited LLM call; it passed the limit on to the caller (HTTP ${once.status} with Retry-After)`
-        : `the agent did not retry a rate-limited LLM call (one 429 with Retry-After: ${RETRY_AFTER_MS / 1000}s) and answered ${once.status ?? once.error}`,
+        : `the agent did not retry a rate-limited LLM call (one 429 with Retry-After: ${RETRY_AFTER_MS / 1000}s) and answered with ${describeOutcome(once)}`,
       evidence,
       remediation: 'Treat 429 (except insufficient_quota) as retryable: wait for Retry-After, then retry a bounded number of times (2-3).',
     }
   }
   if (!isSuccess(once)) {
-    return { status: 'fail', message: `the agent waited for Retry-After and retried, but the request still failed (${once.status ?? once.error})`, evidence, remediation: 'After the retry succeeds, return its answer to the caller.' }
+    return { status: 'fail', message: `the agent waited for Retry-After and retried, but the request still failed (${describeOutcome(once)})`, evidence, remediation: 'After the retry succeeds, return its answer to the caller.' }
   }
 
   // Part 2: the LLM stays rate-limited. Retries must be bounded and the request must end.
@@ -63,7 +63,7 @@ async function retryAfterScenario(s: Session): Promise<CheckOutcome> {
     }
   }
   const gapNote = sameModelRetry ? `retried after ${evidence.retryGapMs}ms (Retry-After ${RETRY_AFTER_MS / 1000}s)` : `switched to ${otherModel!.model} instead of retrying ${limited.model}`
-  return { status: 'pass', message: `${gapNote}; under a persistent 429 it gave up after ${persistent.llmCalls.length} call(s) with HTTP ${persistent.status ?? persistent.error}`, evidence }
+  return { status: 'pass', message: `${gapNote}; under a persistent 429 it gave up after ${persistent.llmCalls.length} call(s) with ${describeOutcome(persistent)}`, evidence }
 }
 
 function callTimeline(ex: Exchange) {

@@ -15,6 +15,7 @@ const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boo
 export const commonFlags = {
   config: Flags.string({ char: 'c', description: 'config file (default ./agentctl.yaml if present)' }),
   target: Flags.string({ description: 'agent base URL (overrides target.url)' }),
+  protocol: Flags.string({ options: ['agentctl', 'openai-chat', 'a2a', 'ai-sdk', 'http'], description: "the agent's chat wire format (overrides target.protocol; see README 'Judging your agent')" }),
   output: Flags.string({ char: 'o', multiple: true, description: 'write the report; format from the extension: .json .html .xml (JUnit) .md' }),
   'fail-on': Flags.string({ options: ['warn', 'fail'], default: 'fail', description: 'lowest verdict that exits 1' }),
   only: Flags.string({ multiple: true, description: 'run only these check ids or categories (comma-separated)' }),
@@ -28,8 +29,8 @@ export abstract class ReportingCommand extends Command {
   static enableJsonFlag = true
 
   /** Loads agentctl.yaml with flag overrides; a bad config becomes exit 2 with path and fix. */
-  protected loadConfig(flags: { config?: string; target?: string }, overrides: Record<string, unknown> = {}): LoadedConfig {
-    return loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, ...overrides } })
+  protected loadConfig(flags: { config?: string; target?: string; protocol?: string }, overrides: Record<string, unknown> = {}): LoadedConfig {
+    return loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, 'target.protocol': flags.protocol, ...overrides } })
   }
 
   protected listFlag(values: string[] | undefined): string[] {

@@ -46,4 +46,13 @@ describe('starter config (agentctl init)', () => {
     const commented = keyLines.filter((l) => l.includes('#'))
     expect(commented.length / keyLines.length).toBeGreaterThan(0.6)
   })
+
+  it.each(['agentctl', 'openai-chat', 'a2a', 'ai-sdk', 'http'])('init --protocol %s --target URL writes a config that loads with that protocol', (protocol) => {
+    const own = join(dir, `${protocol}.yaml`)
+    writeFileSync(own, starterConfig('x', { protocol, target: 'http://127.0.0.1:41241' }))
+    const { config } = loadConfig({ file: own, env: {} })
+    expect(config.target).toMatchObject({ url: 'http://127.0.0.1:41241', protocol })
+    // The reference agent's own dependencies are not assumed for a foreign agent.
+    if (protocol !== 'agentctl') expect(config.dependencies.redis).toBeUndefined()
+  })
 })

@@ -3,7 +3,9 @@
  * test holds it to that): every ${VAR} has a default, and sections that would probe something the
  * user may not run (NATS, Prometheus, Kubernetes) are shown commented out.
  */
-export function starterConfig(schemaRef: string): string {
+export function starterConfig(schemaRef: string, opts: { protocol?: string; target?: string } = {}): string {
+  const protocol = opts.protocol ?? 'agentctl'
+  const own = protocol === 'agentctl'
   return `# yaml-language-server: $schema=${schemaRef}
 # agentctl configuration. Every key is optional; this file shows the defaults and what each does.
 # \${VAR} reads an environment variable (an error when unset); \${VAR:-default} falls back.
@@ -12,24 +14,18 @@ export function starterConfig(schemaRef: string): string {
 
 # The agent under test.
 target:
-  url: \${AGENT_URL:-http://127.0.0.1:8080}   # base URL; --target overrides it
-  chatPath: /chat                # POST {message, session_id?} -> {response, ...}
-  healthPath: /health            # liveness: must answer even when the LLM is down
-  readyPath: /ready              # readiness: dependency checks (application/health+json)
-  metricsPath: /metrics          # Prometheus exposition
-  apiKey: \${AGENT_API_KEY:-}     # sent as "Authorization: Bearer …" when set
-  allowLoad: false               # allow \`agentctl load\` against a non-loopback target
-
+${targetBlock(protocol, opts.target)}
 # What the agent depends on. validate and diagnose probe each one that is set.
 dependencies:
-  redis: \${REDIS_URL:-redis://127.0.0.1:6379}
-  postgres: \${DATABASE_URL:-postgres://agentctl@127.0.0.1:5432/agentctl}
+  ${own ? '' : '# '}redis: \${REDIS_URL:-redis://127.0.0.1:6379}
+  ${own ? '' : '# '}postgres: \${DATABASE_URL:-postgres://agentctl@127.0.0.1:5432/agentctl}
   # nats: \${NATS_URL:-nats://127.0.0.1:4222}
   # prometheus: http://127.0.0.1:9090   # enables the window-based diagnose checks (latency, errors, spend)
   llm:                   # the LLM provider, probed directly by diagnose
-    baseUrl: \${LLM_BASE_URL:-https://api.openai.com/v1}   # any OpenAI-compatible endpoint
+    baseUrl: \${LLM_BASE_URL:-https://api.openai.com/v1}   # Anthropic: https://api.anthropic.com/v1
     apiKey: \${LLM_API_KEY:-}
     model: \${LLM_MODEL:-gpt-4o-mini}
+    api: chat            # the API the agent calls: chat | responses (OpenAI Responses) | messages (Anthropic)
 
 # Where the agent runs; used by diagnose (pods, restarts, OOM kills, events).
 # Uses $KUBECONFIG or ~/.kube/config, else the in-cluster service account.
@@ -90,4 +86,45 @@ checks: {}
 #   tls-certificates: warn
 #   nats: off
 `
+}
+
+/** The target section for a protocol: the keys that protocol reads, with its usual routes. */
+function targetBlock(protocol: string, url: string | undefined): string {
+  const lines = [
+    `  url: ${url ?? '${AGENT_URL:-http://127.0.0.1:8080}'}   # base URL; --target overrides it`,
+    `  protocol: ${protocol}${' '.repeat(Math.max(1, 20 - protocol.length))}# agentctl | openai-chat | a2a | ai-sdk | http (README "Judging your agent")`,
+  ]
+  switch (protocol) {
+    case 'openai-chat':
+      lines.push('  chatPath: /v1/chat/completions # POST {model, messages[]} -> choices[0].message.content (or SSE)', '  request:', '    model: agent                 # the model field the endpoint expects')
+      break
+    case 'a2a':
+      lines.push('  # The A2A endpoint and transport come from the agent card at /.well-known/agent-card.json.', '  # request:', '  #   cardPath: /.well-known/agent-card.json')
+      break
+    case 'ai-sdk':
+      lines.push('  chatPath: /api/chat            # the useChat route: {messages: UIMessage[]} -> SSE UI-message stream')
+      break
+    case 'http':
+      lines.push(
+        '  chatPath: /invoke              # POST the body below',
+        '  request:',
+        '    body: { input: "{{message}}", session: "{{session}}" }   # placeholders are JSON-escaped',
+        '    # headers: { x-tenant: sre }',
+        '  response:',
+        '    text: $.output               # JSONPath of the answer text',
+        '    error: $.error               # JSONPath of an error inside a 2xx (a match fails the answer)',
+        '    # delta: $.delta             # for an SSE answer: JSONPath of the text in each event',
+      )
+      break
+    default:
+      lines.push('  chatPath: /chat                # POST {message, session_id?} -> {response, ...}')
+  }
+  lines.push(
+    '  healthPath: /health            # liveness: must answer even when the LLM is down',
+    '  readyPath: /ready              # readiness: dependency checks (application/health+json)',
+    '  metricsPath: /metrics          # Prometheus exposition',
+    '  apiKey: ${AGENT_API_KEY:-}     # sent as "Authorization: Bearer …" when set',
+    '  allowLoad: false               # allow `agentctl load` against a non-loopback target',
+  )
+  return lines.join('\n')
 }

@@ -14,6 +14,8 @@ export interface ScenarioInfo {
 
 const COMMON = { model: 'only calls for this model', probability: 'chance 0..1 that a matching call is affected', count: 'affect only the next N matching calls' }
 
+const MID_STREAM = "streamed calls fail after the 200: the format's error event (chat error chunk, response.failed, Anthropic error event)"
+
 const info = (name: string, summary: string, agentShould: string, params: Record<string, string> = {}): ScenarioInfo => ({
   name, summary, agentShould, params: { ...COMMON, ...params },
 })
@@ -25,8 +27,8 @@ export const SCENARIOS: ScenarioInfo[] = [
     { latencyMs: 'fixed total latency', p50Ms: 'median of a log-normal latency', p95Ms: '95th percentile', ttftMs: 'stream: time to first token', interTokenMs: 'stream: delay between tokens' }),
   info('hang', 'Never answers; released when the client gives up.', 'Abort the call on its own timeout, free the request, retry once or fail fast with a clear error.'),
   info('error-storm', 'Every call fails: 500/502/503 rotating, or one status.',
-    'Retry with backoff and jitter a bounded number of times, then open a circuit breaker or use a fallback model.', { status: '500 | 502 | 503' }),
-  info('flaky', 'A share of calls (probability, default 0.3) get 5xx.', 'Retries hide the errors from users; errors and retries show in metrics.', { status: '500 | 502 | 503' }),
+    'Retry with backoff and jitter a bounded number of times, then open a circuit breaker or use a fallback model.', { status: '500 | 502 | 503', midStream: MID_STREAM }),
+  info('flaky', 'A share of calls (probability, default 0.3) get 5xx.', 'Retries hide the errors from users; errors and retries show in metrics.', { status: '500 | 502 | 503', midStream: MID_STREAM }),
   info('rate-limited', '429 rate_limit_exceeded, Retry-After + retry-after-ms.',
     'Wait at least Retry-After before retrying (no hammering), shed or queue load, surface 429s in metrics.', { retryAfterMs: 'advertised delay (default 1000)' }),
   info('quota', '429 insufficient_quota: billing exhausted.', 'Not retry; alert, switch provider or model, answer with a clear degraded message.'),

@@ -45,6 +45,8 @@ export interface BodyEntry {
 /** Everything a fault needs to decide and shape one call. Built once per request. */
 export class FaultContext {
   delay: Delay
+  /** The error a stream ends with when a fault fails it after the 200 (delivery 'error-mid-stream'). */
+  midStreamError?: ApiErrorSpec
   /** Set by `slow`: its latency then also applies to errors, not only completions. */
   slowed = false
   /** Faults that shaped the call without deciding it (slow): they show in stats as 'slow+healthy'. */

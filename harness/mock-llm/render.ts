@@ -74,6 +74,7 @@ export function renderStream(ctx: FaultContext, plan: ReplyPlan, outcome: Outcom
   }
   const created = String(Math.floor(Date.now() / 1000))
   const events = template.events.map((e) => e.replaceAll(ID, id).replaceAll(CREATED_JSON, created))
+  if (delivery === 'error-mid-stream') events.push(ctx.format.streamError(ctx, ctx.midStreamError!, events.length, id))
   const paced = template.paced
   const { totalMs, ttftMs, interTokenMs } = ctx.delay
   let timing = { ttftMs: ttftMs ?? 0, interTokenMs: interTokenMs ?? 0 }
@@ -86,9 +87,12 @@ export function renderStream(ctx: FaultContext, plan: ReplyPlan, outcome: Outcom
   return { response: new Response(body, { status: 200, headers }), outcome, streaming: true }
 }
 
-/** truncated: stop halfway through the tokens, without the closing events; malformed: cut the second event in half. */
+/**
+ * truncated (and error-mid-stream, whose error event is added per call): stop halfway through the
+ * tokens, without the closing events; malformed: cut the second event in half.
+ */
 function breakEvents({ events, closing }: StreamEvents, delivery: Delivery): { events: string[]; paced: number } {
-  if (delivery === 'truncated') {
+  if (delivery === 'truncated' || delivery === 'error-mid-stream') {
     const body = events.slice(0, events.length - closing)
     body.length = Math.max(1, Math.ceil(body.length / 2))
     return { events: body, paced: body.length }

@@ -78,7 +78,7 @@ export const TargetSchema = z.strictObject({
 }).superRefine(checkProtocolKeys)
 
 export const LlmSchema = z.strictObject({
-  baseUrl: url.describe('OpenAI-compatible base URL, e.g. https://api.openai.com/v1'),
+  baseUrl: url.describe('The provider API base under which /chat/completions, /responses or /messages lives, e.g. https://api.openai.com/v1 (Anthropic: https://api.anthropic.com/v1)'),
   apiKey: z.string().optional(),
   model: z.string().optional(),
   // h15 (issue 15): the API the agent calls on this provider; llm-endpoint probes exactly that one.

@@ -15,8 +15,8 @@ export interface ChatResult {
   ttftMs?: number
   status?: number
   headers: Record<string, string>
-  /** The body's first 300 characters (evidence; never the whole of a big answer). */
-  bodySample: string
+  /** The body's first 64 KiB (evidence and leak scans; slice it before reporting). */
+  body: string
   /** A framework the headers or the answer gave away. */
   framework?: FrameworkHint
 }
@@ -36,7 +36,7 @@ export async function sendChat(protocol: TargetProtocol, turn: ChatTurn, opts: S
   const t0 = performance.now()
   const timeout = AbortSignal.timeout(opts.timeoutMs)
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout
-  const result: ChatResult = { outcome: { kind: 'timeout', afterMs: opts.timeoutMs }, startedAt, latencyMs: 0, headers: {}, bodySample: '' }
+  const result: ChatResult = { outcome: { kind: 'timeout', afterMs: opts.timeoutMs }, startedAt, latencyMs: 0, headers: {}, body: '' }
   try {
     const res = await fetch(wire.url, { method: wire.method, headers, body: wire.body, signal })
     result.status = res.status
@@ -52,7 +52,7 @@ export async function sendChat(protocol: TargetProtocol, turn: ChatTurn, opts: S
       }
     }
     const body = parts.join('')
-    result.bodySample = body.slice(0, 300)
+    result.body = body.slice(0, 64 * 1024)
     result.outcome = reader ? reader.end(res.status) : protocol.parse(res.status, result.headers, body)
   } catch (error) {
     if (opts.signal?.aborted) throw error

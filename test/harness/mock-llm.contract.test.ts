@@ -35,6 +35,34 @@ describe.each(MODES)('mock LLM call records ($mode)', ({ start }) => {
     expect((await control.stats({ marker: 'nobody' })).total).toBe(0)
   })
 
+  it('finds the marker in each format\'s user text, never in system text', async () => {
+    const root = mock.baseUrl.replace(/\/v1$/, '')
+    const post = (path: string, body: unknown) => fetch(root + path, { method: 'POST', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) }).then((r) => r.json())
+    await post('/v1/responses', { model: 'm', instructions: 'x [agentctl:instruction]', input: [{ role: 'user', content: [{ type: 'input_text', text: 'q [agentctl:resp-item]' }] }] })
+    await post('/v1/responses', { model: 'm', input: 'plain [agentctl:resp-string]' })
+    await post('/v1/messages', { model: 'm', max_tokens: 5, system: '[agentctl:system-msg]', messages: [{ role: 'user', content: [{ type: 'text', text: 'hello [agentctl:msg-block]' }] }] })
+    const calls = (await control.stats()).calls
+    expect(calls.map((c) => [c.api, c.path, c.marker])).toEqual([
+      ['responses', '/v1/responses', 'resp-item'],
+      ['responses', '/v1/responses', 'resp-string'],
+      ['messages', '/v1/messages', 'msg-block'],
+    ])
+  })
+
+  it('validates each format the way its API does, in its own error shape', async () => {
+    const root = mock.baseUrl.replace(/\/v1$/, '')
+    const post = (path: string, body: unknown) => fetch(root + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const lowCap = await post('/v1/responses', { model: 'm', input: 'hi', max_output_tokens: 1 })
+    expect(lowCap.status).toBe(400)
+    expect((await lowCap.json()).error).toMatchObject({ param: 'max_output_tokens', code: 'integer_below_min_value' })
+    const noMax = await post('/v1/messages', { model: 'm', messages: [{ role: 'user', content: 'hi' }] })
+    expect(noMax.status).toBe(400)
+    expect(await noMax.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Field required' } })
+    const stats = await control.stats()
+    expect(stats.byApi).toEqual({ responses: 1, messages: 1 })
+    expect(stats.byOutcome).toEqual({ 'bad-request': 2 })
+  })
+
   it('logs an unserved route and answers 404 in the caller\'s shape, naming the served routes', async () => {
     const base = mock.baseUrl.replace(/\/v1$/, '')
     const openai = await fetch(`${base}/v1/embeddings?x=1`, { method: 'POST', body: JSON.stringify({ model: 'text-embedding-3-small', input: 'x [agentctl:embed-1]' }) })

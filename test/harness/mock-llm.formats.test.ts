@@ -33,7 +33,7 @@ interface Row {
   maxRetries?: number
   timeoutMs?: number
   /** The mock's calls for this one SDK call (SDK retries included). */
-  calls?: number
+  calls?: number | ((method: Method) => number)
   minMs?: number
   expect: (method: Method) => Partial<Observed>
   check?: (observed: Observed, method: Method) => void
@@ -46,9 +46,23 @@ const ROWS: Row[] = [
   { name: 'hang: the SDK times out', scenario: 'hang', timeoutMs: 150, expect: () => thrown('APIConnectionTimeoutError') },
   { name: 'error-storm 503 (Anthropic: 529 overloaded)', scenario: 'error-storm', params: { status: 503 }, expect: (m) => per(m, { chat: thrown('InternalServerError', 503), responses: thrown('InternalServerError', 503), messages: thrown('OverloadedError', 529) }) },
   { name: 'error-storm 500', scenario: 'error-storm', params: { status: 500 }, expect: () => thrown('InternalServerError', 500) },
+  {
+    // After the 200: chat's error chunk and Anthropic's error event are thrown as a bare APIError (no
+    // status, so no retry); Responses' response.failed ends the stream with status failed.
+    name: 'error-storm 503 mid-stream', scenario: 'error-storm', params: { status: 503, midStream: true },
+    expect: (m) => (!isStream(m) ? per(m, { chat: thrown('InternalServerError', 503), responses: thrown('InternalServerError', 503), messages: thrown('OverloadedError', 529) }) : per(m, { chat: thrown('APIError'), responses: { finish: 'failed', closed: false }, messages: thrown('APIError') })),
+    check: (o, m) => m === 'messages.stream' && expect(o.message).toMatch(/Overloaded/),
+  },
   { name: 'flaky: the SDK retries the 5xx and succeeds', scenario: 'flaky', params: { probability: 1, count: 1 }, maxRetries: 1, calls: 2, expect: answered },
   { name: 'rate-limited: RateLimitError after the SDK retried once, honouring retry-after-ms', scenario: 'rate-limited', params: { retryAfterMs: 40 }, maxRetries: 1, calls: 2, minMs: 35, expect: () => thrown('RateLimitError', 429) },
   { name: 'quota (Anthropic: 402 billing_error)', scenario: 'quota', expect: (m) => per(m, { chat: thrown('RateLimitError', 429), responses: thrown('RateLimitError', 429), messages: thrown('PaymentRequiredError', 402) }) },
+  {
+    // openai/client.js shouldRetry retries every 429 (it cannot tell quota from load);
+    // @anthropic-ai/sdk/client.js shouldRetry does not retry a 402.
+    name: 'quota with maxRetries 1: the OpenAI SDK retries the 429, the Anthropic SDK not the 402', scenario: 'quota', maxRetries: 1,
+    calls: (m) => per(m, { chat: 2, responses: 2, messages: 1 }),
+    expect: (m) => per(m, { chat: thrown('RateLimitError', 429), responses: thrown('RateLimitError', 429), messages: thrown('PaymentRequiredError', 402) }),
+  },
   { name: 'bad-request', scenario: 'bad-request', expect: () => thrown('BadRequestError', 400) },
   {
     name: 'context-length', scenario: 'context-length', expect: () => thrown('BadRequestError', 400),
@@ -108,9 +122,10 @@ describe.each(MODES)('official SDKs against the mock ($mode)', ({ start }) => {
       expect(observed).toMatchObject(row.expect(method))
       row.check?.(observed, method)
       if (row.minMs) expect(Date.now() - started).toBeGreaterThanOrEqual(row.minMs)
+      const calls = typeof row.calls === 'function' ? row.calls(method) : (row.calls ?? 1)
       const stats = mock.stats()
-      expect(stats.total).toBe(row.calls ?? 1)
-      expect(stats.byApi).toEqual({ [apiOf(method)]: row.calls ?? 1 })
+      expect(stats.total).toBe(calls)
+      expect(stats.byApi).toEqual({ [apiOf(method)]: calls })
     })
   })
 })

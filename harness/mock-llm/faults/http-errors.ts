@@ -1,4 +1,5 @@
 import { badRequestSpec, serverErrorSpec } from '../errors.js'
+import { applyMaxTokens, renderReply } from '../render.js'
 import type { FaultContext, FaultResult } from '../context.js'
 import { defineFault, type CommonParams, type Fault } from './define.js'
 
@@ -9,17 +10,23 @@ async function after<T>(ctx: FaultContext, result: T): Promise<T> {
   return result
 }
 
-export type ErrorStormParams = CommonParams & { status?: 500 | 502 | 503 }
+export type ErrorStormParams = CommonParams & { status?: 500 | 502 | 503; midStream?: boolean }
 
-function storm(ctx: FaultContext, status?: number): Promise<FaultResult> {
-  return after(ctx, { response: ctx.error(serverErrorSpec(status ?? ROTATION[ctx.seq % ROTATION.length]!)), outcome: 'error' })
+function storm(ctx: FaultContext, p: ErrorStormParams): Promise<FaultResult> | FaultResult {
+  const spec = serverErrorSpec(p.status ?? ROTATION[ctx.seq % ROTATION.length]!)
+  if (p.midStream && ctx.stream) {
+    // 200, half the tokens, then the format's error event: the failure a retry-on-status client misses.
+    ctx.midStreamError = spec
+    return renderReply(ctx, applyMaxTokens(ctx, ctx.plan()), 'error', 'error-mid-stream')
+  }
+  return after(ctx, { response: ctx.error(spec), outcome: 'error' })
 }
 
 /** Every matching call fails with 5xx (rotating 500/502/503 unless `status` is given). */
-export const errorStorm = (params: ErrorStormParams = {}): Fault => defineFault('error-storm', params, (ctx, p) => storm(ctx, p.status))
+export const errorStorm = (params: ErrorStormParams = {}): Fault => defineFault('error-storm', params, storm)
 
 /** A share of calls fail with 5xx: `probability` is the error rate (default 0.3). */
-export const flaky = (params: ErrorStormParams = {}): Fault => defineFault('flaky', params, (ctx, p) => storm(ctx, p.status), 0.3)
+export const flaky = (params: ErrorStormParams = {}): Fault => defineFault('flaky', params, storm, 0.3)
 
 export type RateLimitedParams = CommonParams & { retryAfterMs?: number }
 

@@ -103,4 +103,9 @@ function invalidField(body: ChatRequest): string | undefined {
   return badTool >= 0 ? `tools[${badTool}].function.name` : undefined
 }
 
-export const chatFormat: WireFormat = { api: 'chat', path: '/v1/chat/completions', normalize, reply, error: openAiError }
+/** OpenAI ends a chat stream that fails mid-way with one `data:` line carrying the error; the SDK throws it as an APIError. */
+function streamError(_ctx: FaultContext, spec: ApiErrorSpec): string {
+  return sseEvent({ error: { message: spec.message, type: spec.type, param: spec.param ?? null, code: spec.code } })
+}
+
+export const chatFormat: WireFormat = { api: 'chat', path: '/v1/chat/completions', normalize, reply, error: openAiError, streamError }

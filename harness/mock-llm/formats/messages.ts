@@ -7,9 +7,9 @@ import type { FaultContext, FaultResult } from '../context.js'
 import { completionTokens, ID, renderJsonText, renderStream, type StreamEvents } from '../render.js'
 import { streamPieces } from '../tokens.js'
 import type { Outcome, ReplyPlan } from '../types.js'
-import { anthropicError } from './anthropic-errors.js'
+import { anthropicError, anthropicErrorBody } from './anthropic-errors.js'
 import { fromMessages } from './normalize.js'
-import type { Delivery, WireFormat } from './types.js'
+import type { ApiErrorSpec, Delivery, WireFormat } from './types.js'
 
 type Json = Record<string, unknown>
 
@@ -85,4 +85,10 @@ function reply(ctx: FaultContext, plan: ReplyPlan, outcome: Outcome, delivery: D
   return renderJsonText(ctx, plan, outcome, delivery, () => JSON.stringify(message(ctx, plan, delivery, id, true)))
 }
 
-export const messagesFormat: WireFormat = { api: 'messages', path: '/v1/messages', normalize: fromMessages, reply, error: anthropicError }
+/** Anthropic's `event: error` (its docs' example is a mid-stream overloaded_error); the SDK throws it as an APIError. */
+function streamError(_ctx: FaultContext, spec: ApiErrorSpec): string {
+  const { body } = anthropicErrorBody(spec)
+  return `event: error\ndata: ${body}\n\n`
+}
+
+export const messagesFormat: WireFormat = { api: 'messages', path: '/v1/messages', normalize: fromMessages, reply, error: anthropicError, streamError }

@@ -9,7 +9,7 @@ import { completionTokens, CREATED, ID, renderJsonText, renderStream, type Strea
 import { streamPieces } from '../tokens.js'
 import type { Outcome, ReplyPlan } from '../types.js'
 import { fromResponses } from './normalize.js'
-import type { Delivery, WireFormat } from './types.js'
+import type { ApiErrorSpec, Delivery, WireFormat } from './types.js'
 
 type Json = Record<string, unknown>
 
@@ -87,4 +87,10 @@ function reply(ctx: FaultContext, plan: ReplyPlan, outcome: Outcome, delivery: D
   return renderJsonText(ctx, plan, outcome, delivery, () => JSON.stringify(responseObject(ctx, plan, delivery, id, Math.floor(Date.now() / 1000), true)))
 }
 
-export const responsesFormat: WireFormat = { api: 'responses', path: '/v1/responses', normalize: fromResponses, reply, error: openAiError }
+/** response.failed: the response object with status failed and the error's code and message. */
+function streamError(ctx: FaultContext, spec: ApiErrorSpec, sequence: number, id: string): string {
+  const response = { id: `resp_${id}`, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'failed', error: { code: spec.code ?? spec.type, message: spec.message }, incomplete_details: null, model: ctx.model, output: [], usage: null }
+  return `event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: sequence, response })}\n\n`
+}
+
+export const responsesFormat: WireFormat = { api: 'responses', path: '/v1/responses', normalize: fromResponses, reply, error: openAiError, streamError }

@@ -6,7 +6,7 @@ export const LLM_APIS = ['chat', 'responses', 'messages'] as const
 export type LlmApi = (typeof LLM_APIS)[number]
 
 /** How a reply is delivered: faithfully, or broken in one of the ways real providers break. */
-export type Delivery = 'normal' | 'truncated' | 'malformed' | 'empty-choices' | 'reset-mid-stream'
+export type Delivery = 'normal' | 'truncated' | 'malformed' | 'empty-choices' | 'reset-mid-stream' | 'error-mid-stream'
 
 /**
  * An error in OpenAI's vocabulary (status, type, code). Faults describe errors this way once; each
@@ -35,6 +35,12 @@ export interface WireFormat {
   normalize(body: unknown): ChatRequest | ApiErrorSpec
   reply(ctx: FaultContext, plan: ReplyPlan, outcome: Outcome, delivery: Delivery): FaultResult | Promise<FaultResult>
   error(spec: ApiErrorSpec): Response
+  /**
+   * The event that ends a stream which failed after it started (a 200 already sent): chat's
+   * `data: {"error":…}`, Responses' response.failed, Anthropic's `event: error`. `sequence` is the
+   * next sequence number, `id` the call's id.
+   */
+  streamError(ctx: FaultContext, spec: ApiErrorSpec, sequence: number, id: string): string
 }
 
 export const isErrorSpec = (value: ChatRequest | ApiErrorSpec): value is ApiErrorSpec => typeof (value as ApiErrorSpec).status === 'number'
