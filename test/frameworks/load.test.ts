@@ -4,7 +4,7 @@
  * SSE `event: error`. Counting status codes would report 0 % errors; the error rate must be ~100 %.
  */
 import { describe, expect, it } from 'vitest'
-import { frameworksSkipReason, runCli, startStack } from './support.js'
+import { frameworksSkipReason, runCli, withStack } from './support.js'
 
 // bad-request: a 400 on every LLM call, which these frameworks do not retry, so each chat fails fast.
 const CASES: Array<[agent: string, failureInside200: string]> = [
@@ -15,8 +15,7 @@ const CASES: Array<[agent: string, failureInside200: string]> = [
 
 describe.skipIf(frameworksSkipReason()).concurrent('load counts failures inside a 200 as errors', () => {
   it.each(CASES)('%s: %s', async (agentKey) => {
-    const stack = await startStack(agentKey)
-    try {
+    await withStack(agentKey, async (stack) => {
       stack.mock.setScenario('bad-request')
       const run = await runCli(agentKey, stack, 'load', ['--connections', '2', '--duration', '3s', '--warmup', '0s', '--timeout', '10s', '--slo', 'error_rate<0.05'])
       const load = run.report.load as { requests?: number; errors?: number } | undefined
@@ -28,8 +27,6 @@ describe.skipIf(frameworksSkipReason()).concurrent('load counts failures inside 
       expect(errors / requests, explain).toBeGreaterThanOrEqual(0.95)
       // The error-rate SLO fails, so the run exits 1.
       expect(run.code, explain).toBe(1)
-    } finally {
-      await stack.stop()
-    }
-  }, 120_000)
+    })
+  }, 300_000)
 })

@@ -33,6 +33,32 @@ export interface Stack {
   stop(): Promise<void>
 }
 
+/**
+ * At most this many agents (each with its mock and a CLI) at once per test file: the framework
+ * agents take 4-11 s just to import their packages on a loaded 2-core machine, and their verdicts
+ * are judged from timing (Retry-After gaps, liveness budgets).
+ */
+const MAX_STACKS = 3
+let running = 0
+const waiting: Array<() => void> = []
+
+/** Runs `fn` with the agent and its mock up, then stops both; queues while MAX_STACKS are running. */
+export async function withStack<T>(agentKey: string, fn: (stack: Stack) => Promise<T>): Promise<T> {
+  if (running >= MAX_STACKS) await new Promise<void>((resolve) => waiting.push(resolve))
+  running += 1
+  try {
+    const stack = await startStack(agentKey)
+    try {
+      return await fn(stack)
+    } finally {
+      await stack.stop()
+    }
+  } finally {
+    running -= 1
+    waiting.shift()?.()
+  }
+}
+
 /** The mock on a free port, then the agent (fixtures/agents/frameworks/<file>.mjs) wired to it. */
 export async function startStack(agentKey: string): Promise<Stack> {
   const mock = await startMockLlmServer({ port: 0 })
@@ -44,7 +70,7 @@ export async function startStack(agentKey: string): Promise<Stack> {
   child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)))
   try {
     const agentUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${agentKey} did not start within 30s: ${output}`)), 30_000)
+      const timer = setTimeout(() => reject(new Error(`${agentKey} did not start within 120s: ${output}`)), 120_000)
       child.stdout!.on('data', (chunk: Buffer) => {
         output += chunk.toString()
         const match = /listening on (http:\/\/\S+)/.exec(output)

@@ -9,15 +9,14 @@
 import { describe, expect, it } from 'vitest'
 import { AGENTS } from './agents.js'
 import { EXPECTED } from './expected.js'
-import { frameworksSkipReason, runCli, startStack } from './support.js'
+import { frameworksSkipReason, runCli, withStack } from './support.js'
 
 const RESILIENCE = ['input-validation', 'liveness-isolation', 'retry-after', 'no-retry-permanent-errors', 'llm-timeout', 'model-fallback', 'circuit-breaker', 'bad-llm-output', 'rate-limiting']
 
 describe.skipIf(frameworksSkipReason()).concurrent('validate judges framework agents from their own behaviour', () => {
   it.each(Object.keys(EXPECTED))('%s', async (agentKey) => {
     expect(AGENTS[agentKey], agentKey).toBeDefined()
-    const stack = await startStack(agentKey)
-    try {
+    await withStack(agentKey, async (stack) => {
       // slo.p95Ms 1s: the hang budget is its floor, 10 s (checks/llm-timeout); --max-recovery bounds every wait.
       const run = await runCli(agentKey, stack, 'validate', ['--only', 'resilience', '--max-recovery', '10s'], { slo: { p95Ms: 1000 } })
       const findings = run.report.findings ?? []
@@ -34,8 +33,6 @@ describe.skipIf(frameworksSkipReason()).concurrent('validate judges framework ag
       }
       // A gate that fails must exit 1 (fail-on fail), never 2 (usage/internal).
       expect(run.code, explain).toBe(Object.values(table).some((e) => e.status === 'fail') ? 1 : 0)
-    } finally {
-      await stack.stop()
-    }
-  }, 600_000)
+    })
+  }, 900_000)
 })
