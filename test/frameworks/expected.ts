@@ -112,23 +112,6 @@ export const EXPECTED: Record<string, Table> = {
     'rate-limiting': NO_LIMITER,
   },
 
-  // The same agent on its SSE route: failures arrive as `event: error` inside a 200.
-  'langgraph-stream': {
-    'input-validation': EMPTY_MESSAGE_REACHES_LLM,
-    'liveness-isolation': LIVENESS,
-    'retry-after': { status: 'pass', why: 'as langgraph (p-retry/index.js:68)' },
-    'no-retry-permanent-errors': { status: 'pass', why: 'as langgraph (async_caller.js:12-23, 140)' },
-    'llm-timeout': { status: 'fail', cause: /gave no answer within 10/, why: 'as langgraph (base.js:323; openai client 10 min)' },
-    'model-fallback': NO_FALLBACK,
-    'circuit-breaker': NO_BREAKER,
-    'bad-llm-output': {
-      status: 'warn',
-      cause: /bad-tool-args: .*empty/,
-      why: 'as langgraph: bad tool arguments end the stream with no text; errors are `event: error` parts',
-    },
-    'rate-limiting': NO_LIMITER,
-  },
-
   // OpenAI Agents SDK 0.20 in chat-completions mode: the `openai` client's retries, maxTurns 10.
   'openai-agents-chat': {
     'input-validation': EMPTY_MESSAGE_REACHES_LLM,

@@ -11,6 +11,8 @@ import { startMockLlmServer, type MockLlmServer } from '../../harness/index.js'
 import { AGENTS, FRAMEWORKS_DIR, frameworksInstalled, INSTALL_COMMAND } from './agents.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
+/** The CLI under test: this checkout's, or another build's bin/run.js (AGENTCTL_TEST_CLI) to compare branches. */
+export const CLI = process.env.AGENTCTL_TEST_CLI ?? join(ROOT, 'bin', 'run.js')
 
 /**
  * The framework packages are installed apart from agentctl's (.ci/run does it). In CI a missing
@@ -38,7 +40,7 @@ export interface Stack {
  * agents take 4-11 s just to import their packages on a loaded 2-core machine, and their verdicts
  * are judged from timing (Retry-After gaps, liveness budgets).
  */
-const MAX_STACKS = 3
+const MAX_STACKS = 4
 let running = 0
 const waiting: Array<() => void> = []
 
@@ -122,7 +124,7 @@ export async function runCli(agentKey: string, stack: Stack, command: 'validate'
     writeFileSync(join(dir, 'agentctl.yaml'), JSON.stringify(config, null, 2)) // JSON is YAML
     const reportFile = join(dir, 'report.json')
     const t0 = performance.now()
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), command, '-c', join(dir, 'agentctl.yaml'), '--protocol', String(protocol), ...args, '-o', reportFile], {
+    const child = spawn(process.execPath, [CLI, command, '-c', join(dir, 'agentctl.yaml'), '--protocol', String(protocol), ...args, '-o', reportFile], {
       cwd: dir,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
