@@ -112,7 +112,7 @@ export interface CliRun {
  * Writes an agentctl.yaml for the agent (its `target` block from agents.ts, the mock's port) and
  * runs `agentctl <command> -c it --protocol <protocol> ... -o report.json` as a child process.
  */
-export async function runCli(agentKey: string, stack: Stack, command: 'validate' | 'load', args: string[], extraConfig: Record<string, unknown> = {}): Promise<CliRun> {
+export async function runCli(agentKey: string, stack: Stack, command: 'validate' | 'load' | 'diagnose', args: string[], extraConfig: Record<string, unknown> = {}): Promise<CliRun> {
   const dir = mkdtempSync(join(tmpdir(), `agentctl-fw-${agentKey}-`))
   try {
     const { protocol, ...target } = AGENTS[agentKey]!.target
