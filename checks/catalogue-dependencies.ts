@@ -1,5 +1,6 @@
 import type { Check } from '../src/check.js'
 import { agentHealthCheck } from './agent-health/check.js'
+import { agentProtocolCheck } from './agent-protocol/check.js'
 import { agentReadyCheck } from './agent-ready/check.js'
 import { llmEndpointCheck } from './llm-endpoint/check.js'
 import { natsCheck } from './nats/check.js'
@@ -13,4 +14,4 @@ import { tlsCertificatesCheck } from './tls-certificates/check.js'
  * diagnose under 'connectivity' and by validate under 'dependencies' (see Check.categoryByMode).
  * Each is bounded below its check timeout and always closes its connection.
  */
-export const dependencyCatalogue: Check[] = [agentHealthCheck, agentReadyCheck, redisCheck, postgresCheck, prometheusCheck, llmEndpointCheck, natsCheck, tlsCertificatesCheck]
+export const dependencyCatalogue: Check[] = [agentHealthCheck, agentReadyCheck, agentProtocolCheck, redisCheck, postgresCheck, prometheusCheck, llmEndpointCheck, natsCheck, tlsCertificatesCheck]

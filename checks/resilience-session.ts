@@ -6,8 +6,10 @@
 import type { CheckContext, CheckOutcome } from '../src/check.js'
 import { formatDuration } from '../src/duration.js'
 import { ProtocolSetupError } from '../src/protocols/a2a-card.js'
+import { llmTrafficProblem } from '../harness/mock-llm/diagnosis.js'
 import { openTargetProtocol } from '../src/protocols/index.js'
 import type { TargetProtocol } from '../src/protocols/types.js'
+import { noteFramework } from './remediation.js'
 import { AttributedMock, type LateCalls, lateCallsNote } from './resilience-attribution.js'
 import {
   type AgentTarget,
@@ -82,6 +84,7 @@ export class Session {
       const marker = this.mock.nextMarker()
       const ex = await chatExchange(this.protocol, this.mock, this.ctx.signal, purpose, { message: uniqueMessage(purpose), marker }, { timeoutMs: extra.timeoutMs ?? this.requestTimeoutMs })
       this.mock.sent(ex)
+      noteFramework(this.ctx, ex.framework)
       return ex
     })
   }
@@ -243,15 +246,15 @@ async function notWired(s: Session, ex: Exchange): Promise<CheckOutcome> {
   const mockUrl = s.mock.url
   const log = await s.mock.stats().catch(() => undefined)
   const calls = log?.calls ?? []
-  const unserved = calls.filter((c) => c.api === 'unserved')
   const evidence = { lastResponse: summarize(ex), mockUrl, mockCallsMeanwhile: calls.length }
-  if (unserved.length > 0) {
-    const routes = [...new Set(unserved.map((c) => `${c.method} ${c.path}`))].join(', ')
+  // Which API the agent called, when it hit a route the mock does not serve (the mock's own diagnosis).
+  const traffic = log ? llmTrafficProblem(log, mockUrl) : undefined
+  if (traffic && calls.some((c) => c.api === 'unserved')) {
     return {
       status: 'error',
-      message: `the agent calls the mock LLM at ${routes}, which the mock does not serve (it serves OpenAI Chat Completions, Responses and Anthropic Messages), so its resilience can't be judged`,
-      evidence: { ...evidence, unservedRoutes: routes },
-      remediation: `Point the agent's LLM client at ${mockUrl}/v1 with an API the mock serves (Chat Completions, Responses, or Anthropic Messages), and set dependencies.llm.api to match.`,
+      message: `${traffic}, so its resilience can't be judged`,
+      evidence,
+      remediation: `Point the agent's LLM client at the mock with an API it serves (OpenAI Chat Completions or Responses at ${mockUrl}/v1, Anthropic Messages at ${mockUrl}), and set dependencies.llm.api to match.`,
     }
   }
   if (calls.length > 0) {

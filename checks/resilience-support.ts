@@ -203,7 +203,8 @@ export async function chatExchange(protocol: TargetProtocol, mock: MockLlmContro
   }
   if (mock && turn.marker) {
     const stats = await mock.stats({ marker: turn.marker })
-    ex.llmCalls = stats.calls.filter((c) => c.marker === turn.marker)
+    // A call to a route the mock does not serve (answered 404) is not an LLM call the agent made; prepare() names it.
+    ex.llmCalls = stats.calls.filter((c) => c.marker === turn.marker && c.api !== 'unserved')
   }
   return ex
 }
@@ -216,11 +217,6 @@ function parseJsonOrUndefined(text: string): unknown {
   }
 }
 
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
-  })
+export { sleep } from '../src/sleep.js'
 
 export type { CheckContext }

@@ -24,6 +24,12 @@ describe('agentctl-config', () => {
     expect(f.status, f.message).toBe('pass')
   })
 
+  it('warns about keys of another protocol, which are ignored', async () => {
+    const f = await judge('target: { url: http://127.0.0.1:8080, protocol: a2a, response: { text: $.output } }\n')
+    expect(f.status).toBe('warn')
+    expect(f.message).toMatch(/target.response is set but only protocol http reads it \(target.protocol is a2a\)/)
+  })
+
   it('fails literal secrets in the file without printing them', async () => {
     const f = await judge('target: { apiKey: agent-literal-key-987654 }\ndependencies: { postgres: "postgres://app:s3cret-literal@db:5432/app", llm: { baseUrl: https://api.openai.com/v1, apiKey: sk-proj-literalliteral1234567 } }\n')
     expect(f.status).toBe('fail')

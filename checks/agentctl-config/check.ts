@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import { parse } from 'yaml'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
+import { unusedProtocolKeys } from '../../src/config/schema.js'
 import type { Problem } from '../manifest-support.js'
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i
@@ -57,6 +58,9 @@ function configProblems(ctx: CheckContext): Problem[] {
   if (slo.p99Ms !== undefined && slo.p99Ms < slo.p95Ms) problems.push({ level: 'fail', text: `slo.p99Ms (${slo.p99Ms}) is below slo.p95Ms (${slo.p95Ms})`, fix: 'slo.p99Ms must be at least slo.p95Ms' })
   if (slo.p95Ms < 100) problems.push({ level: 'warn', text: `slo.p95Ms ${slo.p95Ms}ms is below any LLM round trip`, fix: 'slo.p95Ms: 5000  # LLM answers take seconds' })
   if (slo.errorRate > 0.1) problems.push({ level: 'warn', text: `slo.errorRate ${slo.errorRate} tolerates more than 10% failed requests`, fix: 'slo.errorRate: 0.01' })
+  for (const { path, usedBy } of unusedProtocolKeys(target)) {
+    problems.push({ level: 'warn', text: `${path} is set but only protocol ${usedBy} reads it (target.protocol is ${target.protocol}), so it is ignored`, fix: `remove ${path}, or set target.protocol: ${usedBy}` })
+  }
   const mock = faults.mockLlm
   const targetPort = url ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : undefined
   if (url && mock.port === targetPort && (mock.host === url.hostname || (LOOPBACK.test(mock.host) && LOOPBACK.test(url.hostname)))) {

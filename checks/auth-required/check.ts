@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Check, CheckOutcome } from '../../src/check.js'
+import { frameworkOf } from '../remediation.js'
 import { targetProtocol } from '../resilience-session.js'
 import { chatExchange, describeOutcome, type Exchange, summarize, uniqueMessage } from '../resilience-support.js'
 
@@ -31,7 +32,7 @@ export const authRequiredCheck: Check = {
     }
     const invalid = await send('invalid bearer token', `agentctl-invalid-${randomUUID()}`)
     const evidence = { apiKeyConfigured: Boolean(t.apiKey), noCredentials: summarize(anonymous), invalidToken: summarize(invalid), wwwAuthenticate: anonymous.headers['www-authenticate'] }
-    const remediation = 'Require `Authorization: Bearer <key>` on every chat route and answer 401 (missing or unknown key) before any work is done; compare keys in constant time. The reference agent enables this with AGENT_API_KEYS=key:role,…'
+    const remediation = `Require \`Authorization: Bearer <key>\` on every chat route and answer 401 (missing or unknown key) before any work is done; compare keys in constant time.${frameworkOf(ctx) === 'reference' ? ' The reference agent enables this with AGENT_API_KEYS=key:role,…' : ''}`
     // Neither an answer nor a credentials refusal (a 400, a 502, an in-band error): nothing was learnt about auth.
     const unclear = [anonymous, invalid].filter((ex) => !rejected(ex) && !served(ex))
     if (!t.apiKey) {

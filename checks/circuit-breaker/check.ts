@@ -1,5 +1,6 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { formatDuration } from '../../src/duration.js'
+import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { type Exchange, isRefused, isSuccess, retryAfterMs, sleep, summarize } from '../resilience-support.js'
 
@@ -48,8 +49,7 @@ async function breakerScenario(s: Session): Promise<CheckOutcome> {
       status: 'fail',
       message: `the agent kept calling the failing LLM: ${storm.length} requests made ${totalCalls} LLM calls (calls in the last ${last.length}: ${last.join(', ')}); no circuit breaker opened`,
       evidence: stormEvidence(storm),
-      remediation:
-        'Wrap the LLM client in a circuit breaker (e.g. cockatiel `circuitBreaker(handleAll, { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) })`): after a few consecutive failures stop calling the provider and answer at once with 503 + Retry-After (or a fallback), then let one probe through after the half-open delay.',
+      remediation: advise(s.ctx, 'breaker'),
     }
   }
   const openResponses = storm.slice(openSince).filter((e) => e.llmCalls.length === 0)

@@ -1,7 +1,7 @@
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { msSinceUtcMidnight, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
-import { metricsUnavailable, queryCommand } from '../../src/metrics/outcomes.js'
+import { runMetricRule, queryCommand } from '../../src/metrics/outcomes.js'
 
 /** Share of a budget at which spend turns into a warning. */
 const NEAR_BUDGET = 0.8
@@ -14,14 +14,10 @@ export const check: Check = {
   appliesTo: ['diagnose'],
   severity: 'fail',
   async run(ctx) {
-    let spend: SpendFigures | undefined
-    try {
-      spend = await spendFigures(ctx)
-    } catch (error) {
-      return metricsUnavailable(ctx, error)
-    }
-    if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} or ${METRICS.llmCost} series, so spend cannot be computed` }
-    return [last24h(ctx, spend), daily(ctx, spend), monthly(ctx, spend)]
+    return runMetricRule(ctx, spendFigures, (spend: SpendFigures | undefined) => {
+      if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} or ${METRICS.llmCost} series, so spend cannot be computed` }
+      return [last24h(ctx, spend), daily(ctx, spend), monthly(ctx, spend)]
+    })
   },
 }
 

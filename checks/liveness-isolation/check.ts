@@ -13,6 +13,11 @@ async function livenessScenario(s: Session): Promise<CheckOutcome> {
   }
   await s.mock.reset()
   const evidence = { healthPath: s.target.healthPath, budgetMs: LIVENESS_BUDGET_MS, probes: probes.map(({ llm, ex }) => ({ llm, ...summarize(ex) })) }
+  const healthy = probes[0]!.ex
+  if (healthy.status === 404 || healthy.status === 405) {
+    // No route at all is agent-health's finding; isolation from the LLM can't be judged without one.
+    return { status: 'skip', message: `no liveness route at ${s.target.healthPath} (HTTP ${healthy.status} with the LLM healthy), so whether liveness survives an LLM outage can't be judged`, evidence, remediation: `Set target.healthPath to the agent's liveness route, or add one that answers 200 without touching dependencies or the LLM.` }
+  }
   const callers = probes.filter(({ ex }) => ex.llmCalls.length > 0)
   const failing = probes.filter(({ ex }) => !isSuccess(ex))
   const remediation = `Make ${s.target.healthPath} a process-level check (event loop alive, no dependency calls). Put dependency checks on the readiness endpoint, and never call the LLM from either: a provider outage would make Kubernetes restart every replica at once.`

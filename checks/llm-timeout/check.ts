@@ -1,5 +1,6 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { formatDuration } from '../../src/duration.js'
+import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { describeOutcome, isSuccess, summarize } from '../resilience-support.js'
 
@@ -13,7 +14,7 @@ async function hangScenario(s: Session): Promise<CheckOutcome> {
       status: 'fail',
       message: `with the LLM hanging, the agent gave no answer within ${formatDuration(s.hangBudgetMs)}`,
       evidence,
-      remediation: 'Put a deadline on every LLM call (e.g. fetch with AbortSignal.timeout(30_000), or the SDK\'s `timeout` option) and an overall request deadline; answer 504/503 (or a fallback) when it expires. The hang budget is max(2 x slo.p95Ms, 10s), capped at 30s.',
+      remediation: advise(s.ctx, 'timeout'),
     }
   }
   if (hung.status === undefined) {

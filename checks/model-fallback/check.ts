@@ -1,4 +1,5 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
+import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { describeOutcome, type Exchange, isRefused, isSuccess, summarize } from '../resilience-support.js'
 
@@ -27,7 +28,7 @@ async function fallbackScenario(s: Session): Promise<CheckOutcome> {
       status: single ? 'warn' : 'fail',
       message: `with ${primary} failing, the agent never tried another model in ${requests.length} requests (last answer: ${describeOutcome(last)})`,
       evidence,
-      remediation: 'Configure a fallback model (e.g. LLM_FALLBACK_MODELS=gpt-4.1-mini, ideally on another provider) and route to it when the primary errors or its breaker is open.',
+      remediation: advise(s.ctx, 'fallback'),
     }
   }
   if (!answeredBy) {

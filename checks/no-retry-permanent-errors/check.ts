@@ -1,4 +1,5 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
+import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { callsByModel, summarize } from '../resilience-support.js'
 
@@ -34,7 +35,7 @@ async function permanentErrorsScenario(s: Session): Promise<CheckOutcome> {
       status: 'fail',
       message: `the agent retried errors that cannot succeed on retry: ${retried.join('; ')}`,
       evidence,
-      remediation: 'Retry only transient failures (timeouts, connection errors, 5xx, 429 with Retry-After). Return 400/422 context or content-filter errors and insufficient_quota to the caller at once (quota: alert, and fall back to another provider if you have one).',
+      remediation: advise(s.ctx, 'permanent-errors'),
     }
   }
   if (unobserved.length > 0) {

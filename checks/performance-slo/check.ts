@@ -1,6 +1,6 @@
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
-import { metricsUnavailable, queryCommand, sourceEvidence, windowPhrase } from '../../src/metrics/outcomes.js'
+import { runMetricRule, queryCommand, sourceEvidence, windowPhrase } from '../../src/metrics/outcomes.js'
 import { httpSummary } from '../../src/metrics/performance.js'
 import { probeRoutes, type WindowData, windowData } from '../../src/metrics/window.js'
 
@@ -15,24 +15,20 @@ export const check: Check = {
   appliesTo: ['diagnose'],
   severity: 'fail',
   async run(ctx) {
-    let data: WindowData
-    try {
-      data = await windowData(ctx)
-    } catch (error) {
-      return metricsUnavailable(ctx, error)
-    }
-    const http = httpSummary(data.increase, data.coveredMs, probeRoutes(ctx))
-    const base = sourceEvidence(data)
-    if (!http) {
-      return {
-        status: 'skip',
-        message: `no ${METRICS.httpRequests} / ${METRICS.httpDuration} series ${windowPhrase(data)}: the agent does not export the request metrics agentctl reads`,
-        evidence: base,
+    return runMetricRule(ctx, windowData, (data: WindowData) => {
+      const http = httpSummary(data.increase, data.coveredMs, probeRoutes(ctx))
+      const base = sourceEvidence(data)
+      if (!http) {
+        return {
+          status: 'skip',
+          message: `no ${METRICS.httpRequests} / ${METRICS.httpDuration} series ${windowPhrase(data)}: the agent does not export the request metrics agentctl reads`,
+          evidence: base,
+        }
       }
-    }
-    if (data.singleScrape) return { status: 'skip', message: 'no time for a second /metrics scrape inside the check budget; raise --timeout to measure rates', evidence: base }
-    if (http.requests === 0) return { status: 'skip', message: `no requests ${windowPhrase(data)}, so no latency or error rate to judge`, evidence: { ...base, requests: 0 } }
-    return [latency(ctx, data, http, base), errors(ctx, data, http, base)]
+      if (data.singleScrape) return { status: 'skip', message: 'no time for a second /metrics scrape inside the check budget; raise --timeout to measure rates', evidence: base }
+      if (http.requests === 0) return { status: 'skip', message: `no requests ${windowPhrase(data)}, so no latency or error rate to judge`, evidence: { ...base, requests: 0 } }
+      return [latency(ctx, data, http, base), errors(ctx, data, http, base)]
+    })
   },
 }
 

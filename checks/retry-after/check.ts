@@ -1,4 +1,5 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
+import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { callsByModel, describeOutcome, type Exchange, isSuccess, summarize } from '../resilience-support.js'
 
@@ -28,7 +29,7 @@ async function retryAfterScenario(s: Session): Promise<CheckOutcome> {
         status: 'fail',
         message: `the agent retried a 429 after ${gap}ms although the LLM said Retry-After: ${RETRY_AFTER_MS / 1000}s`,
         evidence,
-        remediation: 'On 429, read the Retry-After header (seconds or HTTP date; also retry-after-ms) and wait at least that long before retrying, capped by the request deadline; if the deadline is shorter, fail fast instead of retrying early.',
+        remediation: advise(s.ctx, 'retry-after'),
       }
     }
   } else if (!otherModel) {
@@ -59,7 +60,7 @@ async function retryAfterScenario(s: Session): Promise<CheckOutcome> {
         ? `under a persistent 429 the agent kept retrying and did not answer within ${Math.min(s.requestTimeoutMs, 20_000) / 1000}s (${persistent.llmCalls.length} LLM calls)`
         : `under a persistent 429 the agent called ${worst![0]} ${worst![1]} times for one request (unbounded retries)`,
       evidence,
-      remediation: 'Bound retries (2-3 attempts with backoff and jitter) and give up with 503 + Retry-After when they are exhausted.',
+      remediation: advise(s.ctx, 'bounded-retries'),
     }
   }
   const gapNote = sameModelRetry ? `retried after ${evidence.retryGapMs}ms (Retry-After ${RETRY_AFTER_MS / 1000}s)` : `switched to ${otherModel!.model} instead of retrying ${limited.model}`

@@ -123,7 +123,7 @@ export class MockLlmEngine {
     } catch {
       return this.reject(format, t, 'unknown', undefined, badRequestSpec('We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)'))
     }
-    if (entry.marker === undefined) entry.marker = markerOf(entry.body) ?? null
+    if (entry.marker === undefined) entry.marker = markerOf(entry.body, text) ?? null
     const marker = entry.marker ?? undefined
     if (isErrorSpec(entry.body)) return this.reject(format, t, modelOf(text), marker, entry.body)
     const body = entry.body
@@ -180,8 +180,9 @@ export class MockLlmEngine {
   }
 }
 
-function markerOf(body: ChatRequest | ApiErrorSpec): string | undefined {
-  if (isErrorSpec(body) || !Array.isArray(body.messages)) return undefined
+/** The marker in the user messages; for a body the format rejected, anywhere in its text. */
+function markerOf(body: ChatRequest | ApiErrorSpec, text: string): string | undefined {
+  if (isErrorSpec(body)) return findMarker([text])
   return findMarker(body.messages.filter((m) => m?.role === 'user').map(messageText))
 }
 

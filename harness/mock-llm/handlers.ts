@@ -26,13 +26,17 @@ export function mockLlmHandlers(engine: MockLlmEngine, origin?: string): HttpHan
   return [
     // Hot paths first: msw tries handlers in order.
     ...FORMATS.map((format) => http.post(route(format.path), async ({ request }) => finish(await engine.chat(request, format)))),
-    http.get(route('/v1/models'), () =>
-      finish(jsonResponse({ object: 'list', data: engine.models.map((id) => ({ id, object: 'model', created: createdAt, owned_by: 'agentctl-mock-llm' })) })),
+    // Anthropic's SDK (it sends anthropic-version) gets Anthropic's model list shape.
+    http.get(route('/v1/models'), ({ request }) =>
+      finish(jsonResponse(request.headers.has('anthropic-version')
+        ? { data: engine.models.map(anthropicModel), has_more: false, first_id: engine.models[0] ?? null, last_id: engine.models.at(-1) ?? null }
+        : { object: 'list', data: engine.models.map((id) => ({ id, object: 'model', created: createdAt, owned_by: 'agentctl-mock-llm' })) })),
     ),
     // Any id answers, as any model name is accepted in requests.
-    http.get(({ request }) => (origin === undefined || request.url.startsWith(origin)) && pathOf(request.url).startsWith('/v1/models/'), ({ request }) =>
-      finish(jsonResponse({ id: decodeURIComponent(pathOf(request.url).slice('/v1/models/'.length)), object: 'model', created: createdAt, owned_by: 'agentctl-mock-llm' })),
-    ),
+    http.get(({ request }) => (origin === undefined || request.url.startsWith(origin)) && pathOf(request.url).startsWith('/v1/models/'), ({ request }) => {
+      const id = decodeURIComponent(pathOf(request.url).slice('/v1/models/'.length))
+      return finish(jsonResponse(request.headers.has('anthropic-version') ? anthropicModel(id) : { id, object: 'model', created: createdAt, owned_by: 'agentctl-mock-llm' }))
+    }),
     http.put(route('/__mock/scenario'), async ({ request }) => finish(await setScenario(engine, request))),
     http.get(route('/__mock/stats'), ({ request }) => finish(jsonResponse(engine.stats(new URL(request.url).searchParams.get('marker') ?? undefined)))),
     http.post(route('/__mock/reset'), () => finish(jsonResponse({ scenario: engine.reset() }))),
@@ -42,6 +46,8 @@ export function mockLlmHandlers(engine: MockLlmEngine, origin?: string): HttpHan
     http.all(({ request }) => origin === undefined || request.url.startsWith(origin), async ({ request }) => finish(await unserved(engine, request))),
   ]
 }
+
+const anthropicModel = (id: string) => ({ type: 'model', id, display_name: id, created_at: '2025-01-01T00:00:00Z' })
 
 async function unserved(engine: MockLlmEngine, request: Request): Promise<Response> {
   const text = request.method === 'GET' || request.method === 'HEAD' ? undefined : await requestText(request).catch(() => undefined)

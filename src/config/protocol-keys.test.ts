@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from './load.js'
+import { unusedProtocolKeys } from './schema.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'agentctl-protocol-keys-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -48,9 +49,10 @@ describe('target protocol keys', () => {
     expect(configError('target: {protocol: http, request: {body: {q: hi}}, response: {text: $.a}}').message).toMatch(/target\.request\.body: .*no \{\{message\}\}/)
     expect(configError(`target: {protocol: http, request: {body: '{"q": {{message}}}'}, response: {text: $.a}}`).message).toMatch(/not JSON once its placeholders are filled/)
   })
-  it('keys of another protocol are impossible combinations', () => {
-    expect(configError('target: {protocol: a2a, response: {text: $.a}}').message).toMatch(/target\.response: response paths only apply to protocol http/)
-    expect(configError('target: {protocol: agentctl, request: {model: gpt}}').message).toMatch(/target\.request\.model/)
+  it('keys of another protocol load (a --protocol switch keeps them) and are named as unused', () => {
+    const { config } = load('target: {protocol: a2a, response: {text: $.a}, request: {model: gpt}}')
+    expect(unusedProtocolKeys(config.target)).toEqual([{ path: 'target.request.model', usedBy: 'openai-chat' }, { path: 'target.response', usedBy: 'http' }])
+    expect(unusedProtocolKeys(load('target: {protocol: http, response: {text: $.a}}').config.target)).toEqual([])
   })
   it('a JSONPath must start with $', () => {
     expect(configError('target: {protocol: http, response: {text: output}}').message).toMatch(/target\.response\.text: .*JSONPath/)

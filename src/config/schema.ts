@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { renderTemplate } from '../protocols/http.js'
 import { PROTOCOL_IDS } from '../protocols/types.js'
 
-/** The agentctl.yaml schema (contract: DESIGN.md "Config"). Strict: unknown keys are errors. */
+/** The agentctl.yaml schema (contract: docs/CONTRACTS.md "Config"). Strict: unknown keys are errors. */
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 250ms, 5s or 2m')
 const url = z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'a URL such as http://127.0.0.1:8080')
 const path = z.string().regex(/^\//, "a path starting with '/'")
@@ -41,14 +41,13 @@ function targetProtocolKeys() {
 
 type ProtocolKeys = { protocol: string; request?: { body?: unknown; model?: string; cardPath?: string }; response?: Record<string, string | undefined> }
 
-/** Combinations that cannot work are config errors before any traffic (exit 2). */
+/**
+ * Combinations that cannot work are config errors before any traffic (exit 2). Keys of another
+ * protocol are only unused (a config may keep them while --protocol switches): agentctl-config warns.
+ */
 function checkProtocolKeys(t: ProtocolKeys, ctx: z.RefinementCtx): void {
   const issue = (path: string[], message: string, fix: string) => ctx.addIssue({ code: 'custom', path, message, params: { fix } })
   const p = t.protocol
-  if (t.request?.body !== undefined && p !== 'http') issue(['request', 'body'], `a body template only applies to protocol http (protocol is ${p})`, `remove target.request.body, or set target.protocol: http`)
-  if (t.request?.model !== undefined && p !== 'openai-chat') issue(['request', 'model'], `request.model only applies to protocol openai-chat (protocol is ${p})`, 'remove target.request.model')
-  if (t.request?.cardPath !== undefined && p !== 'a2a') issue(['request', 'cardPath'], `request.cardPath only applies to protocol a2a (protocol is ${p})`, 'remove target.request.cardPath')
-  if (t.response !== undefined && p !== 'http') issue(['response'], `response paths only apply to protocol http (protocol ${p} reads its own answer format)`, 'remove target.response, or set target.protocol: http')
   if (p !== 'http') return
   if (!t.response?.text && !t.response?.delta) {
     issue(['response'], 'protocol http needs to know where the answer text is', "set target.response.text (a JSONPath into a JSON answer, e.g. '$.output') and/or target.response.delta (into each SSE event)")
@@ -63,6 +62,15 @@ function checkProtocolKeys(t: ProtocolKeys, ctx: z.RefinementCtx): void {
       issue(['request', 'body'], 'the body template is not JSON once its placeholders are filled', 'write it as a YAML mapping, or as JSON text with the placeholders inside quotes: \'{"input": "{{message}}"}\'')
     }
   }
+}
+/** Keys set for another protocol than the one in use: ignored, and said so by agentctl-config. */
+export function unusedProtocolKeys(t: ProtocolKeys): Array<{ path: string; usedBy: string }> {
+  const unused: Array<{ path: string; usedBy: string }> = []
+  if (t.request?.body !== undefined && t.protocol !== 'http') unused.push({ path: 'target.request.body', usedBy: 'http' })
+  if (t.request?.model !== undefined && t.protocol !== 'openai-chat') unused.push({ path: 'target.request.model', usedBy: 'openai-chat' })
+  if (t.request?.cardPath !== undefined && t.protocol !== 'a2a') unused.push({ path: 'target.request.cardPath', usedBy: 'a2a' })
+  if (t.response !== undefined && t.protocol !== 'http') unused.push({ path: 'target.response', usedBy: 'http' })
+  return unused
 }
 // ---- end h14a ----
 

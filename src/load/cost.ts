@@ -4,6 +4,7 @@ import { deltaExposition } from '../metrics/histogram.js'
 import { getText } from '../metrics/http.js'
 import { costUsd, priceOf, type PricingTable } from '../pricing.js'
 import type { LoadResult } from '../report.js'
+import { readUsage } from '../protocols/usage.js'
 
 export type TokensByModel = Map<string, { prompt: number; completion: number }>
 
@@ -29,21 +30,22 @@ export class UsageMeter {
 
   observe(body: string): void {
     if (!body.includes('"usage"')) return
-    let parsed: { model?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; cost_usd?: unknown } }
+    let parsed: { model?: unknown; usage?: unknown }
     try {
       parsed = JSON.parse(body)
     } catch {
       return
     }
-    const usage = parsed?.usage
-    if (!usage || typeof usage !== 'object') return
-    const model = typeof parsed.model === 'string' ? parsed.model : 'unknown'
+    // Any common usage shape (OpenAI, Responses/Anthropic, AI SDK); an unknown one is no data, never 0 tokens.
+    const usage = readUsage(parsed?.usage, parsed?.model)
+    if (!usage) return
+    const model = usage.model ?? 'unknown'
     const entry = this.byModel.get(model) ?? { prompt: 0, completion: 0 }
-    entry.prompt += Number(usage.prompt_tokens) || 0
-    entry.completion += Number(usage.completion_tokens) || 0
+    entry.prompt += usage.inputTokens
+    entry.completion += usage.outputTokens
     this.byModel.set(model, entry)
-    if (typeof usage.cost_usd === 'number') {
-      this.agentCostUsd += usage.cost_usd
+    if (usage.costUsd !== undefined) {
+      this.agentCostUsd += usage.costUsd
       this.sawAgentCost = true
     }
     this.responses++

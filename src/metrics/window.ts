@@ -5,6 +5,7 @@ import { deltaExposition } from './histogram.js'
 import { getText } from './http.js'
 import { promRange, PromQueryClient } from './promql.js'
 import { METRICS } from '../contracts/metric-names.js'
+import { sleep } from '../sleep.js'
 
 /**
  * What happened over the diagnosis window, in one shape whichever the source:
@@ -140,19 +141,4 @@ export function promClient(ctx: CheckContext, base: string): PromQueryClient {
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&')
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -59,7 +59,7 @@ export async function discoverA2a(baseUrl: string, cardPath: string | undefined,
 }
 
 async function getJson(url: string, opts: FetchOptions): Promise<{ card: Record<string, unknown> } | { status?: number; error?: string }> {
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 5000)
+  const timeout = AbortSignal.timeout(Math.round(opts.timeoutMs ?? 5000))
   try {
     const res = await fetch(url, { headers: { accept: 'application/json', 'A2A-Version': '1.0', ...opts.headers }, signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout })
     const text = await res.text()

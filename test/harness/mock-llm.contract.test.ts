@@ -52,7 +52,7 @@ describe.each(MODES)('mock LLM call records ($mode)', ({ start }) => {
   it('validates each format the way its API does, in its own error shape', async () => {
     const root = mock.baseUrl.replace(/\/v1$/, '')
     const post = (path: string, body: unknown) => fetch(root + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-    const lowCap = await post('/v1/responses', { model: 'm', input: 'hi', max_output_tokens: 1 })
+    const lowCap = await post('/v1/responses', { model: 'm', input: 'hi [agentctl:rejected-1]', max_output_tokens: 1 })
     expect(lowCap.status).toBe(400)
     expect((await lowCap.json()).error).toMatchObject({ param: 'max_output_tokens', code: 'integer_below_min_value' })
     const noMax = await post('/v1/messages', { model: 'm', messages: [{ role: 'user', content: 'hi' }] })
@@ -61,6 +61,8 @@ describe.each(MODES)('mock LLM call records ($mode)', ({ start }) => {
     const stats = await control.stats()
     expect(stats.byApi).toEqual({ responses: 1, messages: 1 })
     expect(stats.byOutcome).toEqual({ 'bad-request': 2 })
+    // A rejected call still counts for the chat that caused it.
+    expect(stats.calls.map((c) => c.marker)).toEqual(['rejected-1', undefined])
   })
 
   it('logs an unserved route and answers 404 in the caller\'s shape, naming the served routes', async () => {

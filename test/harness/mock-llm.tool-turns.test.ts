@@ -3,11 +3,11 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MODES, type MockUnderTest } from './modes.js'
 
-// A full tool turn in each API's own shapes: the call, the result sent back, the answer quoting it.
+// A full tool turn in each API's own shapes (the call, the result sent back, the answer quoting it), and the model list.
 const SCHEMA = { type: 'object' as const, properties: { expression: { type: 'string' } }, required: ['expression'] }
 const fetchNow = (input: any, init: any) => globalThis.fetch(input, init)
 
-describe.each(MODES)('tool round trips ($mode)', ({ start }) => {
+describe.each(MODES)('SDK round trips ($mode)', ({ start }) => {
   let mock: MockUnderTest
   beforeAll(async () => {
     mock = await start({ seed: 9 })
@@ -35,5 +35,15 @@ describe.each(MODES)('tool round trips ($mode)', ({ start }) => {
     messages.push({ role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: '84' }] })
     const second = await llm.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 256, messages, tools })
     expect(second).toMatchObject({ stop_reason: 'end_turn', content: [{ type: 'text', text: 'According to calculator: 84' }] })
+  })
+
+  it('lists models in each SDK\'s shape', async () => {
+    const anthropic = new Anthropic({ apiKey: 'k', baseURL: mock.baseUrl.replace(/\/v1$/, ''), maxRetries: 0, fetch: fetchNow })
+    const ids: string[] = []
+    for await (const model of anthropic.models.list()) ids.push(`${model.type}:${model.id}`)
+    expect(ids).toContain('model:gpt-4o-mini')
+    expect((await anthropic.models.retrieve('claude-sonnet-4-5')).display_name).toBe('claude-sonnet-4-5')
+    const openai = new OpenAI({ apiKey: 'k', baseURL: mock.baseUrl, maxRetries: 0, fetch: fetchNow })
+    expect((await openai.models.list()).data.map((m) => m.object)).toContain('model')
   })
 })

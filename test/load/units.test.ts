@@ -101,6 +101,17 @@ describe('cost', () => {
     expect(cost.dailyBudgetUsd).toBe(100)
   })
 
+  it('reads the AI SDK, Responses and Anthropic usage shapes; an unknown shape is no data (never $0)', () => {
+    const meter = new UsageMeter()
+    meter.observe(JSON.stringify({ text: 'hi', usage: { inputTokens: 100, outputTokens: 50 } }))
+    meter.observe(JSON.stringify({ output_text: 'hi', model: 'gpt-4o-mini', usage: { input_tokens: 10, output_tokens: 5 } }))
+    expect(meter.totals()).toMatchObject({ requests: 2 })
+    expect(meter.byModel.get('unknown')).toEqual({ prompt: 100, completion: 50 })
+    const unknown = new UsageMeter()
+    unknown.observe(JSON.stringify({ response: 'hi', usage: { total: 12 } }))
+    expect(unknown.totals()).toBeUndefined()
+  })
+
   it('falls back to /metrics token deltas', () => {
     const before = parseExposition('# TYPE agent_llm_tokens_total counter\nagent_llm_tokens_total{model="gpt-4o",kind="prompt"} 100\nagent_llm_tokens_total{model="gpt-4o",kind="completion"} 10\n')
     const after = parseExposition('# TYPE agent_llm_tokens_total counter\nagent_llm_tokens_total{model="gpt-4o",kind="prompt"} 2100\nagent_llm_tokens_total{model="gpt-4o",kind="completion"} 1010\n')

@@ -74,4 +74,25 @@ describe('attribution by marker', () => {
     expect(late.count).toBe(2 * BACKGROUND_RETRIES)
     expect(late.longestAfterMs).toBeGreaterThanOrEqual(BACKGROUND_RETRIES * RETRY_GAP_MS - 100)
   }, 60_000)
+
+  it('an agent whose LLM calls hit a route the mock does not serve: error naming that route, not "not wired"', async () => {
+    const wrong = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c) => (body += c))
+      req.on('end', async () => {
+        const { message } = JSON.parse(body)
+        await fetch(`${mock.baseUrl}/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'text-embedding-3-small', input: message }) }).then((r) => r.arrayBuffer())
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"response":"cached answer"}')
+      })
+    }).listen(0, '127.0.0.1')
+    await new Promise((r) => wrong.once('listening', r))
+    try {
+      const { findings } = await runResilience(`http://127.0.0.1:${(wrong.address() as AddressInfo).port}`, mock, { only: ['model-fallback'] })
+      const f = findings[0]!
+      expect(f.status).toBe('error')
+      expect(f.message).toMatch(/POST \/v1\/embeddings.*which the mock LLM does not serve/)
+    } finally {
+      wrong.close()
+    }
+  }, 60_000)
 })

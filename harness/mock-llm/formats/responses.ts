@@ -87,10 +87,15 @@ function reply(ctx: FaultContext, plan: ReplyPlan, outcome: Outcome, delivery: D
   return renderJsonText(ctx, plan, outcome, delivery, () => JSON.stringify(responseObject(ctx, plan, delivery, id, Math.floor(Date.now() / 1000), true)))
 }
 
-/** response.failed: the response object with status failed and the error's code and message. */
+/**
+ * The `error` event (code, message, param), then response.failed: the response object with status
+ * failed and the same error. A client may watch either; both are in the API's event catalogue.
+ */
 function streamError(ctx: FaultContext, spec: ApiErrorSpec, sequence: number, id: string): string {
-  const response = { id: `resp_${id}`, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'failed', error: { code: spec.code ?? spec.type, message: spec.message }, incomplete_details: null, model: ctx.model, output: [], usage: null }
-  return `event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: sequence, response })}\n\n`
+  const code = spec.code ?? spec.type
+  const error = `event: error\ndata: ${JSON.stringify({ type: 'error', sequence_number: sequence, code, message: spec.message, param: spec.param ?? null })}\n\n`
+  const response = { id: `resp_${id}`, object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'failed', error: { code, message: spec.message }, incomplete_details: null, model: ctx.model, output: [], usage: null }
+  return error + `event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: sequence + 1, response })}\n\n`
 }
 
 export const responsesFormat: WireFormat = { api: 'responses', path: '/v1/responses', normalize: fromResponses, reply, error: openAiError, streamError }
