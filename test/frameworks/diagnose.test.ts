@@ -1,7 +1,8 @@
 /**
  * `agentctl diagnose --only connectivity` on every framework agent, each on its own protocol: the
  * health route answers, the missing readiness route is a warn that says so (none of these
- * frameworks ships one), and nothing ends in `error`.
+ * frameworks ships one), the A2A agent's card is found and names its JSON-RPC endpoint, and
+ * nothing ends in `error`.
  */
 import { describe, expect, it } from 'vitest'
 import { AGENTS } from './agents.js'
@@ -18,6 +19,10 @@ describe.skipIf(frameworksSkipReason()).concurrent('diagnose connectivity works 
       expect(byId['agent-health']?.status, explain).toBe('pass')
       expect(byId['agent-ready']?.status, explain).toBe('warn')
       expect(byId['agent-ready']?.message, explain).toMatch(/no readiness endpoint/)
+      if (AGENTS[agentKey]!.target.protocol === 'a2a') {
+        expect(byId['agent-protocol']?.status, explain).toBe('pass')
+        expect(byId['agent-protocol']?.message, explain).toMatch(/agent card "Assistant" → http:\/\/127\.0\.0\.1:\d+\/a2a\/jsonrpc/)
+      }
     })
   }, 300_000)
 })
