@@ -105,7 +105,7 @@ export interface CliRun {
   stdout: string
   stderr: string
   wallMs: number
-  report: { findings?: Array<{ checkId: string; status: string; message: string }>; load?: Record<string, unknown> } & Record<string, unknown>
+  report: { findings?: Array<{ checkId: string; status: string; message: string; remediation?: string }>; load?: Record<string, unknown> } & Record<string, unknown>
 }
 
 /**

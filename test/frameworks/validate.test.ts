@@ -31,6 +31,10 @@ describe.skipIf(frameworksSkipReason()).concurrent('validate judges framework ag
         expect({ check: f.checkId, status: f.status }, `${explain}\n\nexpected ${f.checkId} ${want.status}: ${want.why}`).toEqual({ check: f.checkId, status: want.status })
         if (want.cause) expect(f.message, `${f.checkId}: the message must name the observed cause (${want.why})`).toMatch(want.cause)
       }
+      // Advice fits the agent: never the reference agent's own settings; the AI SDK's own knobs
+      // when its UI-message stream gave the framework away (checks/remediation.ts).
+      for (const f of findings) expect(f.remediation ?? '', `${f.checkId} remediation`).not.toMatch(/LLM_FALLBACK_MODELS|cockatiel/)
+      if (agentKey === 'ai-sdk') expect(findings.find((f) => f.checkId === 'circuit-breaker')?.remediation, explain).toMatch(/AI SDK/)
       // A gate that fails must exit 1 (fail-on fail), never 2 (usage/internal).
       expect(run.code, explain).toBe(Object.values(table).some((e) => e.status === 'fail') ? 1 : 0)
     })
