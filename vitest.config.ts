@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['{src,agent,commands,checks,harness,reports,test,fixtures}/**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**'],
+    exclude: ['**/node_modules/**', 'dist/**'],
     // oclif writes straight to stdout; let it through instead of buffering per test.
     disableConsoleIntercept: true,
     testTimeout: 60_000,
