@@ -25,7 +25,8 @@ export default class ReportCommand extends ReportingCommand {
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(ReportCommand)
     const report = readReport(args.file)
-    return this.finish(report, flags)
+    // An interrupted run's report exits as the run did (130): it has no verdict to gate on.
+    return this.finish(report, flags, { interrupted: report.verdict === 'interrupted' })
   }
 }
 

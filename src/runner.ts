@@ -86,7 +86,9 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
   let outcomes: CheckOutcome[]
   try {
     const result = await Promise.race([Promise.resolve().then(() => check.run(ctx)), deadline])
-    if (result === 'timeout') {
+    if (result === 'timeout' && opts.signal?.aborted) {
+      outcomes = [INTERRUPTED]
+    } else if (result === 'timeout') {
       controller.abort(new Error(`check timed out after ${timeoutMs}ms`))
       outcomes = [
         {
@@ -101,14 +103,7 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
     }
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error))
-    outcomes = [
-      {
-        status: opts.signal?.aborted ? 'skip' : 'error',
-        message: opts.signal?.aborted ? 'interrupted' : `check crashed: ${err.message}`,
-        evidence: { error: err.name },
-        remediation: 'This is a defect in the check, not in your service; please report it with the JSON report attached.',
-      },
-    ]
+    outcomes = [opts.signal?.aborted ? INTERRUPTED : { status: 'error', message: `check crashed: ${err.message}`, evidence: { error: err.name }, remediation: 'This is a defect in the check, not in your service; please report it with the JSON report attached.' }]
   } finally {
     clearTimeout(timer)
     opts.signal?.removeEventListener('abort', onParentAbort)
@@ -118,6 +113,14 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
   const findings = outcomes.map((o) => toFinding(check, o, durationMs, severity, opts.mode))
   opts.onFinish?.(check, findings)
   return findings
+}
+
+/** A check Ctrl-C stopped before it finished: not judged, and not the check's fault either. */
+const INTERRUPTED: CheckOutcome = {
+  status: 'skip',
+  message: 'interrupted (Ctrl-C) before it finished: not judged',
+  evidence: { interrupted: true },
+  remediation: 'Rerun to completion to judge this check.',
 }
 
 /** Thrown before any check runs: the caller (a job, a test, an embedder) passed options wrongly. */

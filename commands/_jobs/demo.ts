@@ -58,7 +58,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // Ctrl-C in a terminal reaches the starting agent too, which then exits before listening:
     // that is an interruption, not a failure to report as one.
     if (!options.signal.aborted) throw error
-    const report = buildReport({ command: 'demo', version: options.version, startedAt, target: 'reference agent (interrupted while starting)', findings: [], sections: [] })
+    const report = buildReport({ command: 'demo', version: options.version, startedAt, target: 'reference agent (interrupted while starting)', findings: [], sections: [], interrupted: true })
     return { report, interrupted: true, startupMs: Date.now() - startedAt.getTime() }
   }
   const startupMs = Date.now() - startedAt.getTime()
@@ -121,7 +121,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     progress('demo: stopping the agent and the mock LLM…')
     await stack.stop()
   }
-  const report = buildReport({ command: 'demo', version: options.version, startedAt, target: `reference agent ${target} (embedded; mock LLM)`, findings: [], sections })
+  const report = buildReport({ command: 'demo', version: options.version, startedAt, target: `reference agent ${target} (embedded; mock LLM)`, findings: [], sections, interrupted: signal.aborted })
   return { report, interrupted: signal.aborted, startupMs }
 }
 
