@@ -91,7 +91,7 @@ export abstract class ReportingCommand extends Command {
 
   /** Loads agentctl.yaml with flag overrides; a bad config becomes exit 2 with path and fix. */
   protected loadConfig(flags: { config?: string; target?: string }, overrides: Record<string, unknown> = {}): LoadedConfig {
-    const loaded = loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, ...overrides } })
+    const loaded = loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, ...overrides }, overrideFlags: { 'target.url': '--target' } })
     this.configFile = loaded.file
     return loaded
   }
