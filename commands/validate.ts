@@ -30,7 +30,7 @@ export default class Validate extends ReportingCommand {
     const { flags } = await this.parse(Validate)
     const loaded = this.loadConfig(flags)
     let config = loaded.config
-    const maxRecoveryMs = this.duration(flags['max-recovery'], config.validate.maxRecovery, '--max-recovery')
+    const maxRecoveryMs = this.duration(flags['max-recovery'], config.validate.maxRecovery, '--max-recovery', 'validate.maxRecovery')
     const timeoutMs = this.duration(flags.timeout, VALIDATE_TIMEOUT, '--timeout')
     const repeat = flags.repeat ?? config.validate.repeat
     const minPassRate = Number(flags['min-pass-rate'])
