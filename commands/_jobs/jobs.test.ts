@@ -17,3 +17,26 @@ describe('job options', () => {
     expect(keys.filter((k) => !declared.has(k))).toEqual([])
   })
 })
+
+describe('selectOrThrow', () => {
+  const error = async (only: string[], skip: string[] = []) => {
+    const { selectOrThrow } = await import('./select.js')
+    try {
+      selectOrThrow('diagnose', only, skip)
+    } catch (e) {
+      return e as { message: string; hint?: string; exitCode: number }
+    }
+    throw new Error('expected an error')
+  }
+  it('names only the flags given and suggests the nearest category for a typo', async () => {
+    const e = await error(['conectivity'])
+    expect(e.message).toBe('no diagnose check matches --only conectivity')
+    expect(e.hint).toMatch(/^did you mean connectivity \(not conectivity\)\?/)
+    expect(e.exitCode).toBe(2)
+  })
+  it('suggests the nearest check id too, and shows --skip only when given', async () => {
+    const e = await error(['rediss'], ['cost'])
+    expect(e.message).toBe('no diagnose check matches --only rediss --skip cost')
+    expect(e.hint).toContain('did you mean redis (not rediss)?')
+  })
+})
