@@ -96,6 +96,21 @@ describe('runChecks', () => {
     expect(finding!.remediation).not.toMatch(/defect/)
   })
 
+  it('does not start a lane\'s next check after Ctrl-C, and an error a check returns once aborted reads as interrupted', async () => {
+    const controller = new AbortController()
+    let secondRan = false
+    const first = check('first', async (ctx) => {
+      await sleep(5000, ctx.signal).catch(() => undefined)
+      return { status: 'error', message: 'mock LLM unreachable: start the mock' }
+    }, { lock: 'mock-llm' })
+    const second = check('second', async () => ((secondRan = true), pass()), { lock: 'mock-llm' })
+    setTimeout(() => controller.abort(new Error('SIGINT')), 30)
+    const [a, b] = await runChecks([first, second], { mode: 'validate', config: config(), timeoutMs: 10_000, signal: controller.signal })
+    expect(secondRan).toBe(false)
+    expect(a).toMatchObject({ status: 'skip', evidence: { interrupted: true, checkSaid: 'mock LLM unreachable: start the mock' } })
+    expect(b).toMatchObject({ status: 'skip', message: 'interrupted (Ctrl-C) before it started: not judged' })
+  })
+
   it('reports a check whose budget ends as Ctrl-C arrives as interrupted, not timed out', async () => {
     const controller = new AbortController()
     const ignoresSignal = check('deaf', () => new Promise(() => {}))
