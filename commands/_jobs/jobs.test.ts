@@ -40,3 +40,19 @@ describe('selectOrThrow', () => {
     expect(e.hint).toContain('did you mean redis (not rediss)?')
   })
 })
+
+describe('a job cut short by Ctrl-C', () => {
+  it.each(['validate', 'diagnose'] as const)('%s: the report is "interrupted", never pass', async (mode) => {
+    const { ConfigSchema } = await import('../../src/config/schema.js')
+    const { runDiagnose } = await import('./diagnose.js')
+    const { runValidate } = await import('./validate.js')
+    const controller = new AbortController()
+    const passes = { id: 'passes', category: 'config', title: 't', description: 'd', appliesTo: [mode], severity: 'fail', run: async () => ({ status: 'pass', message: 'ok' }) } as const
+    const waits = { ...passes, id: 'waits', run: () => new Promise<never>((_resolve, reject) => controller.signal.addEventListener('abort', () => reject(new Error('aborted')))) }
+    setTimeout(() => controller.abort(new Error('SIGINT')), 20)
+    const job = { config: ConfigSchema.parse({}), checks: [passes, waits], timeoutMs: 5000, version: '0', target: 't', signal: controller.signal }
+    const report = mode === 'diagnose' ? await runDiagnose({ ...job, options: { windowMs: 1000 } }) : await runValidate({ ...job, options: { maxRecoveryMs: 1000, repeat: 1, minPassRate: 1, self: false } })
+    expect(report.verdict).toBe('interrupted')
+    expect(report.findings.map((f) => f.status)).toEqual(['pass', 'skip'])
+  })
+})
