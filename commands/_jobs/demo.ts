@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { parseDuration } from '../../src/duration.js'
 import { resolvePlan } from '../../src/load/plan.js'
 import { buildReport, type Report } from '../../src/report.js'
+import { scoreText } from '../../reports/format.js'
 import { buildWorkload } from '../../harness/load/execute.js'
 import { startSelfStack, type SelfStack } from '../../harness/self-stack.js'
 import { DEMO_SLO, DEMO_TARGET_RPS, demoConfig, demoTarget, FULL_CAPACITY, LOAD_MOCK_LATENCY_MS, QUICK_CAPACITY, warmUp } from './demo-setup.js'
@@ -72,7 +73,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const report = await run()
       // A job cut short by Ctrl-C is kept only if it produced something (the load keeps its finished steps).
       if (!signal.aborted || report.findings.length > 0) sections.push(report)
-      options.note(`demo: ${job} ${signal.aborted ? 'interrupted' : 'done'} in ${((Date.now() - t0) / 1000).toFixed(1)}s · verdict ${report.verdict}, score ${report.score}/100`)
+      options.note(`demo: ${job} ${signal.aborted ? 'interrupted' : 'done'} in ${((Date.now() - t0) / 1000).toFixed(1)}s · verdict ${report.verdict}, ${scoreText(report)}`)
     }
     const job = () => ({ config: demoConfig(stack), version: options.version, target: demoTarget(stack), signal, progress })
     await phase('validate', () => {
