@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core'
-import { formatDuration, parseDuration } from '../src/duration.js'
+import { formatDuration, parsePositiveDuration } from '../src/duration.js'
 import { AgentctlError, ExitCode } from '../src/exit-codes.js'
 import { displayUrl } from '../src/probes/endpoint.js'
 import { diffFindings, formatChanges } from '../src/probes/report-diff.js'
@@ -30,9 +30,9 @@ export default class Diagnose extends ReportingCommand {
   async run(): Promise<Report | undefined> {
     const { flags } = await this.parse(Diagnose)
     const { config } = this.loadConfig(flags)
-    const timeoutMs = this.duration(flags.timeout, config.diagnose.timeout, '--timeout')
-    const windowMs = this.duration(flags.window, config.diagnose.window, '--window')
-    const watchMs = flags.watch === undefined ? undefined : positiveDuration(flags.watch, '--watch')
+    const timeoutMs = this.duration(flags.timeout, config.diagnose.timeout, '--timeout', 'diagnose.timeout')
+    const windowMs = this.duration(flags.window, config.diagnose.window, '--window', 'diagnose.window')
+    const watchMs = flags.watch === undefined ? undefined : parsePositiveDuration(flags.watch, '--watch')
     // Loaded here, not at the top: `diagnose --help` should not pay for every check's libraries.
     const { selectOrThrow } = await import('./_jobs/select.js')
     const checks = selectOrThrow('diagnose', this.listFlag(flags.only), this.listFlag(flags.skip))
@@ -90,9 +90,3 @@ export default class Diagnose extends ReportingCommand {
   }
 }
 
-/** --watch 0s would spin: the interval must be a positive duration. */
-function positiveDuration(text: string, flag: string): number {
-  const ms = parseDuration(text, flag)
-  if (ms <= 0) throw new AgentctlError(`${flag} must be longer than 0 (got "${text}")`, ExitCode.UsageOrInternal, 'e.g. 10s')
-  return ms
-}

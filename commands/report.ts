@@ -8,7 +8,7 @@ import { commonFlags, ReportingCommand } from './_shared/base.js'
 export default class ReportCommand extends ReportingCommand {
   static summary = 'Re-render a saved JSON report as HTML, JUnit XML, Markdown, SARIF or a table'
   static description =
-    "Reads a report saved with -o report.json (by validate, diagnose, load or demo), checks it against the report schema, and writes it in other formats. Without -o it prints the table. The exit code follows the report's verdict and --fail-on, as it did when the report was made."
+    "Reads a report saved with -o report.json (by validate, diagnose, load or demo), checks it against the report schema, and writes it in other formats. Without -o it prints the table. The exit code follows the report's verdict and --fail-on, as it did when the report was made (130 for an interrupted run)."
   static examples = [
     '<%= config.bin %> report agentctl-report.json',
     '<%= config.bin %> report agentctl-report.json -o report.html -o junit.xml',
@@ -25,7 +25,8 @@ export default class ReportCommand extends ReportingCommand {
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(ReportCommand)
     const report = readReport(args.file)
-    return this.finish(report, flags)
+    // An interrupted run's report exits as the run did (130): it has no verdict to gate on.
+    return this.finish(report, flags, { interrupted: report.verdict === 'interrupted' })
   }
 }
 

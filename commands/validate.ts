@@ -33,7 +33,7 @@ export default class Validate extends ReportingCommand {
     if (flags.self && config.target.protocol !== 'agentctl') {
       throw new AgentctlError(`--self validates the bundled reference agent, which speaks the agentctl protocol, not ${config.target.protocol}`, ExitCode.UsageOrInternal, 'drop --protocol (or target.protocol) with --self, or pass --target with your own agent')
     }
-    const maxRecoveryMs = this.duration(flags['max-recovery'], config.validate.maxRecovery, '--max-recovery')
+    const maxRecoveryMs = this.duration(flags['max-recovery'], config.validate.maxRecovery, '--max-recovery', 'validate.maxRecovery')
     const timeoutMs = this.duration(flags.timeout, VALIDATE_TIMEOUT, '--timeout')
     const repeat = flags.repeat ?? config.validate.repeat
     const minPassRate = Number(flags['min-pass-rate'])

@@ -141,3 +141,11 @@ export function loadSummaryRows(load: LoadResult): Array<[string, string]> {
 export function fmtChange(pct: number): string {
   return `${pct > 0 ? '+' : ''}${pct.toFixed(1)}%`
 }
+
+/**
+ * The score as a renderer prints it. An interrupted run's score covers only the checks that
+ * finished, so it says so: it is not the run's grade (the verdict is 'interrupted').
+ */
+export function scoreText(report: Pick<Report, 'verdict' | 'score'>): string {
+  return report.verdict === 'interrupted' ? `partial score ${report.score}/100 (finished checks only)` : `score ${report.score}/100`
+}

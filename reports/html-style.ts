@@ -23,7 +23,7 @@ h1 { font-size:22px; margin:0 0 4px; } h2 { font-size:18px; margin:28px 0 10px; 
 .badge.big { font-size:16px; padding:6px 16px; }
 .s-pass { background:var(--pass-bg); color:var(--pass); } .s-warn { background:var(--warn-bg); color:var(--warn); }
 .s-fail { background:var(--fail-bg); color:var(--fail); } .s-error { background:var(--error-bg); color:var(--error); }
-.s-skip { background:var(--skip-bg); color:var(--skip); }
+.s-skip { background:var(--skip-bg); color:var(--skip); } .s-interrupted { background:var(--error-bg); color:var(--error); }
 nav.toc ol { margin:6px 0 0; padding-left:20px; } nav.toc a { color:var(--accent); text-decoration:none; }
 details.finding { border:1px solid var(--line); border-radius:8px; margin:6px 0; background:var(--card); }
 details.finding > summary { cursor:pointer; padding:8px 12px; display:flex; gap:10px; align-items:baseline; flex-wrap:wrap; }

@@ -3,10 +3,10 @@
  * a findings table, remediation for what is not passing, and the load summary.
  */
 import type { Finding, LoadResult, Report, Status, Verdict } from '../src/report.js'
-import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, sortFindings, STATUS_LABEL } from './format.js'
+import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, scoreText, sortFindings, STATUS_LABEL } from './format.js'
 
 const STATUS_ICON: Record<Status, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' }
-const VERDICT_ICON: Record<Verdict, string> = { pass: '✅', warn: '⚠️', fail: '❌' }
+const VERDICT_ICON: Record<Verdict, string> = { pass: '✅', warn: '⚠️', fail: '❌', interrupted: '⏹️' }
 
 /** One table cell: no pipes or newlines to break the row, no raw HTML for the summary page to interpret. */
 export function mdCell(text: string): string {
@@ -21,12 +21,12 @@ export function mdCell(text: string): string {
 
 export function renderMarkdown(report: Report): string {
   const out: string[] = []
-  out.push(`## ${VERDICT_ICON[report.verdict]} agentctl ${report.command}: ${report.verdict.toUpperCase()} (score ${report.score}/100)`, '')
+  out.push(`## ${VERDICT_ICON[report.verdict]} agentctl ${report.command}: ${report.verdict.toUpperCase()} (${scoreText(report)})`, '')
   const all = [...report.findings, ...(report.sections ?? []).flatMap((s) => s.findings)]
   out.push(`Target ${mdCell(report.target)} · ${countsLine(all)} · ${fmtMs(report.durationMs)} · agentctl ${mdCell(report.tool.version)}`, '')
   body(report, out, '###')
   for (const section of report.sections ?? []) {
-    out.push(`### ${VERDICT_ICON[section.verdict]} ${JOB_TITLE[section.command]}: ${section.verdict.toUpperCase()} (score ${section.score}/100)`, '')
+    out.push(`### ${VERDICT_ICON[section.verdict]} ${JOB_TITLE[section.command]}: ${section.verdict.toUpperCase()} (${scoreText(section)})`, '')
     out.push(`${countsLine(section.findings)} · ${fmtMs(section.durationMs)}`, '')
     body(section, out, '####')
   }

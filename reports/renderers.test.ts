@@ -146,3 +146,23 @@ describe('niceTicks', () => {
     expect(niceTicks(5, 5)).toEqual([5, 5.5, 6, 6.5, 7, 7.5])
   })
 })
+
+describe('an interrupted run', () => {
+  // A partial run has no verdict (docs/CONTRACTS.md "Exit codes"): no renderer may read as PASS.
+  const partial = makeReport({ verdict: 'interrupted', score: 100, findings: [makeFinding({ status: 'pass' }), makeFinding({ checkId: 'rate-limiting', status: 'skip', message: 'interrupted (Ctrl-C) before it finished: not judged' })] })
+  const demo = makeReport({ command: 'demo', verdict: 'interrupted', findings: [], sections: [partial] })
+  it.each(['table', 'html', 'markdown'] as const)('%s shows INTERRUPTED and a partial score, never PASS as the verdict', (format) => {
+    for (const report of [partial, demo]) {
+      const out = renderReport(report, format)
+      expect(out).toContain('INTERRUPTED')
+      expect(out).toMatch(/partial score/)
+      expect(out).not.toMatch(/verdict PASS|report: PASS|: PASS \(score|s-pass big/)
+    }
+  })
+  it('json carries verdict "interrupted"; junit adds an error testcase so CI never shows it green', () => {
+    expect(JSON.parse(renderReport(demo, 'json'))).toMatchObject({ verdict: 'interrupted', sections: [{ verdict: 'interrupted' }] })
+    const xml = renderReport(partial, 'junit')
+    expect(xml).toMatch(/<testsuites [^>]*errors="1"/)
+    expect(xml).toContain('type="interrupted"')
+  })
+})

@@ -15,6 +15,13 @@ describe('SARIF 2.1.0', () => {
     expect(validate({ ...log, runs: [{ ...log.runs[0], results: [{ ruleId: 'x' }] }] })).toBe(false)
   })
 
+  it('an interrupted run is an unsuccessful invocation (exit 130), and still valid SARIF', () => {
+    const log = sarif(makeReport({ command: 'demo', verdict: 'interrupted', findings: [], sections: [makeReport({ verdict: 'pass' })] }))
+    expect(validate(log)).toBe(true)
+    expect(log.runs[0]!.invocations![0]).toMatchObject({ executionSuccessful: false, exitCode: 130 })
+    expect(sarif(makeReport()).runs[0]!.invocations![0]!.executionSuccessful).toBe(true)
+  })
+
   it('.sarif is the SARIF format', () => expect(formatFromPath('out/agentctl.sarif')).toBe('sarif'))
 
   it.each(Object.entries(allSampleReports()))('%s validates against the SARIF 2.1.0 schema, one result per non-pass finding', (_name, report) => {

@@ -28,14 +28,23 @@ const SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json'
 export function renderSarif(report: Report, docs: Readonly<Record<string, CheckDoc>> = {}, targetLocation?: FindingLocation): string {
   const log = new SarifBuilder({ $schema: SCHEMA_URI })
   const jobs = report.sections?.length ? report.sections : [report]
-  for (const job of jobs) log.addRun(buildRun(job, report.tool, docs, targetLocation, jobs.length > 1))
+  // Ctrl-C: the run did not complete (a demo's overall interruption may fall between its jobs).
+  const interrupted = report.verdict === 'interrupted'
+  for (const job of jobs) log.addRun(buildRun(job, report.tool, docs, targetLocation, jobs.length > 1, interrupted))
   return JSON.stringify(log.buildSarifOutput(), null, 2) + '\n'
 }
 
-function buildRun(job: Report, tool: Report['tool'], docs: Readonly<Record<string, CheckDoc>>, targetLocation: FindingLocation | undefined, combined: boolean): SarifRunBuilder {
+function buildRun(job: Report, tool: Report['tool'], docs: Readonly<Record<string, CheckDoc>>, targetLocation: FindingLocation | undefined, combined: boolean, interrupted: boolean): SarifRunBuilder {
   const run = new SarifRunBuilder().initSimple({ toolDriverName: tool.name, toolDriverVersion: tool.version })
   if (combined) run.run.automationDetails = { id: `agentctl/${job.command}/` }
-  run.run.invocations = [{ executionSuccessful: true, startTimeUtc: job.startedAt, properties: { target: job.target, verdict: job.verdict, score: job.score } }]
+  run.run.invocations = [
+    {
+      executionSuccessful: !interrupted,
+      ...(interrupted ? { exitCode: 130, exitCodeDescription: 'interrupted (Ctrl-C) before the run finished: no verdict' } : {}),
+      startTimeUtc: job.startedAt,
+      properties: { target: job.target, verdict: job.verdict, score: job.score },
+    },
+  ]
   const seen = new Set<string>()
   for (const f of job.findings) {
     if (seen.has(f.checkId)) continue

@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3'
 import type { Finding, LoadResult, Report, Status, Verdict } from '../src/report.js'
-import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, type RenderOptions, sortFindings, STATUS_LABEL } from './format.js'
+import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, type RenderOptions, scoreText, sortFindings, STATUS_LABEL } from './format.js'
 
 const ANSI = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const
 type Tone = keyof typeof ANSI
@@ -38,13 +38,13 @@ function renderOne(report: Report, paint: Paint, width: number): string {
 }
 
 function headline(report: Report, paint: Paint, label: string = report.command): string {
-  const tone: Record<Verdict, Tone> = { pass: 'green', warn: 'yellow', fail: 'red' }
+  const tone: Record<Verdict, Tone> = { pass: 'green', warn: 'yellow', fail: 'red', interrupted: 'magenta' }
   const findings = [...report.findings, ...(report.sections ?? []).flatMap((s) => s.findings)]
   return [
     `agentctl ${label}`,
     report.target,
     `verdict ${paint(tone[report.verdict], paint('bold', report.verdict.toUpperCase()))}`,
-    `score ${report.score}/100`,
+    scoreText(report),
     `${countsLine(findings)} in ${fmtMs(report.durationMs)}`,
   ].join('  ·  ')
 }

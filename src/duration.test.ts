@@ -62,3 +62,11 @@ function catchError(fn: () => unknown): AgentctlError {
   }
   throw new Error('expected an AgentctlError')
 }
+
+describe('parsePositiveDuration', () => {
+  it('accepts a positive duration and refuses 0 with exit 2 naming what', async () => {
+    const { parsePositiveDuration } = await import('./duration.js')
+    expect(parsePositiveDuration('250ms', '--timeout')).toBe(250)
+    for (const zero of ['0', '0s', '0ms']) expect(() => parsePositiveDuration(zero, '--timeout')).toThrow(expect.objectContaining({ exitCode: 2, message: `invalid --timeout "${zero}": must be longer than 0` }))
+  })
+})

@@ -48,6 +48,16 @@ export function parseDuration(text: string | number, what = 'duration'): number 
   return Math.round(Number(match[1]) * UNIT_MS[match[2]!]!)
 }
 
+/**
+ * parseDuration for a value that must be longer than 0: a timeout, an interval, a window. A `0`
+ * there would make every check fail "within 0ms" or a loop spin, so it is refused (exit 2).
+ */
+export function parsePositiveDuration(text: string | number, what = 'duration'): number {
+  const ms = parseDuration(text, what)
+  if (ms <= 0) throw new AgentctlError(`invalid ${what} "${text}": must be longer than 0`, 2, `give a positive duration, e.g. ${what.includes('watch') ? '10s' : '5s'}`)
+  return ms
+}
+
 /** Parses a range such as '800ms..2s' into [low, high] milliseconds. */
 export function parseDurationRange(text: string, what = 'duration range'): [number, number] {
   const [low, high, ...rest] = text.split('..')

@@ -11,7 +11,7 @@ const nonNegative = z.number().nonnegative()
 
 export const StatusSchema = z.enum(['pass', 'warn', 'fail', 'skip', 'error'])
 export const SeveritySchema = z.enum(['info', 'warn', 'fail'])
-export const VerdictSchema = z.enum(['pass', 'warn', 'fail'])
+export const VerdictSchema = z.enum(['pass', 'warn', 'fail', 'interrupted'])
 export const CategorySchema = z.enum([...VALIDATE_CATEGORIES, ...DIAGNOSE_CATEGORIES, 'load'])
 
 export const FindingSchema = z.object({

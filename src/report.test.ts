@@ -52,6 +52,12 @@ describe('buildReport', () => {
     expect(buildReport({ command: 'load', version: '1', startedAt: new Date(), target: 't', findings: passing, forceVerdict: 'fail' }).verdict).toBe('fail')
     expect(buildReport({ command: 'load', version: '1', startedAt: new Date(), target: 't', findings: [finding('fail')], forceVerdict: 'pass' }).verdict).toBe('fail')
   })
+  it('gives an interrupted run the verdict "interrupted", never pass, and a demo holding one is interrupted too', () => {
+    const partial = buildReport({ command: 'validate', version: '1', startedAt: new Date(), target: 't', findings: [finding('pass')], interrupted: true })
+    expect(partial.verdict).toBe('interrupted')
+    expect(gateFails(partial.verdict, 'fail')).toBe(true)
+    expect(buildReport({ command: 'demo', version: '1', startedAt: new Date(), target: 't', findings: [], sections: [partial] }).verdict).toBe('interrupted')
+  })
 })
 
 describe('gateFails and worse', () => {

@@ -7,7 +7,11 @@ export const SCHEMA_VERSION = '1.0'
 export type Status = 'pass' | 'warn' | 'fail' | 'skip' | 'error'
 /** How bad a failing check is: 'fail' gates a deploy, 'warn' only warns, 'info' never counts. */
 export type Severity = 'info' | 'warn' | 'fail'
-export type Verdict = 'pass' | 'warn' | 'fail'
+/**
+ * 'interrupted': Ctrl-C cut the run short. A partial run has no verdict and never passes a gate
+ * (docs/CONTRACTS.md "Exit codes"), so it is its own state, ranked above 'fail', not a pass of what ran.
+ */
+export type Verdict = 'pass' | 'warn' | 'fail' | 'interrupted'
 export type CommandName = 'validate' | 'diagnose' | 'load' | 'demo' | 'report'
 
 export const VALIDATE_CATEGORIES = ['config', 'dependencies', 'resilience', 'security'] as const
@@ -129,6 +133,8 @@ export interface BuildReportInput {
   sections?: Report[]
   /** Extra verdict input, e.g. a failed load SLO. */
   forceVerdict?: Verdict
+  /** Ctrl-C cut the run short: the verdict is 'interrupted' whatever the findings say. */
+  interrupted?: boolean
 }
 
 export function buildReport(input: BuildReportInput): Report {
@@ -136,6 +142,7 @@ export function buildReport(input: BuildReportInput): Report {
   let verdict = deriveVerdict(all)
   for (const section of input.sections ?? []) verdict = worse(verdict, section.verdict)
   if (input.forceVerdict) verdict = worse(verdict, input.forceVerdict)
+  if (input.interrupted) verdict = 'interrupted'
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'agentctl', version: input.version },
@@ -151,12 +158,12 @@ export function buildReport(input: BuildReportInput): Report {
   }
 }
 
-const VERDICT_RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2 }
+const VERDICT_RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2, interrupted: 3 }
 export function worse(a: Verdict, b: Verdict): Verdict {
   return VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b
 }
 
-/** Does this verdict fail the gate at the given --fail-on level? */
+/** Does this verdict fail the gate at the given --fail-on level? An interrupted run always does. */
 export function gateFails(verdict: Verdict, failOn: 'warn' | 'fail'): boolean {
   return VERDICT_RANK[verdict] >= VERDICT_RANK[failOn]
 }

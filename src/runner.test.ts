@@ -90,7 +90,33 @@ describe('runChecks', () => {
     const waiting = check('waits', async (ctx) => (await sleep(5000, ctx.signal), pass()))
     setTimeout(() => controller.abort(new Error('SIGINT')), 50)
     const [finding] = await runChecks([waiting], { mode: 'diagnose', config: config(), timeoutMs: 10_000, signal: controller.signal })
-    expect(finding).toMatchObject({ status: 'skip', message: 'interrupted' })
+    // Cut off by Ctrl-C: it says so, and never blames the check ("a defect in the check").
+    expect(finding).toMatchObject({ status: 'skip', evidence: { interrupted: true } })
+    expect(finding!.message).toMatch(/^interrupted \(Ctrl-C\)/)
+    expect(finding!.remediation).not.toMatch(/defect/)
+  })
+
+  it('does not start a lane\'s next check after Ctrl-C, and an error a check returns once aborted reads as interrupted', async () => {
+    const controller = new AbortController()
+    let secondRan = false
+    const first = check('first', async (ctx) => {
+      await sleep(5000, ctx.signal).catch(() => undefined)
+      return { status: 'error', message: 'mock LLM unreachable: start the mock' }
+    }, { lock: 'mock-llm' })
+    const second = check('second', async () => ((secondRan = true), pass()), { lock: 'mock-llm' })
+    setTimeout(() => controller.abort(new Error('SIGINT')), 30)
+    const [a, b] = await runChecks([first, second], { mode: 'validate', config: config(), timeoutMs: 10_000, signal: controller.signal })
+    expect(secondRan).toBe(false)
+    expect(a).toMatchObject({ status: 'skip', evidence: { interrupted: true, checkSaid: 'mock LLM unreachable: start the mock' } })
+    expect(b).toMatchObject({ status: 'skip', message: 'interrupted (Ctrl-C) before it started: not judged' })
+  })
+
+  it('reports a check whose budget ends as Ctrl-C arrives as interrupted, not timed out', async () => {
+    const controller = new AbortController()
+    const ignoresSignal = check('deaf', () => new Promise(() => {}))
+    setTimeout(() => controller.abort(new Error('SIGINT')), 20)
+    const [finding] = await runChecks([ignoresSignal], { mode: 'diagnose', config: config(), timeoutMs: 100, signal: controller.signal })
+    expect(finding).toMatchObject({ status: 'skip', evidence: { interrupted: true } })
   })
 })
 

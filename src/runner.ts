@@ -51,7 +51,7 @@ export async function runChecks(checks: readonly Check[], opts: RunOptions): Pro
   const results = new Map<Check, Finding[]>()
   await Promise.all(
     [...lanes.values()].map(async (lane) => {
-      for (const check of lane) results.set(check, await runOne(check, { ...opts, options: options.get(check) }, shared))
+      for (const check of lane) results.set(check, opts.signal?.aborted ? notStarted(check, opts) : await runOne(check, { ...opts, options: options.get(check) }, shared))
     }),
   )
   // Keep the catalogue's order so reports are stable from run to run.
@@ -61,7 +61,7 @@ export async function runChecks(checks: readonly Check[], opts: RunOptions): Pro
 async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknown>): Promise<Finding[]> {
   const override = opts.config.checks?.[check.id]
   if (override === 'off') return [toFinding(check, { status: 'skip', message: `disabled in config (checks.${check.id}: off)` }, 0, 'fail', opts.mode)]
-  const severity = override ?? check.severity
+  const severity = severityOf(check, opts)
   const timeoutMs = check.timeoutMs && check.timeoutMs > opts.timeoutMs ? check.timeoutMs : opts.timeoutMs
   const controller = new AbortController()
   const onParentAbort = () => controller.abort(opts.signal?.reason)
@@ -87,7 +87,9 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
   let outcomes: CheckOutcome[]
   try {
     const result = await Promise.race([Promise.resolve().then(() => check.run(ctx)), deadline])
-    if (result === 'timeout') {
+    if (result === 'timeout' && opts.signal?.aborted) {
+      outcomes = [INTERRUPTED]
+    } else if (result === 'timeout') {
       controller.abort(new Error(`check timed out after ${timeoutMs}ms`))
       outcomes = [
         {
@@ -99,17 +101,13 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
       ]
     } else {
       outcomes = Array.isArray(result) ? result : [result]
+      // An error once Ctrl-C aborted the check is the abort's doing (a refused probe, a mock the
+      // restore hook reset), not a finding about the service: say it was interrupted, keep the message.
+      if (opts.signal?.aborted) outcomes = outcomes.map((o) => (o.status === 'error' ? { ...INTERRUPTED, evidence: { ...INTERRUPTED.evidence, checkSaid: o.message } } : o))
     }
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error))
-    outcomes = [
-      {
-        status: opts.signal?.aborted ? 'skip' : 'error',
-        message: opts.signal?.aborted ? 'interrupted' : `check crashed: ${err.message}`,
-        evidence: { error: err.name },
-        remediation: 'This is a defect in the check, not in your service; please report it with the JSON report attached.',
-      },
-    ]
+    outcomes = [opts.signal?.aborted ? INTERRUPTED : { status: 'error', message: `check crashed: ${err.message}`, evidence: { error: err.name }, remediation: 'This is a defect in the check, not in your service; please report it with the JSON report attached.' }]
   } finally {
     clearTimeout(timer)
     opts.signal?.removeEventListener('abort', onParentAbort)
@@ -117,6 +115,26 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
   }
   const durationMs = Math.round(performance.now() - started)
   const findings = outcomes.map((o) => toFinding(check, o, durationMs, severity, opts.mode))
+  opts.onFinish?.(check, findings)
+  return findings
+}
+
+/** A check Ctrl-C stopped before it finished: not judged, and not the check's fault either. */
+const INTERRUPTED: CheckOutcome = {
+  status: 'skip',
+  message: 'interrupted (Ctrl-C) before it finished: not judged',
+  evidence: { interrupted: true },
+  remediation: 'Rerun to completion to judge this check.',
+}
+
+function severityOf(check: Check, opts: RunOptions): 'warn' | 'fail' {
+  const override = opts.config.checks?.[check.id]
+  return override && override !== 'off' ? override : check.severity
+}
+
+/** A check whose turn in its lane came after Ctrl-C: never run. */
+function notStarted(check: Check, opts: RunOptions): Finding[] {
+  const findings = [toFinding(check, { ...INTERRUPTED, message: 'interrupted (Ctrl-C) before it started: not judged' }, 0, severityOf(check, opts), opts.mode)]
   opts.onFinish?.(check, findings)
   return findings
 }

@@ -111,6 +111,14 @@ describe('agentctl CLI', () => {
     expect(agentctl(['report', fixture('validate')]).code).toBe(1)
   }, 180_000)
 
+  it('report of an interrupted run shows INTERRUPTED and exits 130 as the run did, never 0', () => {
+    const partial = join(work, 'interrupted-report.json')
+    writeFileSync(partial, JSON.stringify({ ...JSON.parse(readFileSync(fixture('validate'), 'utf8')), verdict: 'interrupted' }))
+    const run = agentctl(['report', partial, '--no-color'])
+    expect(run.code, run.stderr).toBe(130)
+    expect(run.stdout).toMatch(/verdict INTERRUPTED {2}· {2}partial score/)
+  }, 60_000)
+
   it('report rejects a file that is not a report, naming the problem (exit 2)', () => {
     const bad = join(work, 'bad-report.json')
     writeFileSync(bad, JSON.stringify({ ...JSON.parse(readFileSync(fixture('validate'), 'utf8')), verdict: 'green' }))

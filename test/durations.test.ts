@@ -42,3 +42,30 @@ describe('a bare number on any duration flag is refused with the fix', () => {
     expect(code).toBe(2)
   })
 })
+
+describe('a zero where a duration must be positive is refused, naming the flag (or key)', () => {
+  it.each([
+    [['diagnose', '--timeout', '0'], '--timeout'],
+    [['diagnose', '--timeout', '0s'], '--timeout'],
+    [['diagnose', '--window', '0ms'], '--window'],
+    [['diagnose', '--watch', '0s'], '--watch'],
+    [['validate', '--only', 'config', '--timeout', '0'], '--timeout'],
+    [['validate', '--only', 'config', '--max-recovery', '0s'], '--max-recovery'],
+    [['load', '--duration', '0s'], '--duration'],
+    [['load', '--timeout', '0'], '--timeout'],
+    [['load', '--find-capacity', '--step-duration', '0s'], '--step-duration'],
+  ])('agentctl %j', async (args, flag) => {
+    const { code, stderr } = await agentctl(args)
+    expect(stderr).toMatch(new RegExp(`${flag}[" ].*(must be longer than 0|greater than 0)`))
+    expect(stderr).not.toContain('did not finish within')
+    expect(code).toBe(2)
+  })
+
+  it('a zero diagnose.timeout in the config names the key', async () => {
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(join(work, 'zero.yaml'), 'diagnose:\n  timeout: 0s\n')
+    const { code, stderr } = await agentctl(['diagnose', '-c', 'zero.yaml'])
+    expect(stderr).toContain('invalid diagnose.timeout "0s": must be longer than 0')
+    expect(code).toBe(2)
+  })
+})

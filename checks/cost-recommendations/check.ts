@@ -1,7 +1,6 @@
 import { metricOptions } from '../../src/metrics/window.js'
-import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
-import { type ModelSpend, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
+import { type ModelSpend, noSpendMessage, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
 import { runMetricRule } from '../../src/metrics/outcomes.js'
 import { costUsd, priceOf, pricingFor, type PricingTable } from '../../src/pricing.js'
 
@@ -25,7 +24,7 @@ export const check: Check = {
   options: metricOptions,
   async run(ctx) {
     return runMetricRule(ctx, spendFigures, (spend: SpendFigures | undefined) => {
-      if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} series, so there is no token mix to optimise` }
+      if (!spend) return { status: 'skip', message: noSpendMessage('there is no token mix to optimise') }
       if (spend.last24hUsd <= 0) return { status: 'pass', message: `no LLM spend to optimise (${spend.how})`, evidence: { basis: spend.basis } }
       const table = pricingFor(ctx.config)
       const out: CheckOutcome[] = []

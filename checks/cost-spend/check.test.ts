@@ -14,6 +14,15 @@ const GPT4O = (40_000 / 1000) * 0.0025 + (8_000 / 1000) * 0.01 // $0.18
 const MINI = (10_000 / 1000) * 0.00015 + (2_000 / 1000) * 0.0006 // $0.0027
 
 describe('cost-spend', () => {
+  it('on a fresh agent (counters declared, no LLM call yet) says so instead of "exports no series"', async () => {
+    const fresh = '# TYPE agent_llm_tokens_total counter\n# TYPE agent_llm_cost_usd_total counter\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1\n'
+    server = await fakeMetricsEndpoint([fresh, fresh])
+    const out = (await check.run(insightContext({ target: { url: server.url } }, { windowMs: 200 }))) as { status: string; message: string }
+    expect(out.status).toBe('skip')
+    expect(out.message).toContain('the agent has made no LLM calls since it started')
+    expect(out.message).not.toMatch(/^the agent exports no/)
+  })
+
   it('with Prometheus: measured 24 h spend by model from token increases x pricing, against the budgets', async () => {
     // 24h range = 500 fixture windows of traffic; since-midnight = 100.
     server = await fakePrometheus((q) => vectorFromFixtures(q, before, after, q.includes('[86400s]') ? 500 : 100))

@@ -1,7 +1,7 @@
 import { metricOptions } from '../../src/metrics/window.js'
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
-import { msSinceUtcMidnight, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
+import { msSinceUtcMidnight, noSpendMessage, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
 import { runMetricRule, queryCommand } from '../../src/metrics/outcomes.js'
 
 /** Share of a budget at which spend turns into a warning. */
@@ -17,7 +17,7 @@ export const check: Check = {
   options: metricOptions,
   async run(ctx) {
     return runMetricRule(ctx, spendFigures, (spend: SpendFigures | undefined) => {
-      if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} or ${METRICS.llmCost} series, so spend cannot be computed` }
+      if (!spend) return { status: 'skip', message: noSpendMessage('spend cannot be computed') }
       return [last24h(ctx, spend), daily(ctx, spend), monthly(ctx, spend)]
     })
   },

@@ -34,6 +34,34 @@ describe('performance-slo', () => {
     expect(errors!.status).toBe('pass')
   })
 
+  it('says a fresh agent exports the request metrics but served no chats (probe routes only), not that it exports none', async () => {
+    const scrape = (health: number) =>
+      [
+        '# TYPE agent_http_requests_total counter',
+        `agent_http_requests_total{method="GET",route="/health",status="200"} ${health}`,
+        `agent_http_requests_total{method="GET",route="/metrics",status="200"} ${health}`,
+        '# TYPE agent_http_request_duration_seconds histogram',
+        `agent_http_request_duration_seconds_bucket{method="GET",route="/health",le="0.1"} ${health}`,
+        `agent_http_request_duration_seconds_bucket{method="GET",route="/health",le="+Inf"} ${health}`,
+        `agent_http_request_duration_seconds_sum{method="GET",route="/health"} 0.01`,
+        `agent_http_request_duration_seconds_count{method="GET",route="/health"} ${health}`,
+        '',
+      ].join('\n')
+    server = await fakeMetricsEndpoint([scrape(1), scrape(2)])
+    const ctx = insightContext({ target: { url: server.url } }, { windowMs: 200 })
+    const out = (await check.run(ctx)) as { status: string; message: string; evidence: Record<string, unknown> }
+    expect(out.status).toBe('skip')
+    expect(out.message).not.toContain('does not export')
+    expect(out.message).toMatch(/exports agent_http_requests_total but served no requests other than probes .*no latency or error rate to judge/)
+    expect(out.evidence.requests).toBe(0)
+  })
+
+  it('still says the agent exports no request metrics when it has none at all', async () => {
+    server = await fakeMetricsEndpoint(['# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 1\n', '# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 2\n'])
+    const out = (await check.run(insightContext({ target: { url: server.url } }, { windowMs: 200 }))) as { status: string; message: string }
+    expect(out).toMatchObject({ status: 'skip', message: expect.stringContaining('does not export the request metrics') })
+  })
+
   it('reads the same figures from Prometheus with increase() over --window', async () => {
     server = await fakePrometheus((q) => vectorFromFixtures(q, before, after))
     const ctx = insightContext({ dependencies: { prometheus: server.url }, slo: { p95Ms: 5000, errorRate: 0.01 } }, { windowMs: 5 * 60_000 })

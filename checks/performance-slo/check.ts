@@ -1,6 +1,7 @@
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { runMetricRule, queryCommand, sourceEvidence, windowPhrase } from '../../src/metrics/outcomes.js'
+import { select } from '../../src/metrics/exposition.js'
 import { httpSummary } from '../../src/metrics/performance.js'
 import { probeRoutes, type WindowData, windowData, metricOptions } from '../../src/metrics/window.js'
 
@@ -19,18 +20,29 @@ export const check: Check = {
     return runMetricRule(ctx, windowData, (data: WindowData) => {
       const http = httpSummary(data.increase, data.coveredMs, probeRoutes(ctx))
       const base = sourceEvidence(data)
-      if (!http) {
-        return {
-          status: 'skip',
-          message: `no ${METRICS.httpRequests} / ${METRICS.httpDuration} series ${windowPhrase(data)}: the agent does not export the request metrics agentctl reads`,
-          evidence: base,
-        }
-      }
+      if (!http) return noTraffic(data, probeRoutes(ctx), base)
       if (data.singleScrape) return { status: 'skip', message: 'no time for a second /metrics scrape inside the check budget; raise --timeout to measure rates', evidence: base }
       if (http.requests === 0) return { status: 'skip', message: `no requests ${windowPhrase(data)}, so no latency or error rate to judge`, evidence: { ...base, requests: 0 } }
       return [latency(ctx, data, http, base), errors(ctx, data, http, base)]
     })
   },
+}
+
+/**
+ * No request series outside the probe routes. A freshly started agent exports them for /health
+ * and /metrics only: that is "no chat traffic yet", not "no metrics", so say which one is true.
+ */
+function noTraffic(data: WindowData, probes: readonly string[], base: Record<string, unknown>): CheckOutcome {
+  const exported = [METRICS.httpRequests, `${METRICS.httpDuration}_bucket`, `${METRICS.httpDuration}_count`].some((name) => select(data.latest, name).length > 0)
+  const probeList = probes.join(', ')
+  if (exported) {
+    return { status: 'skip', message: `the agent exports ${METRICS.httpRequests} but served no requests other than probes (${probeList}) ${windowPhrase(data)}, so no latency or error rate to judge`, evidence: { ...base, requests: 0, probeRoutes: probes } }
+  }
+  if (data.source === 'prometheus') {
+    // Prometheus's queries exclude the probe routes, so an empty answer cannot tell "no traffic" from "not scraped".
+    return { status: 'skip', message: `Prometheus holds no ${METRICS.httpRequests} / ${METRICS.httpDuration} series outside the probe routes (${probeList}) ${windowPhrase(data)}: no chat traffic in the window, or Prometheus does not scrape the agent's request metrics`, evidence: base }
+  }
+  return { status: 'skip', message: `no ${METRICS.httpRequests} / ${METRICS.httpDuration} series ${windowPhrase(data)}: the agent does not export the request metrics agentctl reads`, evidence: base }
 }
 
 function latency(ctx: CheckContext, data: WindowData, http: NonNullable<ReturnType<typeof httpSummary>>, base: Record<string, unknown>): CheckOutcome {

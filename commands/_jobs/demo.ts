@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { parseDuration } from '../../src/duration.js'
 import { resolvePlan } from '../../src/load/plan.js'
 import { buildReport, type Report } from '../../src/report.js'
+import { scoreText } from '../../reports/format.js'
 import { buildWorkload } from '../../harness/load/execute.js'
 import { startSelfStack, type SelfStack } from '../../harness/self-stack.js'
 import { DEMO_SLO, DEMO_TARGET_RPS, demoConfig, demoTarget, FULL_CAPACITY, LOAD_MOCK_LATENCY_MS, QUICK_CAPACITY, warmUp } from './demo-setup.js'
@@ -58,7 +59,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // Ctrl-C in a terminal reaches the starting agent too, which then exits before listening:
     // that is an interruption, not a failure to report as one.
     if (!options.signal.aborted) throw error
-    const report = buildReport({ command: 'demo', version: options.version, startedAt, target: 'reference agent (interrupted while starting)', findings: [], sections: [] })
+    const report = buildReport({ command: 'demo', version: options.version, startedAt, target: 'reference agent (interrupted while starting)', findings: [], sections: [], interrupted: true })
     return { report, interrupted: true, startupMs: Date.now() - startedAt.getTime() }
   }
   const startupMs = Date.now() - startedAt.getTime()
@@ -72,7 +73,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const report = await run()
       // A job cut short by Ctrl-C is kept only if it produced something (the load keeps its finished steps).
       if (!signal.aborted || report.findings.length > 0) sections.push(report)
-      options.note(`demo: ${job} ${signal.aborted ? 'interrupted' : 'done'} in ${((Date.now() - t0) / 1000).toFixed(1)}s · verdict ${report.verdict}, score ${report.score}/100`)
+      options.note(`demo: ${job} ${signal.aborted ? 'interrupted' : 'done'} in ${((Date.now() - t0) / 1000).toFixed(1)}s · verdict ${report.verdict}, ${scoreText(report)}`)
     }
     const job = () => ({ config: demoConfig(stack), version: options.version, target: demoTarget(stack), signal, progress })
     await phase('validate', () => {
@@ -121,7 +122,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     progress('demo: stopping the agent and the mock LLM…')
     await stack.stop()
   }
-  const report = buildReport({ command: 'demo', version: options.version, startedAt, target: `reference agent ${target} (embedded; mock LLM)`, findings: [], sections })
+  const report = buildReport({ command: 'demo', version: options.version, startedAt, target: `reference agent ${target} (embedded; mock LLM)`, findings: [], sections, interrupted: signal.aborted })
   return { report, interrupted: signal.aborted, startupMs }
 }
 

@@ -30,5 +30,5 @@ export async function runDiagnose(job: DiagnoseJob): Promise<Report> {
       job.progress?.(`diagnose: ${total - running.size}/${total} done${running.size ? ` · waiting on ${[...running].join(', ')}` : ''}`)
     },
   })
-  return buildReport({ command: 'diagnose', version: job.version, startedAt, target: job.target, findings })
+  return buildReport({ command: 'diagnose', version: job.version, startedAt, target: job.target, findings, interrupted: job.signal.aborted })
 }

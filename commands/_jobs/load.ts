@@ -61,5 +61,5 @@ export async function runLoad(job: LoadJob): Promise<Report> {
   })
   // From the findings, which skip thresholds a run interrupted before any request never measured.
   const sloFailed = findings.some((f) => f.checkId.startsWith('load-slo-') && f.status === 'fail')
-  return buildReport({ command: 'load', version: job.version, startedAt, target: job.target, findings, load: outcome.load, ...(sloFailed ? { forceVerdict: 'fail' as const } : {}) })
+  return buildReport({ command: 'load', version: job.version, startedAt, target: job.target, findings, load: outcome.load, ...(sloFailed ? { forceVerdict: 'fail' as const } : {}), interrupted: job.signal.aborted })
 }

@@ -45,5 +45,5 @@ export async function runValidate(job: ValidateJob): Promise<Report> {
   const lane = job.checks.filter((c) => c.lock === 'mock-llm')
   const unordered = [...(await run(job.checks.filter((c) => c.lock !== 'mock-llm'))), ...(job.signal.aborted ? [] : await run(lane))]
   const findings = job.checks.flatMap((c) => unordered.filter((f) => f.checkId === c.id))
-  return buildReport({ command: 'validate', version: job.version, startedAt, target: job.target, findings })
+  return buildReport({ command: 'validate', version: job.version, startedAt, target: job.target, findings, interrupted: job.signal.aborted })
 }

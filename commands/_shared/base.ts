@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Command, Flags, type Interfaces } from '@oclif/core'
 import { type LoadedConfig, loadConfig } from '../../src/config/load.js'
-import { parseDuration } from '../../src/duration.js'
+import { parsePositiveDuration } from '../../src/duration.js'
 import { AgentctlError, ExitCode } from '../../src/exit-codes.js'
 import { redact, redactDeep } from '../../src/redact.js'
 import { gateFails, type Report } from '../../src/report.js'
@@ -92,7 +92,7 @@ export abstract class ReportingCommand extends Command {
 
   /** Loads agentctl.yaml with flag overrides; a bad config becomes exit 2 with path and fix. */
   protected loadConfig(flags: { config?: string; target?: string; protocol?: string }, overrides: Record<string, unknown> = {}): LoadedConfig {
-    const loaded = loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, 'target.protocol': flags.protocol, ...overrides } })
+    const loaded = loadConfig({ file: flags.config, overrides: { 'target.url': flags.target, 'target.protocol': flags.protocol, ...overrides }, overrideFlags: { 'target.url': '--target', 'target.protocol': '--protocol' } })
     this.configFile = loaded.file
     return loaded
   }
@@ -104,8 +104,9 @@ export abstract class ReportingCommand extends Command {
     return (values ?? []).flatMap(list)
   }
 
-  protected duration(value: string | undefined, fallback: string, what: string): number {
-    return parseDuration(value ?? fallback, what)
+  /** A duration flag that must be longer than 0, else its config default (`key` names it in an error). */
+  protected duration(value: string | undefined, fallback: string, flag: string, key?: string): number {
+    return value === undefined ? parsePositiveDuration(fallback, key ?? flag) : parsePositiveDuration(value, flag)
   }
 
   /**

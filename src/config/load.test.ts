@@ -111,3 +111,30 @@ describe('loadConfig', () => {
     expect(error.message).toContain('YAML mapping')
   })
 })
+
+describe('a URL without a scheme', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'agentctl-noconfig-'))
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }))
+
+  it('from --target: names the flag, not agentctl.yaml, and suggests the URL', () => {
+    const err = loadError(() => loadConfig({ cwd, env: {}, overrides: { 'target.url': '127.0.0.1:18080' }, overrideFlags: { 'target.url': '--target' } }))
+    expect(err.message).toMatch(/^flag --target: target\.url: "127\.0\.0\.1:18080" has no scheme/)
+    expect(err.message).not.toContain('agentctl.yaml')
+    expect(err.hint).toBe('did you mean http://127.0.0.1:18080?')
+  })
+
+  it('from an AGENTCTL_* variable: names the variable; a redis URL gets redis://', () => {
+    const target = loadError(() => loadConfig({ cwd, env: { AGENTCTL_TARGET_URL: 'localhost:9' } }))
+    expect(target.message).toMatch(/^environment variable AGENTCTL_TARGET_URL: target\.url:/)
+    expect(target.hint).toBe('did you mean http://localhost:9?')
+    const redis = loadError(() => loadConfig({ cwd, env: { AGENTCTL_REDIS_URL: '127.0.0.1:6379' } }))
+    expect(redis.message).toMatch(/^environment variable AGENTCTL_REDIS_URL: dependencies\.redis:/)
+    expect(redis.hint).toBe('did you mean redis://127.0.0.1:6379?')
+  })
+
+  it('from the file: names the file, with the same suggestion', () => {
+    const err = loadError(() => loadConfig({ file: write('target:\n  url: agent.internal:8080\n'), env: {} }))
+    expect(err.message).toMatch(/config-\d+\.yaml: target\.url: "agent\.internal:8080" has no scheme/)
+    expect(err.hint).toBe('did you mean http://agent.internal:8080?')
+  })
+})

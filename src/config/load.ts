@@ -46,6 +46,8 @@ export interface LoadConfigOptions {
   file?: string
   /** Flag overrides as dotted paths, e.g. { 'target.url': 'http://…' }. Highest precedence. */
   overrides?: Record<string, unknown>
+  /** The flag each override came from ({ 'target.url': '--target' }), so an error names it. */
+  overrideFlags?: Record<string, string>
   env?: NodeJS.ProcessEnv
   cwd?: string
 }
@@ -70,14 +72,21 @@ export function loadConfig(opts: LoadConfigOptions = {}): LoadedConfig {
   const shownName = opts.file ?? DEFAULT_CONFIG_FILE
   if (file) raw = parseYaml(readFileSync(file, 'utf8'), shownName)
   raw = interpolate(raw, '', shownName, env) as Record<string, unknown>
+  // Where each value came from when not the file: a bad value's error names the flag or variable.
+  const origins = new Map<string, string>()
   for (const [name, { path, type }] of Object.entries(ENV_OVERRIDES)) {
     const value = env[name]
     if (value === undefined || value === '') continue
     setPath(raw, path, coerce(value, type, name, path))
+    origins.set(path, `environment variable ${name}`)
   }
-  for (const [path, value] of Object.entries(opts.overrides ?? {})) if (value !== undefined) setPath(raw, path, value)
+  for (const [path, value] of Object.entries(opts.overrides ?? {})) {
+    if (value === undefined) continue
+    setPath(raw, path, value)
+    origins.set(path, opts.overrideFlags?.[path] ? `flag ${opts.overrideFlags[path]}` : `override ${path}`)
+  }
   const parsed = ConfigSchema.safeParse(raw)
-  if (!parsed.success) throw toConfigError(parsed.error, shownName)
+  if (!parsed.success) throw toConfigError(parsed.error, shownName, raw, origins)
   registerConfigSecrets(parsed.data)
   registerEnvSecrets(env)
   return { config: parsed.data, file }
@@ -137,9 +146,12 @@ export function setPath(target: Record<string, unknown>, dotted: string, value: 
   node[keys.at(-1)!] = value
 }
 
-function toConfigError(error: z.ZodError, file: string): ConfigError {
+function toConfigError(error: z.ZodError, file: string, raw: Record<string, unknown>, origins: ReadonlyMap<string, string>): ConfigError {
   const issue = error.issues[0]!
   const keyPath = issue.path.map(String).join('.')
+  const origin = origins.get(keyPath)
+  const value = issue.path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined), raw)
+  const urlFix = schemelessUrlFix(keyPath, value)
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!
     const known = knownKeys(issue.path.map(String))
@@ -148,8 +160,20 @@ function toConfigError(error: z.ZodError, file: string): ConfigError {
     return new ConfigError(file, where, `unknown key "${key}"`, suggestion ? `did you mean "${suggestion}"? Known keys here: ${known.join(', ')}` : `remove it; known keys here: ${known.join(', ')}`)
   }
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : ''
-  const fix = (issue as { params?: { fix?: unknown } }).params?.fix
-  return new ConfigError(file, keyPath, `${issue.message}${more}`, typeof fix === 'string' ? fix : 'fix the value; the JSON Schema in schemas/agentctl.schema.json lists every key and type')
+  const given = (issue as { params?: { fix?: unknown } }).params?.fix
+  const problem = typeof value === 'string' && urlFix ? `"${value}" has no scheme: ${issue.message}${more}` : `${issue.message}${more}`
+  const fix = urlFix ?? (typeof given === 'string' ? given : 'fix the value; the JSON Schema in schemas/agentctl.schema.json lists every key and type')
+  return new ConfigError(origin ?? file, keyPath, problem, fix)
+}
+
+/** The scheme a URL-valued key takes when the user left it out (host:port alone). */
+const URL_SCHEMES: Record<string, string> = { 'dependencies.redis': 'redis', 'dependencies.postgres': 'postgres', 'dependencies.nats': 'nats' }
+const URL_KEYS = new Set(['target.url', 'dependencies.llm.baseUrl', 'dependencies.prometheus', ...Object.keys(URL_SCHEMES)])
+
+/** "did you mean http://127.0.0.1:18080?" for a URL key given as host:port. */
+function schemelessUrlFix(keyPath: string, value: unknown): string | undefined {
+  if (!URL_KEYS.has(keyPath) || typeof value !== 'string' || value.includes('://') || !/^[\w.[\]:-]+(\/\S*)?$/.test(value)) return undefined
+  return `did you mean ${URL_SCHEMES[keyPath] ?? 'http'}://${value}?`
 }
 
 function knownKeys(path: string[]): string[] {

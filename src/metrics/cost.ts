@@ -64,6 +64,14 @@ function cacheCounts(expo: Exposition): { hits: number; misses: number } | undef
 const total = (models: ModelSpend[]) => models.reduce((a, m) => a + m.usd, 0)
 const scale = (models: ModelSpend[], f: number): ModelSpend[] => models.map((m) => ({ ...m, promptTokens: m.promptTokens * f, completionTokens: m.completionTokens * f, usd: m.usd * f }))
 
+/**
+ * Why there are no spend figures. Token and cost counters have labels, so an agent that has made
+ * no LLM call since it started exposes no sample of them yet: "exports none" would be a guess.
+ */
+export function noSpendMessage(consequence: string): string {
+  return `no ${METRICS.llmTokens} or ${METRICS.llmCost} samples: the agent has made no LLM calls since it started, or does not export these metrics, so ${consequence}`
+}
+
 /** Spend figures, computed once per run (cost-spend and cost-recommendations share them). */
 export function spendFigures(ctx: CheckContext): Promise<SpendFigures | undefined> {
   const key = 'metrics:spend'

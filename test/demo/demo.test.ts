@@ -188,6 +188,8 @@ describe('agentctl demo (built CLI)', () => {
       expect(interrupted.stderr()).toContain('demo: interrupted')
       const partial = JSON.parse(readFileSync(join(interruptedDir, 'report.json'), 'utf8')) as Report
       expect(partial.command).toBe('demo')
+      // A partial run has no verdict: never PASS, whatever the finished checks say.
+      expect(partial.verdict).toBe('interrupted')
       expect(partial.sections?.map((s) => s.command)).toEqual(['validate'])
       await expectCleanedUp(interrupted)
     } finally {

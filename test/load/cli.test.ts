@@ -179,6 +179,7 @@ describe('agentctl load: gates and reports', () => {
     expect(existsSync(out)).toBe(true)
     const report = JSON.parse(readFileSync(out, 'utf8'))
     expect(report.load.aborted).toMatch(/interrupted/)
+    expect(report.verdict).toBe('interrupted')
     expect(report.load.requests).toBeGreaterThan(5)
     expect(report.findings.find((f: { checkId: string }) => f.checkId === 'load-run').status).toBe('warn')
   })
@@ -193,6 +194,7 @@ describe('agentctl load: gates and reports', () => {
     expect(code).toBe(130)
     const report = JSON.parse(readFileSync(out, 'utf8'))
     expect(report.load.requests).toBe(0)
+    expect(report.verdict).toBe('interrupted')
     expect(report.findings.filter((f: { checkId: string }) => f.checkId.startsWith('load-slo-')).map((f: { status: string }) => f.status)).toEqual(['skip', 'skip'])
     expect(report.load.slo).toEqual([]) // no pass/fail verdicts on thresholds nothing was measured for
   })
