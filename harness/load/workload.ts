@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { AgentctlError } from '../../src/exit-codes.js'
+import type { TargetProtocol } from '../../src/protocols/types.js'
 
 /** One HTTP request to send. `path` includes any query string. */
 export interface RequestSpec {
@@ -33,6 +34,13 @@ export interface WorkloadOptions {
   prompts?: string[]
   /** Multi-turn conversations: each is replayed in order under one session_id. */
   sessions?: string[][]
+  /**
+   * --protocol: the adapter builds each chat's body and headers (docs/CONTRACTS.md "Target
+   * protocols"); `path` and the plan's headers still win. Without it the body is {message}.
+   */
+  protocol?: TargetProtocol
+  /** Ask the protocol for a streamed answer (--stream). */
+  stream?: boolean
 }
 
 /**
@@ -68,14 +76,18 @@ export class Workload {
     if (this.tracksSessions) {
       const session = this.idle.shift() ?? this.newSession()
       const message = session.turns[session.next]!
-      return { spec: { method, path, headers, body: JSON.stringify({ message, session_id: session.id }) }, session }
+      return { spec: this.chat(message, session.id), session }
     }
     const prompts = this.options.prompts
-    if (prompts?.length) {
-      const message = prompts[this.promptIndex++ % prompts.length]!
-      return { spec: { method, path, headers, body: JSON.stringify({ message }) } }
-    }
+    if (prompts?.length) return { spec: this.chat(prompts[this.promptIndex++ % prompts.length]!) }
     return { spec: { method, path, headers } }
+  }
+
+  private chat(message: string, session?: string): RequestSpec {
+    const { method, path, headers, protocol, stream } = this.options
+    if (!protocol) return { method, path, headers, body: JSON.stringify(session ? { message, session_id: session } : { message }) }
+    const wire = protocol.request({ message, ...(session ? { session } : {}), ...(stream ? { stream: true } : {}) })
+    return { method: wire.method, path, headers: { ...wire.headers, ...headers }, body: wire.body }
   }
 
   /** Returns a session to the idle pool after its turn answered; a finished session is retired. */

@@ -85,8 +85,8 @@ export interface CostResult extends NonNullable<LoadResult['cost']> {
   unpricedModels: string[]
 }
 
-/** $/request from tokens x pricing; projected per day at the target rate (or the achieved one). */
-export function computeCost(totals: TokenTotals, pricing: PricingTable, rpsForProjection: number, dailyBudgetUsd?: number): CostResult {
+/** $/request from tokens x pricing; per day only at a target rate that was given (--target-rps). */
+export function computeCost(totals: TokenTotals, pricing: PricingTable, targetRps: number | undefined, dailyBudgetUsd?: number): CostResult {
   let usd = 0
   let tokens = 0
   const unpricedModels: string[] = []
@@ -103,7 +103,7 @@ export function computeCost(totals: TokenTotals, pricing: PricingTable, rpsForPr
     tokensPerRequest: round(tokens / totals.requests, 1),
     usdPerRequest: round(usdPerRequest, 8),
     usdPer1kRequests: round(usdPerRequest * 1000, 4),
-    usdPerDayAtTarget: round(usdPerRequest * rpsForProjection * 86_400, 2),
+    ...(targetRps !== undefined ? { usdPerDayAtTarget: round(usdPerRequest * targetRps * 86_400, 2) } : {}),
     ...(dailyBudgetUsd !== undefined ? { dailyBudgetUsd } : {}),
     source: totals.source,
     unpricedModels,
