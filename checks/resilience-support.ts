@@ -46,7 +46,7 @@ export interface Exchange {
   mockAfter?: MockStats
 }
 
-/** Thin client for the mock's control API (DESIGN.md "Mock LLM"): plain HTTP, so it works remotely. */
+/** Thin client for the mock's control API (docs/CONTRACTS.md "Mock LLM API formats"): plain HTTP, so it works remotely. */
 export class MockControl {
   constructor(
     readonly baseUrl: string,

@@ -1,5 +1,5 @@
 /**
- * The only place exit codes are defined (contract: DESIGN.md "Exit codes").
+ * The only place exit codes are defined (contract: docs/CONTRACTS.md "Exit codes").
  * 0: everything at or below the fail threshold
  * 1: the gate failed (a finding at or above --fail-on, or a load SLO threshold failed)
  * 2: usage, config or internal error

@@ -1,5 +1,5 @@
 /**
- * The Report: the one value every renderer reads (contract: DESIGN.md "Report").
+ * The Report: the one value every renderer reads (contract: docs/CONTRACTS.md "Report").
  * Verdict and score are derived from findings here and nowhere else.
  */
 export const SCHEMA_VERSION = '1.0'

@@ -11,7 +11,7 @@ import { colorEnabled } from './progress.js'
 
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean)
 
-/** Flags every reporting command shares (contract: DESIGN.md "Common flags"). */
+/** Flags every reporting command shares (contract: docs/CONTRACTS.md "Common flags"). */
 export const commonFlags = {
   config: Flags.string({ char: 'c', description: 'config file (default ./agentctl.yaml if present)' }),
   target: Flags.string({ description: 'agent base URL (overrides target.url)' }),

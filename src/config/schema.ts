@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-/** The agentctl.yaml schema (contract: DESIGN.md "Config"). Strict: unknown keys are errors. */
+/** The agentctl.yaml schema (contract: docs/CONTRACTS.md "Config"). Strict: unknown keys are errors. */
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 250ms, 5s or 2m')
 const url = z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'a URL such as http://127.0.0.1:8080')
 const path = z.string().regex(/^\//, "a path starting with '/'")

@@ -1,4 +1,4 @@
-import { SCENARIO_NAMES, SCENARIOS } from '../../harness/mock-llm/catalogue.js'
+import { SCENARIO_NAMES, SCENARIOS } from '../contracts/mock-scenarios.js'
 import { closest } from '../config/load.js'
 import { parseDurationRange } from '../duration.js'
 import { AgentctlError, ExitCode } from '../exit-codes.js'
