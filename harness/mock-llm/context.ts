@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { planReply, type CompiledScript } from './script.js'
 import { promptTokens, messageText } from './tokens.js'
+import type { ApiErrorSpec, WireFormat } from './formats/types.js'
 import type { ChatRequest, Outcome, ReplyPlan } from './types.js'
 
 export interface RateLimitHeaders {
@@ -33,7 +34,10 @@ export interface EngineShared {
 
 /** Per distinct request body: identical prompts (a load test) reuse the parse, the plan and the tokens. */
 export interface BodyEntry {
-  body: ChatRequest
+  /** The request mapped onto the chat shape (formats/*.ts normalize), or why it is invalid. */
+  body: ChatRequest | ApiErrorSpec
+  /** The attribution marker (docs/CONTRACTS.md #2); null once looked for and absent. */
+  marker?: string | null
   plan?: ReplyPlan
   promptTokens?: number
 }
@@ -50,7 +54,8 @@ export class FaultContext {
 
   constructor(
     private readonly shared: EngineShared,
-    private readonly entry: BodyEntry,
+    readonly format: WireFormat,
+    private readonly entry: BodyEntry & { body: ChatRequest },
     private readonly signalOf: () => AbortSignal,
     readonly seq: number,
     baseDelayMs: number,
@@ -105,9 +110,14 @@ export class FaultContext {
     return (this.entry.promptTokens ??= promptTokens(this.body))
   }
 
-  /** OpenAI's per-response headers (x-request-id, x-ratelimit-*). */
+  /** The caller's format's version of an error described in OpenAI's vocabulary. */
+  error(spec: ApiErrorSpec): Response {
+    return this.format.error(spec)
+  }
+
+  /** Per-response headers (x-request-id, or Anthropic's request-id; x-ratelimit-*). */
   headers(contentType = 'application/json'): Record<string, string> {
-    const headers: Record<string, string> = { 'content-type': contentType, 'x-request-id': `req_mock_${this.seq}` }
+    const headers: Record<string, string> = { 'content-type': contentType, [this.format.api === 'messages' ? 'request-id' : 'x-request-id']: `req_mock_${this.seq}` }
     if (contentType !== 'application/json') headers['cache-control'] = 'no-cache'
     this.shared.rates.headers(this.promptTokens(), headers)
     return headers

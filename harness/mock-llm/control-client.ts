@@ -2,6 +2,10 @@ import type { ScenarioState } from './engine.js'
 import type { ScenarioInfo } from './catalogue.js'
 import type { MockLlmStats } from './stats.js'
 
+// The control API's wire types, for clients that only import this module.
+export type { CallRecord, MockLlmStats } from './stats.js'
+export type { LlmApi } from './formats/types.js'
+
 export class MockLlmControlError extends Error {
   constructor(message: string, readonly status?: number, readonly validScenarios?: string[]) {
     super(message)
@@ -25,8 +29,9 @@ export class MockLlmControl {
     return this.call<{ scenario: ScenarioState }>('PUT', '/__mock/scenario', { ...params, name }).then((r) => r.scenario)
   }
 
-  stats(): Promise<MockLlmStats> {
-    return this.call('GET', '/__mock/stats')
+  /** With `marker`, only the calls whose user text carried `[agentctl:<marker>]` (docs/CONTRACTS.md #2). */
+  stats(options: { marker?: string } = {}): Promise<MockLlmStats> {
+    return this.call('GET', options.marker === undefined ? '/__mock/stats' : `/__mock/stats?marker=${encodeURIComponent(options.marker)}`)
   }
 
   reset(): Promise<ScenarioState> {

@@ -1,13 +1,17 @@
 import { parseDurationRange } from '../../src/duration.js'
 import { LRUCache } from 'lru-cache'
 import { FaultContext, type BodyEntry, type EngineShared, type FaultResult } from './context.js'
-import { badRequest, openAiError } from './errors.js'
+import { badRequestSpec } from './errors.js'
+import { chatFormat } from './formats/chat.js'
+import { FORMATS, unservedAnswer } from './formats/index.js'
+import { isErrorSpec, type ApiErrorSpec, type LlmApi, type WireFormat } from './formats/types.js'
+import { messageText } from './tokens.js'
 import { createFault, type Fault } from './faults/index.js'
 import { healthyReply } from './faults/latency.js'
 import { seededRandom, uniformMs } from './random.js'
 import { RateWindow } from './rate-window.js'
 import { compileScripts, type CompiledScript } from './script.js'
-import { StatsRecorder, type CallRecord, type MockLlmStats } from './stats.js'
+import { findMarker, StatsRecorder, type CallRecord, type MockLlmStats } from './stats.js'
 import { requestSignal, requestText } from './wire.js'
 import { DEFAULT_MODELS, type ChatRequest, type MockLlmOptions, type Outcome } from './types.js'
 
@@ -17,8 +21,8 @@ export interface ScenarioState {
 }
 
 /**
- * The mock's state and its one hot path, `complete()`: the msw resolver (`chat(request)`) and
- * the node:http adapter's direct route both end there, so the two modes answer identically.
+ * The mock's state and its one hot path, `complete()`: the msw resolvers (`chat(request, format)`)
+ * and the node:http adapter's direct routes all end there, so the two modes answer identically.
  */
 export class MockLlmEngine {
   readonly models: string[]
@@ -35,7 +39,9 @@ export class MockLlmEngine {
   private readonly recorder = new StatsRecorder()
   private readonly rates = new RateWindow()
   private readonly lifetime = new AbortController()
-  private readonly bodies = new LRUCache<string, BodyEntry>({ max: 2_000, maxSize: 32_000_000, sizeCalculation: (_, key) => key.length + 1 })
+  private readonly bodies = Object.fromEntries(
+    FORMATS.map((f) => [f.api, new LRUCache<string, BodyEntry>({ max: 2_000, maxSize: 32_000_000, sizeCalculation: (_, key) => key.length + 1 })]),
+  ) as Record<LlmApi, LRUCache<string, BodyEntry>>
   private readonly shared: EngineShared
 
   constructor(options: MockLlmOptions = {}) {
@@ -86,8 +92,9 @@ export class MockLlmEngine {
     return this.setScenario('healthy')
   }
 
-  stats(): MockLlmStats {
-    return this.recorder.snapshot(this.currentScenario())
+  /** With `marker`, only that marker's calls (GET /__mock/stats?marker=<id>). */
+  stats(marker?: string): MockLlmStats {
+    return this.recorder.snapshot(this.currentScenario(), marker)
   }
 
   /** Releases hanging calls; the mock answers nothing after this. */
@@ -99,38 +106,33 @@ export class MockLlmEngine {
     this.chain = [...this.extra, this.scenario]
   }
 
-  /** The msw resolver's entry point. */
-  async chat(request: Request): Promise<Response> {
+  /** The msw resolver's entry point for one format's route (chat completions by default). */
+  async chat(request: Request, format: WireFormat = chatFormat): Promise<Response> {
     const t = Date.now()
-    return this.complete(await requestText(request), () => requestSignal(request), t)
+    return this.complete(format, await requestText(request), () => requestSignal(request), t)
   }
 
   /**
-   * One chat completion from the raw body. `signal` is asked for only when needed (waits, hangs)
-   * and aborts when the client goes away.
+   * One completion from the raw body, in the format of the route it came in on. `signal` is
+   * asked for only when needed (waits, hangs) and aborts when the client goes away.
    */
-  async complete(text: string, signal: () => AbortSignal, t = Date.now()): Promise<Response> {
+  async complete(format: WireFormat, text: string, signal: () => AbortSignal, t = Date.now()): Promise<Response> {
     let entry: BodyEntry
     try {
-      entry = this.parse(text)
+      entry = this.parse(format, text)
     } catch {
-      return this.reject(t, 'unknown', badRequest('We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)'))
+      return this.reject(format, t, 'unknown', undefined, badRequestSpec('We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly.)'))
     }
+    if (entry.marker === undefined) entry.marker = markerOf(entry.body) ?? null
+    const marker = entry.marker ?? undefined
+    if (isErrorSpec(entry.body)) return this.reject(format, t, modelOf(text), marker, entry.body)
     const body = entry.body
-    if (!body || typeof body !== 'object' || typeof body.model !== 'string' || body.model === '') {
-      return this.reject(t, 'unknown', badRequest('you must provide a model parameter', 'model'))
-    }
-    if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      return this.reject(t, body.model, openAiError({ status: 400, type: 'invalid_request_error', param: 'messages', code: 'missing_required_parameter', message: "Missing required parameter: 'messages'." }))
-    }
-    const invalid = invalidField(body)
-    if (invalid) return this.reject(t, body.model, badRequest(`Invalid value for '${invalid}'.`, invalid))
     const seq = ++this.seq
     const baseDelay = this.latency ? uniformMs(this.random, this.latency[0], this.latency[1]) : 0
-    const ctx = new FaultContext(this.shared, entry, signal, seq, baseDelay)
+    const ctx = new FaultContext(this.shared, format, entry as BodyEntry & { body: ChatRequest }, signal, seq, baseDelay)
     let call: CallRecord | undefined
     const record = (scenario: string, outcome: Outcome, status: number) =>
-      (call ??= this.recorder.record({ seq, t, model: body.model, scenario, outcome, status, stream: ctx.stream }))
+      (call ??= this.recorder.record({ seq, t, api: format.api, method: 'POST', path: format.path, ...(marker && { marker }), model: body.model, scenario, outcome, status, stream: ctx.stream }))
     let result: FaultResult | undefined
     let decidedBy = 'healthy'
     for (const fault of this.chain) {
@@ -151,27 +153,40 @@ export class MockLlmEngine {
     return result.response
   }
 
+  /**
+   * A route no format serves: logged (docs/CONTRACTS.md #2) and answered 404 in the caller's
+   * format, naming the routes the mock serves, so the agent's own error says what to fix.
+   */
+  unserved(method: string, path: string, anthropic: boolean, text?: string): Response {
+    const marker = text ? findMarker([text]) : undefined
+    StatsRecorder.end(this.recorder.record({ seq: ++this.seq, t: Date.now(), api: 'unserved', method, path, ...(marker && { marker }), model: text ? modelOf(text) : 'unknown', scenario: 'unserved', outcome: 'unserved', status: 404, stream: false }))
+    return unservedAnswer(method, path, anthropic)
+  }
+
   /** Identical bodies (the norm in a load test) are parsed, planned and tokenized once. */
-  private parse(text: string): BodyEntry {
-    const hit = this.bodies.get(text)
+  private parse(format: WireFormat, text: string): BodyEntry {
+    const cache = this.bodies[format.api]
+    const hit = cache.get(text)
     if (hit) return hit
-    const entry: BodyEntry = { body: JSON.parse(text) as ChatRequest }
-    this.bodies.set(text, entry)
+    const entry: BodyEntry = { body: format.normalize(JSON.parse(text)) }
+    cache.set(text, entry)
     return entry
   }
 
-  private reject(t: number, model: string, response: Response): Response {
-    StatsRecorder.end(this.recorder.record({ seq: ++this.seq, t, model, scenario: 'request-validation', outcome: 'bad-request', status: response.status, stream: false }))
+  private reject(format: WireFormat, t: number, model: string, marker: string | undefined, spec: ApiErrorSpec): Response {
+    const response = format.error(spec)
+    StatsRecorder.end(this.recorder.record({ seq: ++this.seq, t, api: format.api, method: 'POST', path: format.path, ...(marker && { marker }), model, scenario: 'request-validation', outcome: 'bad-request', status: response.status, stream: false }))
     return response
   }
 }
 
-/** The first malformed field the script would trip over, OpenAI-style ("messages[2]"), if any. */
-function invalidField(body: ChatRequest): string | undefined {
-  const badMessage = body.messages.findIndex((m) => !m || typeof m !== 'object' || typeof m.role !== 'string')
-  if (badMessage >= 0) return `messages[${badMessage}]`
-  if (body.tools === undefined || body.tools === null) return undefined
-  if (!Array.isArray(body.tools)) return 'tools'
-  const badTool = body.tools.findIndex((t) => typeof t?.function?.name !== 'string')
-  return badTool >= 0 ? `tools[${badTool}].function.name` : undefined
+function markerOf(body: ChatRequest | ApiErrorSpec): string | undefined {
+  if (isErrorSpec(body) || !Array.isArray(body.messages)) return undefined
+  return findMarker(body.messages.filter((m) => m?.role === 'user').map(messageText))
+}
+
+/** The model an invalid body names, for stats; 'unknown' when it names none. */
+function modelOf(text: string): string {
+  const match = /"model"\s*:\s*"([^"\\]{1,200})"/.exec(text)
+  return match ? match[1]! : 'unknown'
 }

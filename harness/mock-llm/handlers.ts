@@ -1,7 +1,8 @@
 import { http, type HttpHandler } from 'msw'
 import type { MockLlmEngine } from './engine.js'
 import { jsonResponse } from './errors.js'
-import { materialize, requestJson } from './wire.js'
+import { FORMATS } from './formats/index.js'
+import { materialize, requestJson, requestText } from './wire.js'
 import { SCENARIOS, ScenarioError } from './faults/index.js'
 
 /** The path of an absolute URL without allocating a URL object (this runs on every request). */
@@ -23,8 +24,8 @@ export function mockLlmHandlers(engine: MockLlmEngine, origin?: string): HttpHan
     (origin === undefined || request.url.startsWith(origin)) && pathOf(request.url) === path
   const createdAt = Math.floor(Date.now() / 1000)
   return [
-    // Hot path first: msw tries handlers in order.
-    http.post(route('/v1/chat/completions'), async ({ request }) => finish(await engine.chat(request))),
+    // Hot paths first: msw tries handlers in order.
+    ...FORMATS.map((format) => http.post(route(format.path), async ({ request }) => finish(await engine.chat(request, format)))),
     http.get(route('/v1/models'), () =>
       finish(jsonResponse({ object: 'list', data: engine.models.map((id) => ({ id, object: 'model', created: createdAt, owned_by: 'agentctl-mock-llm' })) })),
     ),
@@ -33,11 +34,18 @@ export function mockLlmHandlers(engine: MockLlmEngine, origin?: string): HttpHan
       finish(jsonResponse({ id: decodeURIComponent(pathOf(request.url).slice('/v1/models/'.length)), object: 'model', created: createdAt, owned_by: 'agentctl-mock-llm' })),
     ),
     http.put(route('/__mock/scenario'), async ({ request }) => finish(await setScenario(engine, request))),
-    http.get(route('/__mock/stats'), () => finish(jsonResponse(engine.stats()))),
+    http.get(route('/__mock/stats'), ({ request }) => finish(jsonResponse(engine.stats(new URL(request.url).searchParams.get('marker') ?? undefined)))),
     http.post(route('/__mock/reset'), () => finish(jsonResponse({ scenario: engine.reset() }))),
     http.get(route('/__mock/scenarios'), () => finish(jsonResponse({ scenarios: SCENARIOS }))),
     http.get(route('/health'), () => finish(jsonResponse({ status: 'ok' }))),
+    // Last: any other route on the mock's origin is logged and answered 404 in the caller's format.
+    http.all(({ request }) => origin === undefined || request.url.startsWith(origin), async ({ request }) => finish(await unserved(engine, request))),
   ]
+}
+
+async function unserved(engine: MockLlmEngine, request: Request): Promise<Response> {
+  const text = request.method === 'GET' || request.method === 'HEAD' ? undefined : await requestText(request).catch(() => undefined)
+  return engine.unserved(request.method, pathOf(request.url), request.headers.has('anthropic-version'), text)
 }
 
 async function setScenario(engine: MockLlmEngine, request: Request): Promise<Response> {

@@ -16,7 +16,7 @@ export interface InProcessMockLlm {
   /** Adds faults in front of the scenario (newest first), e.g. use(faults.rateLimited({ count: 1 })). */
   use(...faults: Fault[]): void
   setScenario(name: string, params?: Record<string, unknown>): ScenarioState
-  stats(): MockLlmStats
+  stats(marker?: string): MockLlmStats
   reset(): ScenarioState
   readonly engine: MockLlmEngine
   readonly server: SetupServer
@@ -42,7 +42,7 @@ export function createMockLlm(options: MockLlmOptions = {}): InProcessMockLlm {
     },
     use: (...faults) => engine.use(...faults),
     setScenario: (name, params) => engine.setScenario(name, params),
-    stats: () => engine.stats(),
+    stats: (marker) => engine.stats(marker),
     reset: () => engine.reset(),
   }
 }

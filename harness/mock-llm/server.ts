@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { getResponse, type HttpHandler } from 'msw'
 import { MockLlmEngine, type ScenarioState } from './engine.js'
 import { mockLlmHandlers } from './handlers.js'
+import { formatAt } from './formats/index.js'
 import { attachRaw, preparedAnswer } from './wire.js'
 import type { MockLlmStats } from './stats.js'
 import type { MockLlmOptions } from './types.js'
@@ -14,7 +15,7 @@ export interface MockLlmServer {
   baseUrl: string
   port: number
   setScenario(name: string, params?: Record<string, unknown>): ScenarioState
-  stats(): MockLlmStats
+  stats(marker?: string): MockLlmStats
   reset(): ScenarioState
   close(): Promise<void>
   readonly engine: MockLlmEngine
@@ -42,7 +43,7 @@ export async function startMockLlmServer(options: MockLlmOptions = {}): Promise<
     port,
     engine,
     setScenario: (name, params) => engine.setScenario(name, params),
-    stats: () => engine.stats(),
+    stats: (marker) => engine.stats(marker),
     reset: () => engine.reset(),
     close: () => close(server, engine),
   }
@@ -88,24 +89,25 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   })
 }
 
-const COMPLETIONS = '/v1/chat/completions'
-
 async function serve(engine: MockLlmEngine, handlers: HttpHandler[], direct: boolean, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const arrived = Date.now()
   const method = req.method ?? 'GET'
   const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req)
-  // The hot path calls what the completions handler calls, engine.complete(): msw's per-request
+  // The hot paths call what the format handlers call, engine.complete(): msw's per-request
   // bookkeeping (a Request clone, an AbortController and a DOMException per handler run) cost
   // ~2.7x the CPU of the whole mock. Everything else, and everything with hotPath 'msw', goes
   // through msw's getResponse.
-  const hot = direct && method === 'POST' && (req.url === COMPLETIONS || req.url!.startsWith(COMPLETIONS + '?'))
-  const response = hot
-    ? await engine.complete(body ? body.toString('utf8') : '', () => clientGone(res), arrived)
+  const query = req.url!.indexOf('?')
+  const format = direct && method === 'POST' ? formatAt(query < 0 ? req.url! : req.url!.slice(0, query)) : undefined
+  const anthropic = req.headers['anthropic-version']
+  const response = format
+    ? await engine.complete(format, body ? body.toString('utf8') : '', () => clientGone(res), arrived)
     : // Bodyless on purpose: the body and signal travel beside it (see wire.ts).
-      await getResponse(handlers, attachRaw(new Request(origin + req.url, { method }), { body, get signal() { return clientGone(res) } }))
+      await getResponse(handlers, attachRaw(new Request(origin + req.url, { method, headers: anthropic ? { 'anthropic-version': String(anthropic) } : undefined }), { body, get signal() { return clientGone(res) } }))
   if (!response) {
-    res.writeHead(404, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ error: { message: `Invalid URL (${method} ${req.url})`, type: 'invalid_request_error', param: null, code: null } }))
+    // The handlers end with a catch-all; this is only for a request URL msw cannot parse.
+    const ready = preparedAnswer(engine.unserved(method, req.url ?? '/', anthropic !== undefined))!
+    res.writeHead(ready.status, ready.headers).end(ready.body)
     return
   }
   // Response.error() means "drop the connection": a TCP reset, which clients see as ECONNRESET.

@@ -52,7 +52,7 @@ export interface ReplyPlan {
 
 export const OUTCOMES = [
   'ok', 'error', 'rate-limited', 'quota', 'bad-request', 'context-length', 'content-filter', 'hang',
-  'reset', 'malformed', 'truncated', 'empty-choices', 'bad-tool-args', 'tool-loop', 'length',
+  'reset', 'malformed', 'truncated', 'empty-choices', 'bad-tool-args', 'tool-loop', 'length', 'unserved',
 ] as const
 export type Outcome = (typeof OUTCOMES)[number]
 

@@ -147,7 +147,8 @@ function toConfigError(error: z.ZodError, file: string): ConfigError {
     return new ConfigError(file, where, `unknown key "${key}"`, suggestion ? `did you mean "${suggestion}"? Known keys here: ${known.join(', ')}` : `remove it; known keys here: ${known.join(', ')}`)
   }
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : ''
-  return new ConfigError(file, keyPath, `${issue.message}${more}`, 'fix the value; the JSON Schema in schemas/agentctl.schema.json lists every key and type')
+  const fix = (issue as { params?: { fix?: unknown } }).params?.fix
+  return new ConfigError(file, keyPath, `${issue.message}${more}`, typeof fix === 'string' ? fix : 'fix the value; the JSON Schema in schemas/agentctl.schema.json lists every key and type')
 }
 
 function knownKeys(path: string[]): string[] {

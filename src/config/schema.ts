@@ -1,10 +1,70 @@
 import { z } from 'zod'
+import { renderTemplate } from '../protocols/http.js'
+import { PROTOCOL_IDS } from '../protocols/types.js'
 
 /** The agentctl.yaml schema (contract: docs/CONTRACTS.md "Config"). Strict: unknown keys are errors. */
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration such as 250ms, 5s or 2m')
 const url = z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'a URL such as http://127.0.0.1:8080')
 const path = z.string().regex(/^\//, "a path starting with '/'")
 const severityOverride = z.enum(['off', 'warn', 'fail'])
+
+// ---- h14a: target protocols (issue 14; docs/CONTRACTS.md "Target protocols") ----
+const jsonPath = z.string().regex(/^\$/, "a JSONPath starting with '$', e.g. $.output.text")
+
+function targetProtocolKeys() {
+  return {
+    protocol: z.enum(PROTOCOL_IDS as [string, ...string[]]).default('agentctl').describe('Wire format of the chat endpoint: agentctl | openai-chat | a2a | ai-sdk | http'),
+    request: z
+      .strictObject({
+        headers: z.record(z.string(), z.string()).optional().describe('Extra headers on every chat request'),
+        body: z.union([z.string(), z.record(z.string(), z.unknown())]).optional().describe('http: JSON body template with {{message}} and {{session}} (JSON-escaped)'),
+        model: z.string().optional().describe('openai-chat: the model field to send'),
+        cardPath: path.optional().describe('a2a: where the agent card is (default /.well-known/agent-card.json)'),
+      })
+      .optional(),
+    response: z
+      .strictObject({
+        text: jsonPath.optional().describe('http: JSONPath of the answer text in a JSON body'),
+        error: jsonPath.optional().describe('http: JSONPath of an error inside a 2xx (a match fails the answer)'),
+        session: jsonPath.optional().describe('http: JSONPath of the session id to send back as {{session}}'),
+        usage: jsonPath.optional().describe('http: JSONPath of the token usage object'),
+        delta: jsonPath.optional().describe('http: JSONPath of the text delta in each SSE event'),
+        streamError: jsonPath.optional().describe('http: JSONPath of an error in an SSE event'),
+      })
+      .optional(),
+    framework: z
+      .enum(['ai-sdk', 'langchain', 'openai-agents', 'mastra', 'a2a-js', 'other'])
+      .optional()
+      .describe('The framework the agent is built with, for framework-specific advice (detected when evident)'),
+  }
+}
+
+type ProtocolKeys = { protocol: string; request?: { body?: unknown; model?: string; cardPath?: string }; response?: Record<string, string | undefined> }
+
+/** Combinations that cannot work are config errors before any traffic (exit 2). */
+function checkProtocolKeys(t: ProtocolKeys, ctx: z.RefinementCtx): void {
+  const issue = (path: string[], message: string, fix: string) => ctx.addIssue({ code: 'custom', path, message, params: { fix } })
+  const p = t.protocol
+  if (t.request?.body !== undefined && p !== 'http') issue(['request', 'body'], `a body template only applies to protocol http (protocol is ${p})`, `remove target.request.body, or set target.protocol: http`)
+  if (t.request?.model !== undefined && p !== 'openai-chat') issue(['request', 'model'], `request.model only applies to protocol openai-chat (protocol is ${p})`, 'remove target.request.model')
+  if (t.request?.cardPath !== undefined && p !== 'a2a') issue(['request', 'cardPath'], `request.cardPath only applies to protocol a2a (protocol is ${p})`, 'remove target.request.cardPath')
+  if (t.response !== undefined && p !== 'http') issue(['response'], `response paths only apply to protocol http (protocol ${p} reads its own answer format)`, 'remove target.response, or set target.protocol: http')
+  if (p !== 'http') return
+  if (!t.response?.text && !t.response?.delta) {
+    issue(['response'], 'protocol http needs to know where the answer text is', "set target.response.text (a JSONPath into a JSON answer, e.g. '$.output') and/or target.response.delta (into each SSE event)")
+  }
+  const body = t.request?.body
+  if (body === undefined) return
+  if (!JSON.stringify(body).includes('{{message}}')) issue(['request', 'body'], 'the body template has no {{message}} placeholder', 'put "{{message}}" where the user message goes, e.g. { input: "{{message}}" }')
+  if (typeof body === 'string') {
+    try {
+      JSON.parse(renderTemplate(body, { message: 'x', session: 's' }))
+    } catch {
+      issue(['request', 'body'], 'the body template is not JSON once its placeholders are filled', 'write it as a YAML mapping, or as JSON text with the placeholders inside quotes: \'{"input": "{{message}}"}\'')
+    }
+  }
+}
+// ---- end h14a ----
 
 export const TargetSchema = z.strictObject({
   url: url.default('http://127.0.0.1:8080').describe('Base URL of the agent under test'),
@@ -16,7 +76,8 @@ export const TargetSchema = z.strictObject({
   allowLoad: z.boolean().default(false).describe('Allow `agentctl load` against a non-loopback target'),
   // h16 (load): streamed answers.
   stream: z.boolean().default(false).describe('Ask the target for streamed (SSE) answers; `agentctl load` then measures TTFT, inter-token latency and tokens/s'),
-})
+  ...targetProtocolKeys(),
+}).superRefine(checkProtocolKeys)
 
 export const LlmSchema = z.strictObject({
   baseUrl: url.describe('OpenAI-compatible base URL, e.g. https://api.openai.com/v1'),

@@ -2,32 +2,51 @@
  * The one "send a chat, get an answer or an error" abstraction (issue 14). validate, load and
  * diagnose all talk to a target through a TargetProtocol; nothing else builds chat requests or
  * reads chat answers. See docs/CONTRACTS.md "Target protocols".
+ *
+ * Refined by h14a (owner): `ChatTurn.marker`; `TokenUsage.model/costUsd`; `ChatOutcome.framework`
+ * hints; `TargetProtocol.discovery` and `describe()`; protocols are built by `openProtocol()`
+ * (src/protocols/index.ts), which does any discovery (the A2A agent card) once, before traffic,
+ * so `request()` stays synchronous for the load engine's hot path.
  */
 
 export type ProtocolId = 'agentctl' | 'openai-chat' | 'a2a' | 'ai-sdk' | 'http'
 
-/** Tokens as the agent reported them, normalised from any common usage shape. */
+export const PROTOCOL_IDS: readonly ProtocolId[] = ['agentctl', 'openai-chat', 'a2a', 'ai-sdk', 'http']
+
+/** Tokens as the agent reported them, normalised from any common usage shape (src/protocols/usage.ts). */
 export interface TokenUsage {
   inputTokens: number
   outputTokens: number
+  /** The model the agent named next to the usage, when it did. */
+  model?: string
+  /** The agent's own cost figure (the reference agent's usage.cost_usd), when it reports one. */
+  costUsd?: number
 }
 
-/** One chat turn to send. `marker` (if set) must reach the LLM inside the user message text. */
+/** One chat turn to send. */
 export interface ChatTurn {
   message: string
+  /**
+   * Attribution id (docs/CONTRACTS.md contract #2): the adapter puts `[agentctl:<marker>]` in the
+   * user message text, so the mock LLM can tell which check caused each LLM call.
+   */
+  marker?: string
   /** The session/context id from an earlier answer of the same conversation, if any. */
   session?: string
   /** Ask a target that can stream for a stream. */
   stream?: boolean
 }
 
-/** An HTTP request ready to send (path is relative to the target's origin, or absolute URL). */
+/** An HTTP request ready to send (an absolute URL). */
 export interface WireRequest {
   method: 'POST' | 'GET'
   url: string
   headers: Record<string, string>
   body?: string
 }
+
+/** A framework the answer or the discovery document gave away (for framework-aware advice). */
+export type FrameworkHint = 'ai-sdk' | 'langchain' | 'openai-agents' | 'mastra' | 'a2a-js' | 'a2a' | (string & {})
 
 /**
  * What one chat exchange produced, classified from content, never from the status alone.
@@ -39,12 +58,14 @@ export interface WireRequest {
  *  - timeout / network: no complete answer arrived.
  */
 export type ChatOutcome =
-  | { kind: 'answer'; status: number; text: string; session?: string; usage?: TokenUsage }
+  | { kind: 'answer'; status: number; text: string; session?: string; usage?: TokenUsage; framework?: FrameworkHint }
   | { kind: 'http-error'; status: number; detail?: string }
-  | { kind: 'in-band-error'; status: number; detail: string; session?: string }
-  | { kind: 'empty'; status: number; session?: string }
+  | { kind: 'in-band-error'; status: number; detail: string; session?: string; framework?: FrameworkHint }
+  | { kind: 'empty'; status: number; session?: string; detail?: string; framework?: FrameworkHint }
   | { kind: 'timeout'; afterMs: number }
   | { kind: 'network'; code: string }
+
+export type OutcomeKind = ChatOutcome['kind']
 
 /** Incremental reader of a streamed (SSE) answer: fed raw body chunks, reports text deltas. */
 export interface StreamReader {
@@ -54,12 +75,28 @@ export interface StreamReader {
   end(status: number): ChatOutcome
 }
 
+/** What discovery found (e.g. the A2A agent card), for diagnose and for evidence. */
+export interface Discovery {
+  /** The discovery document's URL (the agent card). */
+  url: string
+  /** The endpoint chats go to, as the document announced it. */
+  endpoint: string
+  /** e.g. 'JSONRPC 1.0', 'HTTP+JSON 0.3'. */
+  binding: string
+  name?: string
+  framework?: FrameworkHint
+}
+
 export interface TargetProtocol {
   readonly id: ProtocolId
+  /** Set when the protocol found its endpoint through a discovery document. */
+  readonly discovery?: Discovery
   /** Build the request for one turn (the body carries the message JSON-escaped). */
   request(turn: ChatTurn): WireRequest
-  /** Classify a complete, non-streamed response. */
+  /** Classify a complete, non-streamed response (a text/event-stream body is read as a stream). */
   parse(status: number, headers: Record<string, string>, body: string): ChatOutcome
   /** A reader for a streamed response, when this protocol streams (content-type text/event-stream). */
   streamReader?(): StreamReader
+  /** One line for humans: "POST http://…/chat (agentctl {message, session_id})". */
+  describe(): string
 }

@@ -5,7 +5,7 @@ import { createMockLlm, startMockLlmServer, type MockLlmOptions, type MockLlmSta
 export interface MockUnderTest {
   baseUrl: string
   setScenario(name: string, params?: Record<string, unknown>): ScenarioState
-  stats(): MockLlmStats
+  stats(marker?: string): MockLlmStats
   reset(): ScenarioState
   close(): Promise<void>
 }

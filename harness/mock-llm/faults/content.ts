@@ -1,4 +1,3 @@
-import { openAiError } from '../errors.js'
 import { renderReply } from '../render.js'
 import { callId, chooseTool, textPlan, toolCallPlan } from '../script.js'
 import { streamPieces } from '../tokens.js'
@@ -17,7 +16,7 @@ export const contentFilter = (params: ContentFilterParams = {}): Fault =>
   defineFault('content-filter', params, (ctx, p) => {
     if (p.mode === 'error') {
       return {
-        response: openAiError({
+        response: ctx.error({
           status: 400,
           type: 'invalid_request_error',
           param: 'prompt',

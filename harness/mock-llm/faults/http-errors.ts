@@ -1,4 +1,4 @@
-import { badRequest, openAiError, serverError } from '../errors.js'
+import { badRequestSpec, serverErrorSpec } from '../errors.js'
 import type { FaultContext, FaultResult } from '../context.js'
 import { defineFault, type CommonParams, type Fault } from './define.js'
 
@@ -12,7 +12,7 @@ async function after<T>(ctx: FaultContext, result: T): Promise<T> {
 export type ErrorStormParams = CommonParams & { status?: 500 | 502 | 503 }
 
 function storm(ctx: FaultContext, status?: number): Promise<FaultResult> {
-  return after(ctx, { response: serverError(status ?? ROTATION[ctx.seq % ROTATION.length]!), outcome: 'error' })
+  return after(ctx, { response: ctx.error(serverErrorSpec(status ?? ROTATION[ctx.seq % ROTATION.length]!)), outcome: 'error' })
 }
 
 /** Every matching call fails with 5xx (rotating 500/502/503 unless `status` is given). */
@@ -28,7 +28,7 @@ export const rateLimited = (params: RateLimitedParams = {}): Fault =>
   defineFault('rate-limited', params, (ctx, p) => {
     const retryAfterMs = p.retryAfterMs ?? 1000
     const seconds = Math.ceil(retryAfterMs / 1000)
-    const response = openAiError({
+    const response = ctx.error({
       status: 429,
       type: 'requests',
       code: 'rate_limit_exceeded',
@@ -48,7 +48,7 @@ export const rateLimited = (params: RateLimitedParams = {}): Fault =>
 export const quota = (params: CommonParams = {}): Fault =>
   defineFault('quota', params, (ctx) =>
     after(ctx, {
-      response: openAiError({
+      response: ctx.error({
         status: 429,
         type: 'insufficient_quota',
         code: 'insufficient_quota',
@@ -63,7 +63,7 @@ export type BadRequestParams = CommonParams & { message?: string }
 /** A plain 400 invalid_request_error: the request is wrong, retrying cannot fix it. */
 export const badRequestFault = (params: BadRequestParams = {}): Fault =>
   defineFault('bad-request', params, (ctx, p) =>
-    after(ctx, { response: badRequest(p.message ?? "Invalid request: 'messages' was rejected (injected by the bad-request scenario)."), outcome: 'bad-request' }),
+    after(ctx, { response: ctx.error(badRequestSpec(p.message ?? "Invalid request: 'messages' was rejected (injected by the bad-request scenario).")), outcome: 'bad-request' }),
   )
 
 export type ContextLengthParams = CommonParams & { maxContextTokens?: number }
@@ -78,12 +78,13 @@ export const contextLength = (params: ContextLengthParams = {}): Fault =>
     if (p.maxContextTokens !== undefined && tokens <= p.maxContextTokens) return undefined
     const limit = p.maxContextTokens ?? 128_000
     return after(ctx, {
-      response: openAiError({
+      response: ctx.error({
         status: 400,
         type: 'invalid_request_error',
         param: 'messages',
         code: 'context_length_exceeded',
         message: `This model's maximum context length is ${limit} tokens. However, your messages resulted in ${Math.max(tokens, limit + 1)} tokens. Please reduce the length of the messages.`,
+        anthropicMessage: `prompt is too long: ${Math.max(tokens, limit + 1)} tokens > ${limit} maximum`,
       }),
       outcome: 'context-length',
     })
