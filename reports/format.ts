@@ -121,7 +121,7 @@ export function loadSummaryRows(load: LoadResult): Array<[string, string]> {
     const s = load.stream
     const pcts = (l: { p50: number; p95: number; p99: number }) => `${fmtMs(l.p50)} / ${fmtMs(l.p95)} / ${fmtMs(l.p99)}`
     rows.push(['Streamed answers', fmtNum(s.requests)], ['TTFT p50 / p95 / p99', pcts(s.ttftMs)], ['ITL p50 / p95 / p99', pcts(s.itlMs)], ['TTFB p50 / p95 / p99', pcts(s.ttfbMs)])
-    rows.push(['Tokens/s per answer p50 / p5', `${fmtNum(s.tokensPerSecond.p50, 1)} / ${fmtNum(s.tokensPerSecond.min ?? 0, 1)}`])
+    rows.push(['Tokens/s per answer p50 / min', `${fmtNum(s.tokensPerSecond.p50, 1)} / ${fmtNum(s.tokensPerSecond.min ?? 0, 1)}`])
   }
   if (load.capacity) {
     const c = load.capacity

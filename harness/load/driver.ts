@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { Pool } from 'undici'
-import type { TargetProtocol } from '../../src/protocols/types.js'
+import type { TargetProtocol, TokenUsage } from '../../src/protocols/types.js'
 import type { LatencySummary, StreamSummary } from '../../src/report.js'
 import { runClosedModel } from './closed-model.js'
 import { runOpenModel } from './open-model.js'
@@ -27,6 +27,8 @@ export interface DriverOptions {
   onProgress?: (progress: Progress) => void
   /** Open model: classify answers by content through this adapter, and time streamed ones. */
   protocol?: TargetProtocol
+  /** With a protocol: the token usage each answer reported (cost). */
+  onUsage?: (usage: TokenUsage) => void
 }
 
 export interface EngineOptions extends Required<Pick<DriverOptions, 'origin' | 'workload' | 'connections' | 'durationMs'>> {
@@ -38,6 +40,7 @@ export interface EngineOptions extends Required<Pick<DriverOptions, 'origin' | '
   wantBody: boolean
   onBody?: (body: string) => void
   protocol?: TargetProtocol
+  onUsage?: (usage: TokenUsage) => void
 }
 
 export interface Progress {
@@ -88,6 +91,7 @@ export async function runLoad(options: DriverOptions): Promise<RunResult> {
     wantBody: Boolean(options.onBody) || options.workload.tracksSessions,
     onBody: options.onBody,
     protocol: options.protocol,
+    onUsage: options.onUsage,
   }
   if (options.mode === 'open' && !(options.rate && options.rate > 0)) throw new Error('the open model needs a rate > 0')
   const recorder = new Recorder(warmupMs, options.durationMs)

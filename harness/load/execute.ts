@@ -3,7 +3,7 @@ import type { LoadPlan } from '../../src/load/plan.js'
 import { errorRateOf, evaluateSlos, formatObserved, isRateThreshold, type SloResult, type SloThreshold } from '../../src/load/slo.js'
 import type { PricingTable } from '../../src/pricing.js'
 import type { LoadResult, LoadStep } from '../../src/report.js'
-import type { TargetProtocol } from '../../src/protocols/types.js'
+import type { TargetProtocol, TokenUsage } from '../../src/protocols/types.js'
 import { type CapacityResult, findCapacity, replicasNeeded } from './capacity.js'
 import { type Progress, runLoad, type RunResult } from './driver.js'
 import { searchCapacity } from './search.js'
@@ -66,6 +66,7 @@ export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
     warmupMs: plan.warmupMs,
     timeoutMs: plan.timeoutMs,
     onBody: meter ? (body: string) => meter.observe(body) : undefined,
+    onUsage: meter ? (usage: TokenUsage) => meter.add(usage) : undefined,
     protocol: opts.protocol,
   }
 

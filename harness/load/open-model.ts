@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { type Dispatcher, Pool } from 'undici'
-import type { TargetProtocol } from '../../src/protocols/types.js'
+import type { TargetProtocol, TokenUsage } from '../../src/protocols/types.js'
 import type { Recorder } from './recorder.js'
 import type { EngineOptions } from './driver.js'
 
@@ -46,7 +46,8 @@ export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Pro
         recorder.record(intendedAt, performance.now(), read.ok, read.status)
         if (read.ok && read.timing) recorder.recordStream(intendedAt, read.timing)
         opts.workload.complete(turn, read.ok)
-        if (read.ok && read.text) opts.onBody?.(read.text)
+        if (read.ok && read.usage) opts.onUsage?.(read.usage)
+        else if (read.ok && read.text && !opts.protocol) opts.onBody?.(read.text)
       })
       .catch((error: NodeJS.ErrnoException) => {
         opts.workload.complete(turn, false)
@@ -115,6 +116,7 @@ interface ChatRead {
   /** The status, or the outcome kind when a 2xx carried no answer (in-band-error, empty). */
   status: string
   timing?: Parameters<Recorder['recordStream']>[1]
+  usage?: TokenUsage
 }
 
 /**
@@ -128,7 +130,7 @@ async function readChat(res: Dispatcher.ResponseData, protocol: TargetProtocol):
   if (!reader) {
     const text = await res.body.text()
     const outcome = protocol.parse(res.statusCode, headers, text)
-    return { text, ok: outcome.kind === 'answer', status: outcome.kind === 'answer' || outcome.kind === 'http-error' ? String(res.statusCode) : outcome.kind }
+    return { text, ok: outcome.kind === 'answer', ...(outcome.kind === 'answer' && outcome.usage ? { usage: outcome.usage } : {}), status: outcome.kind === 'answer' || outcome.kind === 'http-error' ? String(res.statusCode) : outcome.kind }
   }
   const decoder = new TextDecoder()
   const timing: NonNullable<ChatRead['timing']> = { arrivals: [] }
@@ -140,7 +142,7 @@ async function readChat(res: Dispatcher.ResponseData, protocol: TargetProtocol):
   }
   const outcome = reader.end(res.statusCode)
   const ok = outcome.kind === 'answer'
-  return { text: '', ok, status: ok ? String(res.statusCode) : outcome.kind, timing }
+  return { text: '', ok, status: ok ? String(res.statusCode) : outcome.kind, timing, ...(outcome.kind === 'answer' && outcome.usage ? { usage: outcome.usage } : {}) }
 }
 
 /**

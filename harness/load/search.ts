@@ -97,7 +97,8 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
     }
     const budget = `the ${Math.round(opts.budgetMs / 1000)}s budget (--max-duration)`
 
-    // 1. A floor that holds, twice. An explicit --start-rps is the floor: no descent below it.
+    // 1. A floor that holds, twice. An explicit --start-rps is the floor: no descent below it. The
+    // first step always runs (nothing is known without it); every later one must fit the budget.
     let lo = roundRate(opts.startRps ?? Math.min(opts.maxRps, MAX_AUTO_START_RPS, 1000 / Math.max(0.1, probe.latencyMs)))
     for (let descents = 0; ; descents++) {
       const step = await run(lo)
@@ -106,6 +107,7 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       if (opts.startRps !== undefined || descents >= 3 || !fits(lo / 2)) return done(`the first step (${formatRps(lo)} rps) broke: ${step.breach}`)
       lo = roundRate(lo / 2)
     }
+    if (!fits(lo)) return done(`out of time: ${budget} ended the search after its first rate`, true)
     if (!(await run(lo))) return done('interrupted', false, true)
     if (!held(lo)) return done(`${formatRps(lo)} rps held once and broke when repeated: ${steps.at(-1)!.breach}`)
 

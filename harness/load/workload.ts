@@ -86,7 +86,8 @@ export class Workload {
   private chat(message: string, session?: string): RequestSpec {
     const { method, path, headers, protocol, stream } = this.options
     if (!protocol) return { method, path, headers, body: JSON.stringify(session ? { message, session_id: session } : { message }) }
-    const wire = protocol.request({ message, ...(session ? { session } : {}), ...(stream ? { stream: true } : {}) })
+    // The attribution marker (docs/CONTRACTS.md #2): the mock LLM counts this run's calls by it.
+    const wire = protocol.request({ message, marker: `load-${this.runId}`, ...(session ? { session } : {}), ...(stream ? { stream: true } : {}) })
     return { method: wire.method, path, headers: { ...wire.headers, ...headers }, body: wire.body }
   }
 

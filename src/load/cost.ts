@@ -27,6 +27,20 @@ export class UsageMeter {
   agentCostUsd = 0
   private sawAgentCost = false
 
+  /** Usage a protocol adapter read from an answer (any wire format, streamed ones included). */
+  add(usage: { inputTokens: number; outputTokens: number; model?: string; costUsd?: number }): void {
+    const model = usage.model ?? 'unknown'
+    const entry = this.byModel.get(model) ?? { prompt: 0, completion: 0 }
+    entry.prompt += usage.inputTokens
+    entry.completion += usage.outputTokens
+    this.byModel.set(model, entry)
+    if (typeof usage.costUsd === 'number') {
+      this.agentCostUsd += usage.costUsd
+      this.sawAgentCost = true
+    }
+    this.responses++
+  }
+
   observe(body: string): void {
     if (!body.includes('"usage"')) return
     let parsed: { model?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; cost_usd?: unknown } }

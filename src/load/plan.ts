@@ -41,6 +41,8 @@ export interface LoadFlags {
   'mock-llm'?: string
   self?: boolean
   stream?: boolean
+  /** --protocol: the chat wire format (the path then carries chats whatever it is). */
+  protocol?: string
   resolution?: string
   'max-duration'?: string
 }
@@ -120,12 +122,13 @@ export function resolvePlan(flags: LoadFlags, config: AgentctlConfig, configFile
   const method = (flags.method ?? 'POST').toUpperCase()
   const path = flags.path ?? config.target.chatPath
   if (!path.startsWith('/')) throw usage(`--path "${path}" must start with /`)
-  const chatLoad = method === 'POST' && path === config.target.chatPath
+  // A chat load: POST to the chat path, or to any path once a wire format is chosen (--protocol).
+  const chatLoad = method === 'POST' && (path === config.target.chatPath || flags.protocol !== undefined || config.target.protocol !== 'agentctl')
   const headers = parseHeaders(flags.header ?? [])
   if (config.target.apiKey && !Object.keys(headers).some((h) => h === 'authorization')) headers.authorization = `Bearer ${config.target.apiKey}`
   let promptsFile = flags.prompts
   // Chat load with no body: the shipped prompt set, so the agent sees realistic, varied requests.
-  if (!promptsFile && !flags.sessions && flags.body === undefined && method === 'POST' && path === config.target.chatPath) promptsFile = defaultPromptsFile()
+  if (!promptsFile && !flags.sessions && flags.body === undefined && chatLoad) promptsFile = defaultPromptsFile()
   for (const file of [promptsFile, flags.sessions]) if (file && !existsSync(file)) throw usage(`no such file: ${file}`, 'check the --prompts / --sessions path')
   if ((flags.body !== undefined || promptsFile || flags.sessions) && !headers['content-type']) headers['content-type'] = 'application/json'
   const mockLlm = flags['mock-llm'] ? parseMockLlm(flags['mock-llm']) : flags.self ? parseMockLlm('latency=800ms..2s') : undefined
