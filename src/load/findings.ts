@@ -148,7 +148,7 @@ const rps = (n: number) => `${Number(n.toPrecision(4))} rps`
 function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacity']>): Finding {
   const cap = load.capacity!
   const base = { checkId: 'load-capacity', title: 'Sustainable rate per replica', severity: 'fail' as const }
-  const outcome = c.outcome ?? (c.maxSustainableRps > 0 ? 'resolved' : 'below-first')
+  const outcome = c.outcome ?? (c.stopReason === 'interrupted' ? 'interrupted' : c.maxSustainableRps > 0 ? 'resolved' : 'below-first')
   // Ctrl-C before the first step ended says nothing about the target: not a failure.
   if (outcome === 'interrupted' && c.maxSustainableRps === 0) {
     return finding({ ...base, status: 'skip', message: 'interrupted before the first step completed', evidence: { stopReason: c.stopReason }, remediation: '' })

@@ -52,6 +52,8 @@ export function resolveCapacity(flags: LoadFlags, limits: Limits, rpsCeiling: (v
     // The linear ramp stops itself at the budget, but a single step must fit.
     const stepMs = limits.warmupMs + stepDurationMs + limits.timeoutMs
     if (stepMs > budgetMs) throw tooLong('one capacity step', stepMs, 'shorten --step-duration, --warmup or --timeout')
+  } else if (limits.warmupMs + stepDurationMs > budgetMs) {
+    throw usage(`one capacity step would take at least ${Math.round((limits.warmupMs + stepDurationMs) / 1000)}s (--warmup + --step-duration), above the search's ${Math.round(budgetMs / 1000)}s budget`, 'shorten --step-duration or --warmup, or raise --max-duration')
   }
   return { search: linear ? 'linear' : 'adaptive', ...(startRps !== undefined ? { startRps } : {}), ...(linear ? { stepRps: flags['step-rps'] } : {}), stepDurationMs, maxRps, resolution, budgetMs: Math.max(budgetMs, parseDuration('1s')) }
 }

@@ -78,7 +78,7 @@ function sloError(expression: string, problem: string): AgentctlError {
   return new AgentctlError(
     `invalid SLO "${expression}": ${problem}`,
     ExitCode.UsageOrInternal,
-    `write METRIC OP VALUE, e.g. 'p95<5000' (ms), 'p95<2s', 'error_rate<1%', 'rps>=50', 'ttft_p95<800ms', or k6's 'p(95)<500' and 'http_req_failed: rate<0.01'; metrics: ${SLO_METRICS.join(', ')}`,
+    `write METRIC OP VALUE, e.g. 'p95<5000' (ms), 'p95<2s', 'error_rate<0.01' or 'error_rate<1%', 'rps>=50', 'ttft_p95<800ms', or k6's 'p(95)<500' and 'http_req_failed: rate<0.01'; metrics: ${SLO_METRICS.join(', ')}`,
   )
 }
 
