@@ -19,8 +19,6 @@ export interface CapacityOptions extends Omit<DriverOptions, 'mode' | 'rate' | '
   maxConnections: number
   /** The search stops before a step that would end after this many ms (load.maxDuration). */
   maxTotalMs?: number
-  /** Latency guess before the first step has measured one. */
-  initialLatencyMs?: number
   onStep?: (step: CapacityStep, index: number) => void
   /** Called before each step starts (progress line). */
   onStepStart?: (rps: number, index: number, connections: number) => void
@@ -66,9 +64,14 @@ export interface CapacityResult {
   search: 'adaptive' | 'linear'
 }
 
-/** Open-model connections for a rate: twice the expected concurrency (Little's law), bounded. */
-export function connectionsFor(rps: number, latencyMs: number, maxConnections: number): number {
-  return Math.max(4, Math.min(maxConnections, Math.ceil(rps * (latencyMs / 1000) * 2)))
+/**
+ * Open-model connections for a rate: room for every request of `drainMs` in flight (Little's law
+ * at the longest latency a step waits for), at least 16, at most --max-connections. undici opens
+ * them lazily, so a generous cap costs nothing while the target keeps up; a tight one made the
+ * generator drop sends (issue 16: the README recipe dropped 15 of 60 sends at 2 rps).
+ */
+export function connectionsFor(rps: number, drainMs: number, maxConnections: number): number {
+  return Math.min(maxConnections, Math.max(16, Math.ceil((rps * drainMs) / 1000)))
 }
 
 /**
@@ -89,14 +92,13 @@ export async function findCapacity(opts: CapacityOptions): Promise<CapacityResul
 async function ramp(opts: CapacityOptions, pool: Pool): Promise<{ steps: CapacityStep[]; stopReason: string; aborted: boolean }> {
   const thresholds = opts.slos.filter((t) => !isRateThreshold(t))
   const steps: CapacityStep[] = []
-  let latencyGuess = opts.initialLatencyMs ?? 1000
   const began = Date.now()
   for (let rps = opts.startRps, index = 0; rps <= opts.maxRps + 1e-9; rps += opts.stepRps, index++) {
     // A step may also drain its in-flight requests for up to one timeout after its window.
     if (opts.maxTotalMs !== undefined && Date.now() - began + (opts.warmupMs ?? 0) + opts.stepDurationMs + (opts.timeoutMs ?? 30_000) > opts.maxTotalMs) {
       return { steps, stopReason: `out of time: the next step would run past the time budget (${Math.round(opts.maxTotalMs / 1000)}s)`, aborted: false }
     }
-    const connections = connectionsFor(rps, latencyGuess, opts.maxConnections)
+    const connections = connectionsFor(rps, opts.timeoutMs ?? 30_000, opts.maxConnections)
     opts.onStepStart?.(rps, index, connections)
     const run = await runLoad({ ...opts, mode: 'open', rate: rps, connections, durationMs: opts.stepDurationMs, pool })
     if (run.aborted) return { steps, stopReason: 'interrupted', aborted: true }
@@ -104,8 +106,6 @@ async function ramp(opts: CapacityOptions, pool: Pool): Promise<{ steps: Capacit
     steps.push(step)
     opts.onStep?.(step, index)
     if (!step.sustained) return { steps, stopReason: `step ${formatRps(rps)} rps: ${step.breach}`, aborted: false }
-    // Size the next step from what this one measured (its p99), not from the first guess.
-    if (run.latencyMs.p99 > 0) latencyGuess = Math.max(10, run.latencyMs.p99)
   }
   return { steps, stopReason: `reached --max-rps ${opts.maxRps}`, aborted: false }
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { Pool } from 'undici'
 import { isRateThreshold, type SloThreshold } from '../../src/load/slo.js'
-import { type CapacityResult, type CapacityStep, formatRps, judgeStep, summarizeSearch } from './capacity.js'
+import { type CapacityResult, type CapacityStep, connectionsFor, formatRps, judgeStep, summarizeSearch } from './capacity.js'
 import { type DriverOptions, runLoad } from './driver.js'
 import { createPool } from './open-model.js'
 
@@ -53,7 +53,7 @@ export function planStep(rate: number, latencyMs: number, o: Pick<SearchOptions,
   const warmupMs = Math.min(MAX_WARMUP_MS, Math.max(o.minWarmupMs, 2 * latencyMs))
   const windowMs = Math.round(windowScale * Math.max(o.minWindowMs, Math.min(MAX_WINDOW_MS, Math.max(3 * latencyMs, (1000 * MIN_COMPLETIONS) / rate))))
   const drainMs = Math.min(o.timeoutMs, Math.max(2000, 4 * latencyMs, 2 * sloMs))
-  const connections = Math.min(o.maxConnections, Math.max(16, Math.ceil((rate * drainMs) / 1000)))
+  const connections = connectionsFor(rate, drainMs, o.maxConnections)
   return { warmupMs, windowMs, drainMs, connections, expectedMs: warmupMs + windowMs + Math.min(drainMs, 2 * latencyMs) + 250 }
 }
 

@@ -27,7 +27,6 @@ describe('capacity search', () => {
       // at 100 req/s), which CPU contention from parallel tests cannot fake.
       slos: parseSlos(['p95<1500', 'error_rate<0.01']),
       maxConnections: 500,
-      initialLatencyMs: 100,
     })
 
   it('finds the knee and the maximum sustainable rate of a concurrency-limited server, reproducibly', async () => {

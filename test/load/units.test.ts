@@ -81,9 +81,9 @@ describe('capacity arithmetic', () => {
     expect(replicasNeeded(100, 0.3, 40)).toBe(4) // 130 / 40 = 3.25
     expect(replicasNeeded(100, 0.2, 40)).toBe(3) // exactly 120 / 40
     expect(replicasNeeded(10, 0.3, 0)).toBeUndefined()
-    expect(connectionsFor(50, 2000, 1000)).toBe(200)
+    expect(connectionsFor(50, 2000, 1000)).toBe(100)
     expect(connectionsFor(5000, 2000, 1000)).toBe(1000)
-    expect(connectionsFor(1, 10, 1000)).toBe(4)
+    expect(connectionsFor(1, 10, 1000)).toBe(16)
   })
 })
 
