@@ -182,8 +182,9 @@ function capacityOutcome(result: CapacityResult, plan: LoadPlan): LoadOutcome {
       outcome: result.outcome,
       ...(result.brokeAtRps !== undefined ? { brokeAtRps: result.brokeAtRps, resolution: result.resolution } : {}),
       search: result.search,
-      ...(plan.targetRps ? { targetRps: plan.targetRps, replicasNeeded: replicasNeeded(plan.targetRps, plan.headroom, result.maxSustainableRps) } : {}),
-      headroom: plan.headroom,
+      // Replicas (and the headroom they include) only for a --target-rps, and only from a measured
+      // capacity: "at least X" is no basis for sizing (issue 20: no figure that was not measured).
+      ...(plan.targetRps && result.outcome === 'resolved' ? { targetRps: plan.targetRps, replicasNeeded: replicasNeeded(plan.targetRps, plan.headroom, result.maxSustainableRps), headroom: plan.headroom } : plan.targetRps ? { targetRps: plan.targetRps } : {}),
     },
     // Keyed by rate and order: the adaptive search repeats rates to confirm them.
     histograms: Object.fromEntries(steps.flatMap((s, i) => [[`step-${i + 1}-${s.offeredRps}rps`, s.run.histogram], ...Object.entries(prefixed(`step-${i + 1}-stream-`, s.run.streamHistograms))])),
