@@ -33,7 +33,7 @@ export interface CapacityStep extends LoadStep {
 }
 
 /**
- * How a search ended (docs/CONTRACTS.md "load capacity"):
+ * How a search ended (docs/CONTRACTS.md "Load"):
  *  - resolved: a rate held and a higher one broke, within the resolution: a capacity;
  *  - at-least: time, --max-rps or the generator's own limit ended it first: a lower bound only;
  *  - below-first: the first step already broke: the capacity is below it;

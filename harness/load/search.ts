@@ -43,7 +43,7 @@ interface StepPlan {
 }
 
 /**
- * Sizes a step from the latency measured so far (docs/ARCHITECTURE.md "capacity search"): a
+ * Sizes a step from the latency measured so far (harness/LOAD.md "The method"): a
  * warm-up of two latencies, a window of three latencies and MIN_COMPLETIONS completions, a drain
  * (per-request timeout) of four latencies or twice the latency SLO, and room in flight for every
  * request of that drain — so a send is only dropped when the agent is past any SLO anyway.

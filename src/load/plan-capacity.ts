@@ -8,7 +8,7 @@ export const DEFAULT_SEARCH_BUDGET_MS = 180_000
 
 /**
  * A capacity search: adaptive (default; search.ts) or the exhaustive linear ramp (--step-rps;
- * capacity.ts). docs/ARCHITECTURE.md "capacity search".
+ * capacity.ts). harness/LOAD.md "The method".
  */
 export interface CapacityPlan {
   search: 'adaptive' | 'linear'
