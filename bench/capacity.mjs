@@ -17,7 +17,8 @@
  * and the times (target: each default run's search within 3 minutes).
  */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -36,6 +37,8 @@ const { values, positionals } = parseArgs({
 })
 if (!existsSync(join(root, 'dist', 'commands', 'load.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first')
 
+const outDir = mkdtempSync(join(tmpdir(), 'agentctl-capacity-bench-'))
+let runIndex = 0
 const targetArgs = values.target ? ['--target', values.target] : ['--self', '--mock-llm', values['mock-llm']]
 const sloArgs = values.slo.flatMap((s) => ['--slo', s])
 
@@ -52,7 +55,9 @@ function load(args) {
       const wallS = (Date.now() - started) / 1000
       try {
         const report = JSON.parse(out)
-        resolve({ code, wallS, report })
+        const file = join(outDir, `run-${++runIndex}.json`)
+        writeFileSync(file, out)
+        resolve({ code, wallS, report, file })
       } catch {
         resolve({ code, wallS, error: (err || out).trim().split('\n').slice(-3).join(' | ') })
       }
@@ -64,7 +69,8 @@ function describe(run) {
   if (!run.report) return `failed (exit ${run.code}): ${run.error}`
   const c = run.report.load?.capacity ?? {}
   const steps = run.report.load?.steps?.length ?? 0
-  return `${c.outcome === 'at-least' ? 'at least ' : ''}${c.maxSustainableRps} rps (broke at ${c.brokeAtRps ?? '–'}, ${c.outcome}) · ${steps} steps · search ${(run.report.durationMs / 1000).toFixed(1)} s · wall ${run.wallS.toFixed(1)} s · exit ${run.code}`
+  const reason = run.report.findings.find((f) => f.checkId === 'load-capacity')?.evidence?.stopReason ?? ''
+  return `${c.outcome === 'at-least' ? 'at least ' : ''}${c.maxSustainableRps} rps (broke at ${c.brokeAtRps ?? '–'}, ${c.outcome}) · ${steps} steps · search ${(run.report.durationMs / 1000).toFixed(1)} s · wall ${run.wallS.toFixed(1)} s · exit ${run.code}\n    ${reason.slice(0, 200)} (${run.file})`
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]

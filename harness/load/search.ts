@@ -103,13 +103,17 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
     for (let descents = 0; ; descents++) {
       const step = await run(lo)
       if (!step) return done('interrupted', false, true)
-      if (step.sustained) break
-      if (opts.startRps !== undefined || descents >= 3 || !fits(lo / 2)) return done(`the first step (${formatRps(lo)} rps) broke: ${step.breach}`)
+      let breach = step.breach
+      if (step.sustained) {
+        if (!fits(lo)) return done(`out of time: ${budget} ended the search after its first rate`, true)
+        const again = await run(lo)
+        if (!again) return done('interrupted', false, true)
+        if (again.sustained) break
+        breach = `held once and broke when repeated: ${again.breach}`
+      }
+      if (opts.startRps !== undefined || descents >= 3 || !fits(lo / 2)) return done(`${formatRps(lo)} rps${descents ? ` (after halving ${descents} time${descents > 1 ? 's' : ''})` : ''}: ${breach}`)
       lo = roundRate(lo / 2)
     }
-    if (!fits(lo)) return done(`out of time: ${budget} ended the search after its first rate`, true)
-    if (!(await run(lo))) return done('interrupted', false, true)
-    if (!held(lo)) return done(`${formatRps(lo)} rps held once and broke when repeated: ${steps.at(-1)!.breach}`)
 
     // 2. Doubling until a step breaks.
     let hi: number | undefined
@@ -135,7 +139,7 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
         else hi = mid
       }
       if (steps.filter((s) => s.offeredRps === lo).length >= 2) break
-      if (confirmations >= 2) return done(`${formatRps(lo)} rps was not confirmed after ${confirmations} attempts`, true)
+      if (confirmations >= 3) return done(`${formatRps(lo)} rps was not confirmed after ${confirmations} attempts`, true)
       if (!fits(lo, 0, 1.5)) return done(`out of time: ${budget} left no time to confirm ${formatRps(lo)} rps`, true)
       confirmations++
       const step = await run(lo, 1.5)

@@ -161,7 +161,8 @@ function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacit
     steps: load.steps.map((s) => ({ offeredRps: s.offeredRps, achievedRps: s.achievedRps, p95: s.latencyMs.p95, errors: s.errors, dropped: s.dropped ?? 0, sloPassed: s.sloPassed })),
   }
   if (outcome === 'below-first') {
-    const first = load.steps[0]?.offeredRps
+    // The lowest rate tried (an automatic first rate is halved before the search gives up).
+    const first = load.steps.length ? Math.min(...load.steps.map((s) => s.offeredRps)) : undefined
     return finding({
       ...base,
       status: 'fail',
