@@ -131,7 +131,7 @@ export function loadSummaryRows(load: LoadResult): Array<[string, string]> {
   }
   if (load.cost) {
     const c = load.cost
-    rows.push(['Cost per request', fmtUsd(c.usdPerRequest)])
+    if (c.usdPerRequest !== undefined) rows.push(['Cost per request', fmtUsd(c.usdPerRequest)])
     if (c.usdPer1kRequests !== undefined) rows.push(['Cost per 1k requests', fmtUsd(c.usdPer1kRequests)])
     if (c.usdPerDayAtTarget !== undefined) rows.push(['Cost per day at target', `${fmtUsd(c.usdPerDayAtTarget)}${c.dailyBudgetUsd !== undefined ? ` (budget ${fmtUsd(c.dailyBudgetUsd)})` : ''}`])
     if (c.tokensPerRequest !== undefined) rows.push(['Tokens per request', fmtNum(c.tokensPerRequest, 0)])

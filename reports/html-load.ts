@@ -18,7 +18,7 @@ const rpsAxis = (v: number) => fmtNum(v, 1)
 /** Latency SLO lines for the charts, from thresholds such as p95<5000 (milliseconds). */
 function latencyThresholds(load: LoadResult): Array<{ y: number; label: string; color: string }> {
   return (load.slo ?? [])
-    .filter((s) => /p(50|90|95|99)|latency|duration/i.test(s.metric) && s.op.startsWith('<') && s.threshold > 0 && !/rate/i.test(s.metric))
+    .filter((s) => /p(50|90|95|99)|latency|duration/i.test(s.metric) && s.op.startsWith('<') && s.threshold > 0 && !/rate|^(ttft|itl|ttfb)_/i.test(s.metric))
     .map((s) => ({ y: s.threshold, label: `SLO ${s.expression}`, color: COLOR.slo }))
 }
 
@@ -98,7 +98,7 @@ function capacityCard(load: LoadResult): string {
   }
   const k = load.cost
   if (k) {
-    items.push(stat(fmtUsd(k.usdPerRequest), 'cost per request'))
+    if (k.usdPerRequest !== undefined) items.push(stat(fmtUsd(k.usdPerRequest), 'cost per request'))
     if (k.usdPer1kRequests !== undefined) items.push(stat(fmtUsd(k.usdPer1kRequests), 'per 1k requests'))
     if (k.usdPerDayAtTarget !== undefined) items.push(stat(fmtUsd(k.usdPerDayAtTarget), 'per day at target rate'))
     if (k.dailyBudgetUsd !== undefined) items.push(stat(fmtUsd(k.dailyBudgetUsd), 'daily budget'))

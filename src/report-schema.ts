@@ -86,7 +86,7 @@ export const LoadResultSchema = z.object({
   cost: z
     .object({
       tokensPerRequest: nonNegative.optional(),
-      usdPerRequest: nonNegative,
+      usdPerRequest: nonNegative.optional().describe('Absent when no model had a price'),
       usdPer1kRequests: nonNegative.optional(),
       usdPerDayAtTarget: nonNegative.optional(),
       dailyBudgetUsd: nonNegative.optional(),

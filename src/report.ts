@@ -97,7 +97,8 @@ export interface LoadResult {
   }
   /** Streamed answers (--stream): the headline window's (or the highest held step's) figures. */
   stream?: StreamSummary
-  cost?: { tokensPerRequest?: number; usdPerRequest: number; usdPer1kRequests?: number; usdPerDayAtTarget?: number; dailyBudgetUsd?: number }
+  /** usdPerRequest and the figures from it are absent when no model had a price (not measured, never $0). */
+  cost?: { tokensPerRequest?: number; usdPerRequest?: number; usdPer1kRequests?: number; usdPerDayAtTarget?: number; dailyBudgetUsd?: number }
   /** HDR histograms (base64, hdr-histogram-js encoding) so reports can be merged or compared later. */
   histograms?: Record<string, string>
   baseline?: { file: string; regressions: Array<{ metric: string; baseline: number; current: number; changePct: number }> }

@@ -112,9 +112,14 @@ export function computeCost(totals: TokenTotals, pricing: PricingTable, targetRp
   }
   // No price for any model: fall back to what the agent itself reported.
   if (usd === 0 && unpricedModels.length > 0 && totals.agentCostUsd) usd = totals.agentCostUsd
+  // Priced by nothing (no model in the table, no agent figure): dollars were not measured, so
+  // they are absent rather than $0.00 (issue 20); tokens per request still are.
+  const priced = unpricedModels.length < totals.byModel.size || totals.agentCostUsd !== undefined
+  const tokensPerRequest = round(tokens / totals.requests, 1)
+  if (!priced) return { tokensPerRequest, ...(dailyBudgetUsd !== undefined ? { dailyBudgetUsd } : {}), source: totals.source, unpricedModels }
   const usdPerRequest = usd / totals.requests
   return {
-    tokensPerRequest: round(tokens / totals.requests, 1),
+    tokensPerRequest,
     usdPerRequest: round(usdPerRequest, 8),
     usdPer1kRequests: round(usdPerRequest * 1000, 4),
     ...(targetRps !== undefined ? { usdPerDayAtTarget: round(usdPerRequest * targetRps * 86_400, 2) } : {}),

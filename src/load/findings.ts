@@ -198,6 +198,9 @@ function costFinding(cost: CostResult | undefined): Finding {
   if (!cost) {
     return finding({ checkId: 'load-cost', title: 'Cost per request', status: 'skip', severity: 'info', message: 'no token usage found in responses or /metrics (agent_llm_tokens_total)', evidence: {}, remediation: 'return usage{prompt_tokens, completion_tokens} in chat responses or expose agent_llm_tokens_total' })
   }
+  if (cost.usdPerRequest === undefined) {
+    return finding({ checkId: 'load-cost', title: 'Cost per request', status: 'skip', severity: 'info', message: `${cost.tokensPerRequest} tokens/request; dollars not measured: no price for ${cost.unpricedModels.join(', ')} and no cost figure from the agent`, evidence: { ...cost }, remediation: `add ${cost.unpricedModels.join(', ')} under pricing: in agentctl.yaml (USD per 1k input/output tokens)` })
+  }
   const over = cost.dailyBudgetUsd !== undefined && cost.usdPerDayAtTarget !== undefined && cost.usdPerDayAtTarget > cost.dailyBudgetUsd
   const daily = cost.usdPerDayAtTarget !== undefined ? `$${cost.usdPerDayAtTarget.toFixed(2)}/day at --target-rps${cost.dailyBudgetUsd !== undefined ? ` against a $${cost.dailyBudgetUsd} daily budget` : ''}` : 'daily spend not projected (no --target-rps)'
   return finding({
