@@ -32,7 +32,7 @@ describe('the capacity recipe, as written', () => {
     const flags = recipe(file)
     expect(flags).toMatchObject({ self: true, 'find-capacity': true, 'mock-llm': 'latency=800ms..2s' })
     const plan = resolvePlan(flags, loadConfig({ cwd: root, env: {} }).config)
-    expect(plan.capacity).toMatchObject({ search: 'adaptive', budgetMs: 180_000 })
+    expect(plan.capacity).toMatchObject({ search: 'adaptive', budgetMs: 165_000 })
     expect(plan.slos.map((s) => s.expression)).toEqual(['p95<5s', 'error_rate<1%'])
     expect(plan.targetRps).toBe(120)
   })
