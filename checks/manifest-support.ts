@@ -7,7 +7,11 @@
 import { globSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { parseAllDocuments } from 'yaml'
+import { z } from 'zod'
 import type { CheckContext, CheckOutcome } from '../src/check.js'
+
+/** The manifest family's options: the config file validate loaded, so relative globs resolve beside it. */
+export const manifestOptions = z.strictObject({ configFile: z.string().optional() })
 
 export type K8sObject = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -129,7 +133,7 @@ export function toOutcome(title: string, subject: ManifestDoc, problems: Problem
 export function runManifestRule(ctx: CheckContext, rule: (set: ManifestSet) => CheckOutcome[]): CheckOutcome[] {
   const patterns = ctx.config.validate.manifests
   if (patterns.length === 0) return [{ status: 'skip', message: 'no manifests configured (validate.manifests: [deploy/*.yaml] in agentctl.yaml)' }]
-  const configFile = ctx.options.configFile as string | undefined
+  const { configFile } = ctx.options as z.output<typeof manifestOptions>
   const set = loadManifests(patterns, configFile ? dirname(configFile) : process.cwd())
   const outcomes: CheckOutcome[] = set.errors.map((e) => ({
     status: 'error' as const,

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 /**
  * One resilience check's session: the mock, the agent, the bounds, and the preamble every check
  * runs (mock healthy, agent answering through the mock) so that a previous check's open breaker
@@ -18,22 +19,7 @@ import {
   summarize,
   uniqueMessage,
 } from './resilience-support.js'
-
-/** Keys the command (or a test) may put in ctx.options. */
-export interface ResilienceOptions {
-  /** Bound on every wait for an agent to recover (breaker half-open, limiter window). */
-  maxRecoveryMs?: number
-  /** --repeat: how many times nondeterministic checks run. */
-  repeat?: number
-  /** Share of repeated runs that must pass (default 1: all). */
-  minPassRate?: number
-  /** Client-side deadline for one chat request. */
-  requestTimeoutMs?: number
-  /** The longest an agent may take to answer while its LLM hangs. */
-  hangBudgetMs?: number
-  /** Overrides the mock's control URL (default from faults.mockLlm). */
-  mockUrl?: string
-}
+import { type ResilienceOptions, resilienceOptions } from './resilience-options.js'
 
 const UNREACHABLE_KEY = 'resilience.unreachable'
 const PRIMARY_KEY = 'resilience.primaryModel'
@@ -48,16 +34,18 @@ export class Session {
   readonly minPassRate: number
 
   constructor(readonly ctx: CheckContext) {
-    const o = ctx.options as ResilienceOptions
+    // The runner parsed them through the check's schema (resilienceOptions, or an extension of it);
+    // parsing the family's keys again is idempotent and keeps a Session sound in any check.
+    const o: ResilienceOptions = z.object(resilienceOptions.shape).parse(ctx.options)
     const { host, port } = ctx.config.faults.mockLlm
     this.mock = new MockControl(o.mockUrl ?? `http://${host}:${port}`, ctx.signal)
     const t = ctx.config.target
     this.target = { url: t.url, chatPath: t.chatPath, healthPath: t.healthPath, apiKey: t.apiKey }
-    this.maxRecoveryMs = o.maxRecoveryMs ?? 60_000
-    this.requestTimeoutMs = o.requestTimeoutMs ?? 30_000
+    this.maxRecoveryMs = o.maxRecoveryMs
+    this.requestTimeoutMs = o.requestTimeoutMs
     this.hangBudgetMs = o.hangBudgetMs ?? Math.min(30_000, Math.max(10_000, 2 * ctx.config.slo.p95Ms))
-    this.repeat = Math.max(1, o.repeat ?? 1)
-    this.minPassRate = o.minPassRate ?? 1
+    this.repeat = o.repeat
+    this.minPassRate = o.minPassRate
   }
 
   /** The model the agent uses when everything is healthy (learned from the mock's log). */

@@ -202,11 +202,6 @@ export function summarize(ex: Exchange): Record<string, unknown> {
   }
 }
 
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
-  })
+export { sleep } from '../src/sleep.js'
 
 export type { CheckContext }

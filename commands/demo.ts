@@ -5,8 +5,6 @@ import type { Report } from '../src/report.js'
 import { ReportingCommand } from './_shared/base.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 
-/** 128 + SIGINT, the shell convention for a run stopped by Ctrl-C. */
-
 export default class Demo extends ReportingCommand {
   static summary = 'See agentctl do its whole job in about a minute: no Redis, PostgreSQL, Kubernetes or API key needed'
   static description = `Starts the bundled reference agent on embedded defaults (PGlite, in-process cache) wired to the mock LLM, runs validate (the CI gate), a short capacity search (load) and diagnose (the on-call view) against it, writes one combined report (HTML with charts, and JSON) and prints each section's table and the report's path. Every process it starts is stopped at the end, also on Ctrl-C. Works offline.
@@ -23,17 +21,11 @@ Exit 0 when the demo ran (the verdicts inside are informational), 130 when inter
   async run(): Promise<Report> {
     const { flags } = await this.parse(Demo)
     const outDir = resolve(flags['out-dir'])
-    const { runDemo, demoFiles } = await import('../harness/demo/index.js')
+    const { runDemo, demoFiles } = await import('./_jobs/demo.js')
     const files = demoFiles(outDir)
 
-    const interrupt = new AbortController()
-    const onSigint = () => {
-      // A second Ctrl-C leaves at once; the 'exit' hooks still SIGKILL the agent child.
-      if (interrupt.signal.aborted) process.exit(ExitCode.Interrupted)
-      this.logToStderr('\ndemo: interrupted — stopping the running job and cleaning up (Ctrl-C again to leave now)')
-      interrupt.abort(new Error('interrupted by Ctrl-C'))
-    }
-    process.on('SIGINT', onSigint)
+    // A second Ctrl-C leaves at once (130); the 'exit' hooks still SIGKILL the agent child.
+    const signal = this.interruptSignal('\ndemo: interrupted — stopping the running job and cleaning up (Ctrl-C again to leave now)')
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     const note = (text: string) => {
       progress.done()
@@ -44,23 +36,28 @@ Exit 0 when the demo ran (the verdicts inside are informational), 130 when inter
         version: this.config.version,
         dataDir: flags['data-dir'],
         quick: flags.quick,
-        signal: interrupt.signal,
+        signal,
         progress: (text) => progress.line(text),
         note,
-        onStarted: (stack, ms) => note(`demo: reference agent at ${stack.agentUrl}, mock LLM at ${stack.mock.baseUrl} (up in ${(ms / 1000).toFixed(1)}s; data in ${stack.dataDir})`),
+        onStarted: (stack, ms) => {
+          note(`demo: reference agent at ${stack.agentUrl}, mock LLM at ${stack.mock.baseUrl} (up in ${(ms / 1000).toFixed(1)}s; data in ${stack.dataDir})`)
+          // Ctrl-C in a resilience check: the mock goes back to healthy before the stack stops.
+          this.onInterrupt(async () => {
+            const { MockLlmControl } = await import('../harness/mock-llm/control-client.js')
+            await new MockLlmControl(stack.mock.baseUrl).setScenario('healthy')
+          })
+        },
       })
       progress.done()
-      const safe = await this.finish(result.report, { output: [files.html, files.json], 'no-color': flags['no-color'] })
+      // The verdicts describe the demo agent, not this run: the demo succeeded if it got here (0), or was interrupted (130).
+      const safe = await this.finish(result.report, { output: [files.html, files.json], 'no-color': flags['no-color'] }, { interrupted: result.interrupted, gate: false })
       if (!this.jsonEnabled()) {
         if (result.interrupted) this.logToStderr(`demo: interrupted; the report holds the ${result.report.sections?.length ?? 0} job(s) that ran`)
         this.log(`\nreport: ${files.html}\n  json: ${files.json}`)
       }
-      // The verdicts describe the demo agent, not this run: the demo succeeded if it got here.
-      process.exitCode = result.interrupted ? ExitCode.Interrupted : ExitCode.Ok
       return safe
     } finally {
       progress.done()
-      process.off('SIGINT', onSigint)
     }
   }
 

@@ -3,16 +3,14 @@ import { Flags } from '@oclif/core'
 import { DEFAULT_CONFIG_FILE } from '../src/config/load.js'
 import type { AgentctlConfig } from '../src/config/schema.js'
 import { AgentctlError, ExitCode } from '../src/exit-codes.js'
-import { compareToBaseline, parseTolerance, readBaseline } from '../src/load/baseline.js'
-import { loadFindings } from '../src/load/findings.js'
+import { parseTolerance, readBaseline } from '../src/load/baseline.js'
 import { describePlan, progressText, stepText } from '../src/load/format.js'
 import { type LoadPlan, type MockLlmPlan, resolvePlan } from '../src/load/plan.js'
 import type { TargetProtocol } from '../src/protocols/types.js'
 import { assertLoadAllowed } from '../src/load/safety.js'
-import { pricingFor } from '../src/pricing.js'
 import { redact, registerSecret } from '../src/redact.js'
 import { displayUrl } from '../src/probes/endpoint.js'
-import { buildReport, type Report } from '../src/report.js'
+import type { Report } from '../src/report.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 
@@ -82,20 +80,14 @@ export default class Load extends ReportingCommand {
     const plan = resolvePlan({ ...flags, stream: flags.stream || undefined }, config, flags.config ?? DEFAULT_CONFIG_FILE)
     if (plan.mockLlm?.scenario) await assertScenarioParams(plan.mockLlm)
     const tolerance = parseTolerance(flags.tolerance ?? '10%')
-    const baseline = flags.baseline ? readBaseline(flags.baseline, plan) : undefined
+    const baseline = flags.baseline ? { file: flags.baseline, tolerance, load: readBaseline(flags.baseline, plan) } : undefined
     if (!flags.self) await assertLoadAllowed(config.target.url, plan.allowRemote)
-    const { buildWorkload, executeLoad } = await import('../harness/load/execute.js')
+    const [{ buildWorkload }, { runLoad }] = await Promise.all([import('../harness/load/execute.js'), import('./_jobs/load.js')])
     // Reads the prompts/sessions files now, so a malformed line fails before any server starts.
     buildWorkload(plan)
 
     const stopping: Array<() => Promise<void>> = []
-    const interrupt = new AbortController()
-    const onSigint = () => {
-      if (interrupt.signal.aborted) process.exit(ExitCode.Interrupted) // a second Ctrl-C: leave now
-      this.logToStderr('\nload: interrupted — stopping and writing the partial report (Ctrl-C again to leave now)')
-      interrupt.abort()
-    }
-    process.on('SIGINT', onSigint)
+    const signal = this.interruptSignal('\nload: interrupted — stopping and writing the partial report (Ctrl-C again to leave now)')
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     try {
       const { targetUrl, mockNote } = await this.startServers(plan, config, stopping)
@@ -106,54 +98,34 @@ export default class Load extends ReportingCommand {
       if (!this.jsonEnabled()) this.logToStderr(describePlan(plan, redact(origin), `${workload.kind}${source ? ` from ${source}` : ''}`, mockNote))
 
       let stepPrefix = ''
-      const trackCost = plan.chatLoad
-      const outcome = await executeLoad({
+      const report = await runLoad({
         plan,
         workload,
+        config,
         origin,
-        metricsUrl: origin + config.target.metricsPath,
-        bearer: config.target.apiKey,
-        trackCost,
+        baseline,
         protocol,
-        pricing: pricingFor(config),
-        dailyBudgetUsd: config.budget.dailyUsd,
-        signal: interrupt.signal,
-        onProgress: (p) => progress.line(progressText(stepPrefix, { elapsedS: p.elapsedS, rps: p.last.rps, p95: p.total.latencyMs.p95, errors: p.last.errors, totalErrors: p.total.errors, requests: p.total.requests })),
-        onStepStart: (rps, index, connections) => {
-          stepPrefix = `step ${index + 1} · ${rps} rps offered (${connections} conns) · `
-          progress.line(`${stepPrefix}warming up…`)
-        },
-        onStepDone: (step) => {
-          progress.done()
-          if (!this.jsonEnabled() && progressEnabled()) this.logToStderr(stepText(step))
+        version: this.config.version,
+        target: displayUrl(origin),
+        startedAt,
+        signal,
+        events: {
+          onProgress: (p) => progress.line(progressText(stepPrefix, { elapsedS: p.elapsedS, rps: p.last.rps, p95: p.total.latencyMs.p95, errors: p.last.errors, totalErrors: p.total.errors, requests: p.total.requests })),
+          onStepStart: (rps, index, connections) => {
+            stepPrefix = `step ${index + 1} · ${rps} rps offered (${connections} conns) · `
+            progress.line(`${stepPrefix}warming up…`)
+          },
+          onStepDone: (step) => {
+            progress.done()
+            if (!this.jsonEnabled() && progressEnabled()) this.logToStderr(stepText(step))
+          },
         },
       })
       progress.done()
-      const interrupted = interrupt.signal.aborted
-      const regressions = baseline ? compareToBaseline(outcome.load, baseline, tolerance) : undefined
-      if (regressions) outcome.load.baseline = { file: flags.baseline!, regressions }
-      const findings = loadFindings({
-        load: outcome.load,
-        slo: outcome.slo,
-        cost: outcome.cost,
-        costRequested: trackCost,
-        capacity: outcome.capacity,
-        regressions: regressions ? { file: flags.baseline!, tolerance, list: regressions } : undefined,
-        statuses: outcome.statuses,
-        scheduler: outcome.scheduler,
-        abortReason: outcome.abortReason,
-        durationMs: Date.now() - startedAt.getTime(),
-      })
-      // From the findings, which skip thresholds a run interrupted before any request never measured.
-      const sloFailed = findings.some((f) => f.checkId.startsWith('load-slo-') && f.status === 'fail')
-      const report = buildReport({ command: 'load', version: this.config.version, startedAt, target: displayUrl(origin), findings, load: outcome.load, ...(sloFailed ? { forceVerdict: 'fail' as const } : {}) })
-      const safe = await this.finish(report, flags)
-      // A run cut short by Ctrl-C has no verdict: it must never pass a gate (130, like demo).
-      if (interrupted) process.exitCode = ExitCode.Interrupted
-      return safe
+      // A run cut short by Ctrl-C has no verdict: it must never pass a gate (130).
+      return await this.finish(report, flags, { interrupted: signal.aborted })
     } finally {
       progress.done()
-      process.off('SIGINT', onSigint)
       for (const stop of stopping.reverse()) await stop().catch(() => undefined)
     }
   }

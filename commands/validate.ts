@@ -1,13 +1,14 @@
 import { Flags } from '@oclif/core'
 import { AgentctlError, ExitCode } from '../src/exit-codes.js'
-import { buildReport, type Report, VALIDATE_CATEGORIES } from '../src/report.js'
+import { type Report, VALIDATE_CATEGORIES } from '../src/report.js'
 import type { AgentctlConfig } from '../src/config/schema.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
+import { runValidate, VALIDATE_TIMEOUT } from './_jobs/validate.js'
 
 export default class Validate extends ReportingCommand {
   static summary = 'Is this build safe to ship? The CI deploy gate'
-  static description = `Runs the validate checks: ${VALIDATE_CATEGORIES.join(', ')}. Resilience is proven by behaviour: the agent's LLM traffic must go through the mock LLM (faults.mockLlm.port; start the agent with LLM_BASE_URL=http://127.0.0.1:4010/v1), and each check drives a fault (error storm, 429 with Retry-After, hang, bad output) and judges from the agent's answers and the mock's call log. --self starts the bundled reference agent wired to a mock. Exit 0 pass, 1 a finding at or above --fail-on, 2 usage or config error.`
+  static description = `Runs the validate checks: ${VALIDATE_CATEGORIES.join(', ')}. Resilience is proven by behaviour: the agent's LLM traffic must go through the mock LLM (faults.mockLlm.port; start the agent with LLM_BASE_URL=http://127.0.0.1:4010/v1), and each check drives a fault (error storm, 429 with Retry-After, hang, bad output) and judges from the agent's answers and the mock's call log. --self starts the bundled reference agent wired to a mock. Exit 0 pass, 1 a finding at or above --fail-on, 2 usage or config error, 130 interrupted by Ctrl-C (no verdict; a shared mock LLM is reset to healthy first).`
   static examples = [
     '<%= config.bin %> validate --self',
     '<%= config.bin %> validate --target http://127.0.0.1:8080 -o validate.xml -o validate.html',
@@ -20,7 +21,7 @@ export default class Validate extends ReportingCommand {
     'max-recovery': Flags.string({ description: 'longest wait for the agent to recover (breaker half-open, limiter) (default validate.maxRecovery, 60s)' }),
     repeat: Flags.integer({ min: 1, max: 20, description: 'run nondeterministic resilience checks N times and gate on their pass rate (default validate.repeat, 1)' }),
     'min-pass-rate': Flags.string({ description: 'share of --repeat runs that must pass, 0..1', default: '1' }),
-    timeout: Flags.string({ description: 'budget per check; resilience checks get the larger of this and their own (2-4 min): raise it with a --max-recovery above 60s', default: '30s' }),
+    timeout: Flags.string({ description: 'budget per check; resilience checks get the larger of this and their own (2-4 min): raise it with a --max-recovery above 60s', default: VALIDATE_TIMEOUT }),
     'data-dir': Flags.string({ description: "--self: the reference agent's embedded PostgreSQL data, reused between runs (the first start initialises it)", default: '.agentctl/validate-data' }),
   }
 
@@ -29,57 +30,43 @@ export default class Validate extends ReportingCommand {
     const loaded = this.loadConfig(flags)
     let config = loaded.config
     const maxRecoveryMs = this.duration(flags['max-recovery'], config.validate.maxRecovery, '--max-recovery')
-    const timeoutMs = this.duration(flags.timeout, '30s', '--timeout')
+    const timeoutMs = this.duration(flags.timeout, VALIDATE_TIMEOUT, '--timeout')
     const repeat = flags.repeat ?? config.validate.repeat
     const minPassRate = Number(flags['min-pass-rate'])
     if (!(minPassRate > 0 && minPassRate <= 1)) throw new AgentctlError(`--min-pass-rate must be in (0, 1], got "${flags['min-pass-rate']}"`, ExitCode.UsageOrInternal, 'e.g. --repeat 5 --min-pass-rate 0.8')
     // Loaded here, not at the top: `validate --help` should not pay for every check's libraries.
-    const [{ catalogue }, { runChecks, selectChecks }, { displayUrl }] = await Promise.all([import('../checks/index.js'), import('../src/runner.js'), import('../src/probes/endpoint.js')])
-    const only = this.listFlag(flags.only)
-    const skip = this.listFlag(flags.skip)
-    const checks = selectChecks(catalogue, { mode: 'validate', only, skip })
-    if (checks.length === 0) {
-      const known = catalogue.filter((c) => c.appliesTo.includes('validate')).map((c) => c.id)
-      throw new AgentctlError(`no validate check matches --only ${only.join(',') || '-'} --skip ${skip.join(',') || '-'}`, ExitCode.UsageOrInternal, `categories: ${VALIDATE_CATEGORIES.join(', ')}; checks: ${known.join(', ')}`)
-    }
+    const [{ selectOrThrow }, { displayUrl }] = await Promise.all([import('./_jobs/select.js'), import('../src/probes/endpoint.js')])
+    const checks = selectOrThrow('validate', this.listFlag(flags.only), this.listFlag(flags.skip))
 
-    const interrupt = new AbortController()
+    // First Ctrl-C: abort the checks, put the shared mock LLM back to healthy, clean up (stop the agent and the mock); a second one exits 130 at once.
+    const signal = this.interruptSignal('\nvalidate: interrupted — resetting the mock LLM and stopping (Ctrl-C again to leave now)')
     const progress = createProgress({ enabled: progressEnabled({ json: this.jsonEnabled() }) })
     let stack: SelfStack | undefined
-    // First Ctrl-C: abort the checks and clean up (stop the agent and the mock); a second one exits at once.
-    const onSigint = () => (interrupt.signal.aborted ? process.exit(ExitCode.UsageOrInternal) : interrupt.abort(new Error('interrupted by Ctrl-C')))
-    process.on('SIGINT', onSigint)
     try {
-      const startedAt = new Date()
       if (flags.self) {
         progress.line('validate: starting the mock LLM and the reference agent…')
         stack = await startSelfStack(config, repeat, flags['data-dir'])
         config = { ...config, target: { ...config.target, url: stack.agentUrl, apiKey: stack.apiKey }, faults: { mockLlm: { ...config.faults.mockLlm, port: stack.mockPort } } }
-      } else if (checks.some((c) => c.lock === 'mock-llm')) await requireReachableAgent(config.target.url, config.target.healthPath)
-      const running = new Set<string>()
-      const run = (subset: typeof checks) =>
-        runChecks(subset, {
-          mode: 'validate',
-          config,
-          timeoutMs,
-          options: { maxRecoveryMs, repeat, minPassRate, configFile: loaded.file, self: Boolean(flags.self) },
-          signal: interrupt.signal,
-          onStart: (check) => (running.add(check.id), progress.line(`validate: running ${[...running].join(', ')}`)),
-          onFinish: (check) => running.delete(check.id),
-        })
-      // Two phases: the static and dependency checks first, then the mock-driven lane alone. A
-      // dependency probe that makes the agent call its LLM (a /ready that pings the model, an
-      // llm-endpoint aimed at the mock) would otherwise add calls to a resilience check's window.
-      const lane = checks.filter((c) => c.lock === 'mock-llm')
-      const unordered = [...(await run(checks.filter((c) => c.lock !== 'mock-llm'))), ...(interrupt.signal.aborted ? [] : await run(lane))]
-      const findings = checks.flatMap((c) => unordered.filter((f) => f.checkId === c.id))
+      } else if (checks.some((c) => c.lock === 'mock-llm')) {
+        await requireReachableAgent(config.target.url, config.target.healthPath)
+        const { host, port } = config.faults.mockLlm
+        this.onInterrupt(() => resetMockScenario(`http://${host}:${port}`))
+      }
+      const report = await runValidate({
+        config,
+        checks,
+        timeoutMs,
+        options: { maxRecoveryMs, repeat, minPassRate, configFile: loaded.file, self: Boolean(flags.self) },
+        version: this.config.version,
+        target: flags.self ? `--self (reference agent ${stack!.agentUrl})` : displayUrl(config.target.url),
+        signal,
+        progress: (text) => progress.line(text),
+      })
       progress.done()
       // A partial run has no verdict: interrupted checks are skips, and skips must never pass a gate.
-      if (interrupt.signal.aborted) throw new AgentctlError('validate was interrupted (Ctrl-C): no verdict', ExitCode.UsageOrInternal, 'rerun it to completion')
-      const report = buildReport({ command: 'validate', version: this.config.version, startedAt, target: flags.self ? `--self (reference agent ${stack!.agentUrl})` : displayUrl(config.target.url), findings })
+      if (signal.aborted) throw new AgentctlError('validate was interrupted (Ctrl-C): no verdict', ExitCode.Interrupted, 'rerun it to completion')
       return await this.finish(report, flags)
     } finally {
-      process.off('SIGINT', onSigint)
       progress.done()
       await stack?.stop()
     }
@@ -99,6 +86,12 @@ async function requireReachableAgent(url: string, healthPath: string): Promise<v
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name
     throw new AgentctlError(`no agent answers at ${url} (${cause})`, ExitCode.UsageOrInternal, 'start the agent with its LLM base URL on the mock (see `agentctl validate --help`) and pass --target, or use --self for the bundled agent; --skip resilience,security runs the static checks alone')
   }
+}
+
+/** Puts a shared mock LLM back to `healthy` (the resilience checks leave it in a fault while they run). */
+async function resetMockScenario(url: string): Promise<void> {
+  const { MockLlmControl } = await import('../harness/mock-llm/control-client.js')
+  await new MockLlmControl(url).setScenario('healthy')
 }
 
 interface SelfStack {

@@ -1,3 +1,4 @@
+import type { z } from 'zod'
 import type { AgentctlConfig } from './config/schema.js'
 import type { Category, Evidence, Status } from './report.js'
 
@@ -17,7 +18,7 @@ export interface CheckContext {
    * deadline from this so they finish, with their own precise message, before the runner's.
    */
   startedAt?: number
-  /** Command options the checks may read (window, repeat, maxRecoveryMs, ...). */
+  /** This check's options, parsed by the runner through the check's `options` schema (defaults applied). */
   options: Readonly<Record<string, unknown>>
   /** State shared by the checks of one run (for example a mock-LLM control client). */
   shared: Map<string, unknown>
@@ -54,7 +55,23 @@ export interface Check {
    * scenario); everything else runs concurrently.
    */
   lock?: string
+  /**
+   * The options this check reads, with their defaults (ESLint's `meta.schema` + `defaultOptions`):
+   * a zod object. The runner parses the run's options through it; a key no check of the run
+   * declares is an error (docs/ARCHITECTURE.md "The shape of one check"). Use defineCheck() to
+   * get `ctx.options` typed from it.
+   */
+  options?: CheckOptionsSchema
   run(ctx: CheckContext): Promise<CheckOutcome | CheckOutcome[]>
+}
+
+export type CheckOptionsSchema = z.ZodObject
+
+/** A check whose `run` reads `ctx.options` typed (and defaulted) by its own options schema. */
+export function defineCheck<S extends CheckOptionsSchema>(
+  check: Omit<Check, 'options' | 'run'> & { options: S; run(ctx: Omit<CheckContext, 'options'> & { options: z.output<S> }): Promise<CheckOutcome | CheckOutcome[]> },
+): Check {
+  return check as unknown as Check
 }
 
 /** Small helpers so checks read well. */

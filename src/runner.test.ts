@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { Check, CheckOutcome } from './check.js'
+import { z } from 'zod'
+import { type Check, type CheckOutcome, defineCheck } from './check.js'
 import { ConfigSchema } from './config/schema.js'
-import { runChecks, selectChecks } from './runner.js'
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
-  })
+import { CheckOptionsError, declaredOptions, runChecks, selectChecks } from './runner.js'
+import { sleep } from './sleep.js'
 
 function check(id: string, run: Check['run'], extra: Partial<Check> = {}): Check {
   return { id, category: 'dependencies', title: id, description: id, appliesTo: ['validate', 'diagnose'], severity: 'fail', run, ...extra }
@@ -117,5 +113,47 @@ describe('selectChecks', () => {
   it('--skip by id and by category, with the mode’s own category', () => {
     expect(ids(selectChecks(catalogue, { mode: 'diagnose', skip: ['connectivity'] }))).toEqual(['redis', 'postgres', 'pods'])
     expect(ids(selectChecks(catalogue, { mode: 'validate', skip: ['dependencies', 'llm-timeout'] }))).toEqual([])
+  })
+})
+
+describe('check options', () => {
+  const seen: unknown[] = []
+  const probe = defineCheck({
+    id: 'probe',
+    category: 'dependencies',
+    title: 'probe',
+    description: 'probe',
+    appliesTo: ['validate'],
+    severity: 'fail',
+    options: z.strictObject({ probeRequests: z.number().int().positive().default(300), label: z.string().optional() }),
+    async run(ctx) {
+      seen.push(ctx.options)
+      return pass(`sends ${ctx.options.probeRequests}`) // typed: a number, defaulted
+    },
+  })
+  const plain = check('plain', async (ctx) => (seen.push(ctx.options), pass()))
+  const run = (options: Record<string, unknown>) => runChecks([probe, plain], { mode: 'validate', config: config(), timeoutMs: 1000, options })
+
+  it('each check receives its own declared options, with defaults applied', async () => {
+    seen.length = 0
+    const findings = await run({})
+    expect(findings[0]!.message).toBe('sends 300')
+    await run({ probeRequests: 5 })
+    expect(seen).toEqual([{ probeRequests: 300 }, {}, { probeRequests: 5 }, {}])
+  })
+
+  it('an option no check of the run declares is an error, before anything runs (a typo is never ignored)', async () => {
+    seen.length = 0
+    await expect(run({ probeRequest: 5 })).rejects.toThrow(CheckOptionsError)
+    await expect(run({ probeRequest: 5 })).rejects.toThrow(/unknown check option "probeRequest".*declared: probeRequests, label/)
+    expect(seen).toEqual([])
+  })
+
+  it('a value the schema refuses is an error naming the check and the option', async () => {
+    await expect(run({ probeRequests: -1 })).rejects.toThrow(/invalid options for probe: probeRequests/)
+  })
+
+  it('declaredOptions keeps only what the selected checks declare', () => {
+    expect(declaredOptions([probe, plain], { probeRequests: 5, maxRecoveryMs: 1 })).toEqual({ probeRequests: 5 })
   })
 })

@@ -10,6 +10,7 @@ export interface RunOptions {
   /** Check ids or categories to keep / drop (--only / --skip). */
   only?: readonly string[]
   skip?: readonly string[]
+  /** Options for the checks of this run; each check receives the keys its `options` schema declares. */
   options?: Record<string, unknown>
   shared?: Map<string, unknown>
   /** Aborts every running check (Ctrl-C). */
@@ -40,6 +41,7 @@ export function selectChecks(checks: readonly Check[], opts: Pick<RunOptions, 'm
  * itself never throws for a check's sake.
  */
 export async function runChecks(checks: readonly Check[], opts: RunOptions): Promise<Finding[]> {
+  const options = checkOptions(checks, opts.options ?? {})
   const shared = opts.shared ?? new Map<string, unknown>()
   const lanes = new Map<string, Check[]>()
   for (const check of checks) {
@@ -49,7 +51,7 @@ export async function runChecks(checks: readonly Check[], opts: RunOptions): Pro
   const results = new Map<Check, Finding[]>()
   await Promise.all(
     [...lanes.values()].map(async (lane) => {
-      for (const check of lane) results.set(check, await runOne(check, opts, shared))
+      for (const check of lane) results.set(check, await runOne(check, { ...opts, options: options.get(check) }, shared))
     }),
   )
   // Keep the catalogue's order so reports are stable from run to run.
@@ -116,6 +118,41 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
   const findings = outcomes.map((o) => toFinding(check, o, durationMs, severity, opts.mode))
   opts.onFinish?.(check, findings)
   return findings
+}
+
+/** Thrown before any check runs: the caller (a job, a test, an embedder) passed options wrongly. */
+export class CheckOptionsError extends Error {
+  override name = 'CheckOptionsError'
+}
+
+/** The options keys the checks declare (a job passes only these: its other settings concern other checks). */
+export function declaredOptions(checks: readonly Check[], options: Record<string, unknown>): Record<string, unknown> {
+  const declared = new Set(checks.flatMap((c) => Object.keys(c.options?.shape ?? {})))
+  return Object.fromEntries(Object.entries(options).filter(([key]) => declared.has(key)))
+}
+
+/**
+ * Each check's options, parsed through its schema (defaults applied). A key no check of the run
+ * declares, or a value a schema refuses, throws: a typo must not be silently ignored.
+ */
+function checkOptions(checks: readonly Check[], options: Record<string, unknown>): Map<Check, Record<string, unknown>> {
+  const unknown = Object.keys(options).filter((key) => !checks.some((c) => c.options && key in c.options.shape))
+  if (unknown.length > 0) {
+    const known = [...new Set(checks.flatMap((c) => Object.keys(c.options?.shape ?? {})))]
+    throw new CheckOptionsError(`unknown check option ${unknown.map((k) => `"${k}"`).join(', ')}: no check of this run declares it (declared: ${known.join(', ') || 'none'})`)
+  }
+  const parsed = new Map<Check, Record<string, unknown>>()
+  for (const check of checks) {
+    if (!check.options) {
+      parsed.set(check, {})
+      continue
+    }
+    const own = Object.fromEntries(Object.entries(options).filter(([key]) => key in check.options!.shape))
+    const result = check.options.safeParse(own)
+    if (!result.success) throw new CheckOptionsError(`invalid options for ${check.id}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+    parsed.set(check, result.data as Record<string, unknown>)
+  }
+  return parsed
 }
 
 function toFinding(check: Check, o: CheckOutcome, durationMs: number, severity: 'warn' | 'fail', mode: CheckMode): Finding {

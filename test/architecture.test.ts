@@ -34,6 +34,7 @@ const FORBIDDEN: Record<Layer, Partial<Record<Layer, string>>> = {
   },
   harness: {
     commands: 'nothing imports the CLI layer',
+    checks: 'the harness serves the jobs; the jobs (commands/_jobs) call the catalogue',
   },
   agent: {
     commands: 'nothing imports the CLI layer',
@@ -45,7 +46,7 @@ const FORBIDDEN: Record<Layer, Partial<Record<Layer, string>>> = {
 }
 
 /** What agent/ may take from src/: shared contracts and utilities only. */
-const AGENT_MAY_USE = ['src/contracts/', 'src/redact.ts', 'src/pricing.ts', 'src/exit-codes.ts', 'src/load/safety.ts', 'src/duration.ts', 'src/paths.ts']
+const AGENT_MAY_USE = ['src/contracts/', 'src/redact.ts', 'src/pricing.ts', 'src/exit-codes.ts', 'src/load/safety.ts', 'src/duration.ts', 'src/paths.ts', 'src/sleep.ts']
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })

@@ -15,6 +15,7 @@ import { type LlmEndpoint, type LlmRequest, callChatCompletion } from './client.
 import type { ModelPool } from './models.js'
 import { type Completion, LlmError } from './types.js'
 import type { Telemetry } from '../telemetry.js'
+import { sleep as abortableSleep } from '../../src/sleep.js'
 
 const MAX_HONOURED_RETRY_AFTER_MS = 60_000
 const MAX_BACKOFF_MS = 10_000
@@ -87,18 +88,9 @@ export class ResilientLlm {
   }
 }
 
+/** The shared abortable sleep, failing as the chat's own cancellation. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new LlmError('aborted', 'the chat request was cancelled or ran out of time'))
-    const timer = setTimeout(done, ms)
-    function done() {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }
-    function onAbort() {
-      clearTimeout(timer)
-      reject(new LlmError('aborted', 'the chat request was cancelled or ran out of time'))
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
+  return abortableSleep(ms, signal).catch(() => {
+    throw new LlmError('aborted', 'the chat request was cancelled or ran out of time')
   })
 }

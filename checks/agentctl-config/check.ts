@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import { readFileSync } from 'node:fs'
 import { relative } from 'node:path'
 import { parse } from 'yaml'
@@ -62,9 +63,13 @@ function configProblems(ctx: CheckContext): Problem[] {
   if (url && mock.port === targetPort && (mock.host === url.hostname || (LOOPBACK.test(mock.host) && LOOPBACK.test(url.hostname)))) {
     problems.push({ level: 'fail', text: `faults.mockLlm (${mock.host}:${mock.port}) and target.url are the same address`, fix: 'faults.mockLlm.port: 4010  # the mock and the agent need their own ports' })
   }
-  if (mock.port === 0 && !ctx.options.self) problems.push({ level: 'fail', text: 'faults.mockLlm.port is 0: the resilience checks cannot find the mock the agent talks to', fix: 'faults.mockLlm.port: 4010  # the port of `agentctl mock-llm`' })
+  if (mock.port === 0 && !(ctx.options as ConfigOptions).self) problems.push({ level: 'fail', text: 'faults.mockLlm.port is 0: the resilience checks cannot find the mock the agent talks to', fix: 'faults.mockLlm.port: 4010  # the port of `agentctl mock-llm`' })
   return problems
 }
+
+/** The config file validate loaded (absent: an in-memory config), and whether --self supplies the agent and mock. */
+const configOptions = z.strictObject({ configFile: z.string().optional(), self: z.boolean().default(false) })
+type ConfigOptions = z.output<typeof configOptions>
 
 export const agentctlConfigCheck: Check = {
   id: 'agentctl-config',
@@ -73,8 +78,9 @@ export const agentctlConfigCheck: Check = {
   description: 'The loaded agentctl.yaml: a usable target URL, a sane SLO, a mock LLM port distinct from the agent, and credentials from ${ENV} rather than literals.',
   appliesTo: ['validate'],
   severity: 'fail',
+  options: configOptions,
   run: async (ctx): Promise<CheckOutcome> => {
-    const file = ctx.options.configFile as string | undefined
+    const file = (ctx.options as ConfigOptions).configFile
     const shown = file ? relative(process.cwd(), file) || file : 'built-in defaults'
     const problems = [...configProblems(ctx), ...(file ? literalSecrets(file) : [])]
     const evidence = { file: shown, target: ctx.config.target.url, slo: ctx.config.slo, mockLlm: ctx.config.faults.mockLlm, problems: problems.map((p) => `${p.level}: ${p.text}`) }

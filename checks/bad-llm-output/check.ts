@@ -1,6 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { type Exchange, isRefused, isSuccess, summarize } from '../resilience-support.js'
+import { resilienceOptions } from '../resilience-options.js'
 
 const SCENARIOS = ['malformed-json', 'truncated-stream', 'empty-choices', 'bad-tool-args', 'tool-loop'] as const
 /** More LLM calls than this for one chat means the tool loop has no iteration cap. */
@@ -75,6 +76,7 @@ export const badLlmOutputCheck: Check = {
   appliesTo: ['validate'],
   severity: 'fail',
   lock: 'mock-llm',
+  options: resilienceOptions,
   timeoutMs: 240_000,
   run: (ctx) => runScenario(ctx, badOutputScenario),
 }

@@ -10,7 +10,7 @@ type Out = { status: string; title: string; evidence: Record<string, unknown> }
 describe('breaker-state', () => {
   it('fails an open breaker and passes closed ones (from /metrics)', async () => {
     server = await fakeMetricsEndpoint([metricsFixture('agent-scrape-1.prom'), metricsFixture('agent-scrape-2.prom')])
-    const out = (await check.run(insightContext({ target: { url: server.url } }, { window: '100ms' }))) as Out[]
+    const out = (await check.run(insightContext({ target: { url: server.url } }, { windowMs: 100 }))) as Out[]
     expect(out.map((o) => [o.title, o.status])).toEqual([
       ['Circuit breaker claude-sonnet-4', 'fail'],
       ['Circuit breaker gpt-4o', 'pass'],
@@ -37,7 +37,7 @@ describe('breaker-state', () => {
 
   it('skips when the agent has no breaker metric', async () => {
     server = await fakeMetricsEndpoint(['# no metrics\nup 1\n'])
-    const out = (await check.run(insightContext({ target: { url: server.url } }, { window: '100ms' }))) as Out
+    const out = (await check.run(insightContext({ target: { url: server.url } }, { windowMs: 100 }))) as Out
     expect(out.status).toBe('skip')
   })
 })

@@ -2,6 +2,7 @@ import type { Check, CheckOutcome } from '../../src/check.js'
 import { formatDuration } from '../../src/duration.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { type Exchange, isRefused, isSuccess, retryAfterMs, sleep, summarize } from '../resilience-support.js'
+import { resilienceOptions } from '../resilience-options.js'
 
 /** Enough failing requests to trip a breaker whose threshold is up to ~10 consecutive failures. */
 const MAX_STORM_REQUESTS = 30
@@ -126,6 +127,7 @@ export const circuitBreakerCheck: Check = {
   appliesTo: ['validate'],
   severity: 'fail',
   lock: 'mock-llm',
+  options: resilienceOptions,
   timeoutMs: 240_000,
   run: (ctx) => runScenario(ctx, breakerScenario),
 }

@@ -28,7 +28,7 @@ describe('cost-recommendations', () => {
 
   it('works from /metrics scrapes too, labelling figures as projected', async () => {
     server = await fakeMetricsEndpoint([before, after])
-    const out = byTitle(await check.run(insightContext({ target: { url: server.url } }, { window: '200ms' })))
+    const out = byTitle(await check.run(insightContext({ target: { url: server.url } }, { windowMs: 200 })))
     expect(out['Route gpt-4o traffic to gpt-4o-mini']!.message).toContain('projected')
   })
 })

@@ -1,7 +1,8 @@
+import { metricOptions } from '../../src/metrics/window.js'
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { type ModelSpend, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
-import { metricsUnavailable } from '../../src/metrics/outcomes.js'
+import { runMetricRule } from '../../src/metrics/outcomes.js'
 import { costUsd, priceOf, pricingFor, type PricingTable } from '../../src/pricing.js'
 
 /** The share of an expensive model's traffic we suggest routing to a cheaper sibling: simple turns, typically. */
@@ -21,26 +22,23 @@ export const check: Check = {
   description: 'Savings estimated from the actual token mix and the pricing table: routing to a cheaper sibling model, prompt size, cache hit rate',
   appliesTo: ['diagnose'],
   severity: 'warn',
+  options: metricOptions,
   async run(ctx) {
-    let spend: SpendFigures | undefined
-    try {
-      spend = await spendFigures(ctx)
-    } catch (error) {
-      return metricsUnavailable(ctx, error)
-    }
-    if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} series, so there is no token mix to optimise` }
-    if (spend.last24hUsd <= 0) return { status: 'pass', message: `no LLM spend to optimise (${spend.how})`, evidence: { basis: spend.basis } }
-    const table = pricingFor(ctx.config)
-    const out: CheckOutcome[] = []
-    for (const m of spend.byModel.filter((x) => x.usd > 0 && x.pricedBy === 'pricing table')) {
-      const routing = routeOutcome(ctx, m, spend, table)
-      if (routing) out.push(routing)
-      const prompt = promptOutcome(m, spend, table)
-      if (prompt) out.push(prompt)
-    }
-    if (spend.cache) out.push(cacheOutcome(spend))
-    if (out.length === 0) out.push({ status: 'pass', message: `no cheaper sibling model in the pricing table for ${spend.byModel.map((m) => m.model).join(', ')} and a balanced token mix`, evidence: { basis: spend.basis } })
-    return out
+    return runMetricRule(ctx, spendFigures, (spend: SpendFigures | undefined) => {
+      if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} series, so there is no token mix to optimise` }
+      if (spend.last24hUsd <= 0) return { status: 'pass', message: `no LLM spend to optimise (${spend.how})`, evidence: { basis: spend.basis } }
+      const table = pricingFor(ctx.config)
+      const out: CheckOutcome[] = []
+      for (const m of spend.byModel.filter((x) => x.usd > 0 && x.pricedBy === 'pricing table')) {
+        const routing = routeOutcome(ctx, m, spend, table)
+        if (routing) out.push(routing)
+        const prompt = promptOutcome(m, spend, table)
+        if (prompt) out.push(prompt)
+      }
+      if (spend.cache) out.push(cacheOutcome(spend))
+      if (out.length === 0) out.push({ status: 'pass', message: `no cheaper sibling model in the pricing table for ${spend.byModel.map((m) => m.model).join(', ')} and a balanced token mix`, evidence: { basis: spend.basis } })
+      return out
+    })
   },
 }
 

@@ -33,7 +33,7 @@ describe('cost-spend', () => {
 
   it('without Prometheus: projects from two /metrics scrapes and says it is a projection', async () => {
     server = await fakeMetricsEndpoint([before, after])
-    const ctx = insightContext({ target: { url: server.url }, budget: { dailyUsd: 5 } }, { window: '400ms' })
+    const ctx = insightContext({ target: { url: server.url }, budget: { dailyUsd: 5 } }, { windowMs: 400 })
     const out = byTitle(await check.run(ctx))
     const day = out['Spend over 24 h']!
     expect(day.evidence!.basis).toBe('projected')
@@ -51,7 +51,7 @@ describe('cost-spend', () => {
   it('warns about models missing from the pricing table instead of silently pricing them at zero', async () => {
     const text = (n: number) => `# TYPE agent_llm_tokens_total counter\nagent_llm_tokens_total{model="house-model",kind="prompt"} ${n}\nagent_llm_tokens_total{model="house-model",kind="completion"} ${n / 10}\n`
     server = await fakeMetricsEndpoint([text(1000), text(5000)])
-    const out = byTitle(await check.run(insightContext({ target: { url: server.url } }, { window: '200ms' })))
+    const out = byTitle(await check.run(insightContext({ target: { url: server.url } }, { windowMs: 200 })))
     expect(out['Spend over 24 h']!.status).toBe('warn')
     expect(out['Spend over 24 h']!.remediation).toContain('pricing: { "house-model"')
   })

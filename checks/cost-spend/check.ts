@@ -1,7 +1,8 @@
+import { metricOptions } from '../../src/metrics/window.js'
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { msSinceUtcMidnight, type SpendFigures, spendFigures, usd } from '../../src/metrics/cost.js'
-import { metricsUnavailable, queryCommand } from '../../src/metrics/outcomes.js'
+import { runMetricRule, queryCommand } from '../../src/metrics/outcomes.js'
 
 /** Share of a budget at which spend turns into a warning. */
 const NEAR_BUDGET = 0.8
@@ -13,15 +14,12 @@ export const check: Check = {
   description: 'Token counters x the pricing table: spend over 24 h and today, burn rate against budget.dailyUsd, projected month against budget.monthlyUsd, spend by model',
   appliesTo: ['diagnose'],
   severity: 'fail',
+  options: metricOptions,
   async run(ctx) {
-    let spend: SpendFigures | undefined
-    try {
-      spend = await spendFigures(ctx)
-    } catch (error) {
-      return metricsUnavailable(ctx, error)
-    }
-    if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} or ${METRICS.llmCost} series, so spend cannot be computed` }
-    return [last24h(ctx, spend), daily(ctx, spend), monthly(ctx, spend)]
+    return runMetricRule(ctx, spendFigures, (spend: SpendFigures | undefined) => {
+      if (!spend) return { status: 'skip', message: `the agent exports no ${METRICS.llmTokens} or ${METRICS.llmCost} series, so spend cannot be computed` }
+      return [last24h(ctx, spend), daily(ctx, spend), monthly(ctx, spend)]
+    })
   },
 }
 

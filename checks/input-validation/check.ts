@@ -1,6 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { type Exchange, summarize } from '../resilience-support.js'
+import { resilienceOptions } from '../resilience-options.js'
 
 /** Far above any sane chat message and any model's context window. */
 const OVERSIZED_BYTES = 2 * 1024 * 1024
@@ -41,6 +42,7 @@ export const inputValidationCheck: Check = {
   appliesTo: ['validate'],
   severity: 'fail',
   lock: 'mock-llm',
+  options: resilienceOptions,
   timeoutMs: 120_000,
   run: (ctx) => runScenario(ctx, inputScenario, { repeatable: false }),
 }

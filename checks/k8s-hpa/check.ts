@@ -1,6 +1,5 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
-import { type Hpa, kubeReader, type Pod } from '../../src/kube/client.js'
-import { kubeFailureOutcome } from '../../src/kube/errors.js'
+import { type Hpa, type Pod, runKubeRule } from '../../src/kube/client.js'
 import { type Workload, workloadOf } from '../../src/kube/workload.js'
 
 const KIND_SHORT: Record<string, string> = { Deployment: 'deploy', StatefulSet: 'sts', ReplicaSet: 'rs' }
@@ -13,29 +12,22 @@ export const check: Check = {
   appliesTo: ['diagnose'],
   severity: 'fail',
   async run(ctx) {
-    const reader = await kubeReader(ctx)
-    if (!('pods' in reader)) return reader
-    let hpas: Hpa[]
-    let pods: Pod[]
-    try {
-      ;[hpas, pods] = await Promise.all([reader.hpas(), reader.pods()])
-    } catch (error) {
-      return kubeFailureOutcome(error, reader.target)
-    }
-    const ns = reader.target.namespace
-    // The agent's workloads, from its pods' owners; with no selector every HPA in the namespace counts.
-    const workloads = new Map<string, Workload>(pods.map((p) => workloadOf(p)).map((w) => [w.ref, w]))
-    const mine = reader.target.selector ? hpas.filter((h) => workloads.has(refOf(h))) : hpas
-    if (mine.length === 0) {
-      const target = [...workloads.values()].find((w) => w.kind === 'deploy' || w.kind === 'sts')
-      return {
-        status: 'warn',
-        message: `no HorizontalPodAutoscaler targets ${target ? target.ref : 'the agent workload'} in ${ns}: a traffic spike has nowhere to go`,
-        evidence: { namespace: ns, workloads: [...workloads.keys()], hpasInNamespace: hpas.map((h) => `${h.metadata?.name} -> ${refOf(h)}`) },
-        remediation: target ? `kubectl -n ${ns} autoscale ${target.ref} --min=2 --max=10 --cpu-percent=70` : `kubectl -n ${ns} get hpa`,
+    return runKubeRule(ctx, (reader) => Promise.all([reader.hpas(), reader.pods()]), ([hpas, pods]: [Hpa[], Pod[]], reader) => {
+      const ns = reader.target.namespace
+      // The agent's workloads, from its pods' owners; with no selector every HPA in the namespace counts.
+      const workloads = new Map<string, Workload>(pods.map((p) => workloadOf(p)).map((w) => [w.ref, w]))
+      const mine = reader.target.selector ? hpas.filter((h) => workloads.has(refOf(h))) : hpas
+      if (mine.length === 0) {
+        const target = [...workloads.values()].find((w) => w.kind === 'deploy' || w.kind === 'sts')
+        return {
+          status: 'warn',
+          message: `no HorizontalPodAutoscaler targets ${target ? target.ref : 'the agent workload'} in ${ns}: a traffic spike has nowhere to go`,
+          evidence: { namespace: ns, workloads: [...workloads.keys()], hpasInNamespace: hpas.map((h) => `${h.metadata?.name} -> ${refOf(h)}`) },
+          remediation: target ? `kubectl -n ${ns} autoscale ${target.ref} --min=2 --max=10 --cpu-percent=70` : `kubectl -n ${ns} get hpa`,
+        }
       }
-    }
-    return mine.map((h) => hpaOutcome(h, ns))
+      return mine.map((h) => hpaOutcome(h, ns))
+    })
   },
 }
 

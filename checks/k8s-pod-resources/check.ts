@@ -1,7 +1,6 @@
 import type { V1Container } from '@kubernetes/client-node'
 import type { Check, CheckOutcome } from '../../src/check.js'
-import { kubeReader, type PodMetrics, type Pod } from '../../src/kube/client.js'
-import { kubeFailureOutcome } from '../../src/kube/errors.js'
+import { type PodMetrics, type Pod, runKubeRule } from '../../src/kube/client.js'
 import { formatCpu, formatMemory, mib, parseQuantity } from '../../src/kube/quantity.js'
 import { workloadOf } from '../../src/kube/workload.js'
 
@@ -21,26 +20,19 @@ export const check: Check = {
   appliesTo: ['diagnose'],
   severity: 'fail',
   async run(ctx) {
-    const reader = await kubeReader(ctx)
-    if (!('pods' in reader)) return reader
-    let pods: Pod[]
-    let usage: PodMetrics[] | undefined
-    try {
-      ;[pods, usage] = await Promise.all([reader.pods(), reader.podMetrics()])
-    } catch (error) {
-      return kubeFailureOutcome(error, reader.target)
-    }
-    const ns = reader.target.namespace
-    if (pods.length === 0) return { status: 'skip', message: `no pods match the selector in ${ns} (see k8s-pods)` }
-    const outcomes = pods.map((pod) => podOutcome(pod, usage?.find((m) => m.metadata.name === pod.metadata?.name), ns))
-    if (!usage) {
-      outcomes.unshift({
-        title: 'Metrics API', status: 'warn', evidence: { namespace: ns, api: 'metrics.k8s.io/v1beta1' },
-        message: 'the metrics API is not served (no metrics-server), so live CPU and memory use is unknown; requests and limits are still checked',
-        remediation: 'Install metrics-server: kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml; then: kubectl -n ' + ns + ' top pods',
-      })
-    }
-    return outcomes
+    return runKubeRule(ctx, (reader) => Promise.all([reader.pods(), reader.podMetrics()]), ([pods, usage]: [Pod[], PodMetrics[] | undefined], reader) => {
+      const ns = reader.target.namespace
+      if (pods.length === 0) return { status: 'skip', message: `no pods match the selector in ${ns} (see k8s-pods)` }
+      const outcomes = pods.map((pod) => podOutcome(pod, usage?.find((m) => m.metadata.name === pod.metadata?.name), ns))
+      if (!usage) {
+        outcomes.unshift({
+          title: 'Metrics API', status: 'warn', evidence: { namespace: ns, api: 'metrics.k8s.io/v1beta1' },
+          message: 'the metrics API is not served (no metrics-server), so live CPU and memory use is unknown; requests and limits are still checked',
+          remediation: 'Install metrics-server: kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml; then: kubectl -n ' + ns + ' top pods',
+        })
+      }
+      return outcomes
+    })
   },
 }
 

@@ -1,6 +1,5 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
-import { type KubeReader, kubeReader, type Pod } from '../../src/kube/client.js'
-import { kubeFailureOutcome } from '../../src/kube/errors.js'
+import { type KubeReader, type Pod, runKubeRule } from '../../src/kube/client.js'
 import { formatMemory, parseQuantity } from '../../src/kube/quantity.js'
 import { ago, workloadOf } from '../../src/kube/workload.js'
 
@@ -12,24 +11,18 @@ export const check: Check = {
   appliesTo: ['diagnose'],
   severity: 'fail',
   async run(ctx) {
-    const reader = await kubeReader(ctx)
-    if (!('pods' in reader)) return reader
-    let pods: Pod[]
-    try {
-      pods = await reader.pods()
-    } catch (error) {
-      return kubeFailureOutcome(error, reader.target)
-    }
-    const { namespace: ns, selector } = reader.target
-    if (pods.length === 0) {
-      return {
-        status: 'fail',
-        message: `no pods match ${selector ? `selector ${selector}` : 'any selector'} in namespace ${ns}`,
-        evidence: { namespace: ns, selector, server: reader.server },
-        remediation: `List what is there: kubectl -n ${ns} get pods --show-labels; then set kubernetes.selector in agentctl.yaml`,
+    return runKubeRule(ctx, (reader) => reader.pods(), (pods: Pod[], reader) => {
+      const { namespace: ns, selector } = reader.target
+      if (pods.length === 0) {
+        return {
+          status: 'fail',
+          message: `no pods match ${selector ? `selector ${selector}` : 'any selector'} in namespace ${ns}`,
+          evidence: { namespace: ns, selector, server: reader.server },
+          remediation: `List what is there: kubectl -n ${ns} get pods --show-labels; then set kubernetes.selector in agentctl.yaml`,
+        }
       }
-    }
-    return pods.map((pod) => podOutcome(pod, reader))
+      return pods.map((pod) => podOutcome(pod, reader))
+    })
   },
 }
 

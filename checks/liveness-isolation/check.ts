@@ -1,6 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { type Exchange, isSuccess, summarize } from '../resilience-support.js'
+import { resilienceOptions } from '../resilience-options.js'
 
 /** Kubelet's default probe timeout is 1 s; a liveness answer slower than this risks a restart. */
 const LIVENESS_BUDGET_MS = 2000
@@ -34,6 +35,7 @@ export const livenessIsolationCheck: Check = {
   appliesTo: ['validate'],
   severity: 'fail',
   lock: 'mock-llm',
+  options: resilienceOptions,
   timeoutMs: 120_000,
   run: (ctx) => runScenario(ctx, livenessScenario, { repeatable: false }),
 }

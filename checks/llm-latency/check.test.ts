@@ -13,7 +13,7 @@ type Out = { status: string; title: string; message: string; evidence: Record<st
 describe('llm-latency', () => {
   it('reports each model from the scrape deltas, flagging rate limiting', async () => {
     server = await fakeMetricsEndpoint([before, after])
-    const out = (await check.run(insightContext({ target: { url: server.url } }, { window: '200ms' }))) as Out[]
+    const out = (await check.run(insightContext({ target: { url: server.url } }, { windowMs: 200 }))) as Out[]
     expect(out.map((o) => o.title)).toEqual(['LLM gpt-4o', 'LLM gpt-4o-mini'])
     const [big, mini] = out
     // 87 calls in the window: 80 success, 5 error, 2 rate_limited -> 8% failures -> warn.
@@ -26,7 +26,7 @@ describe('llm-latency', () => {
 
   it('fails a model whose LLM p95 alone exceeds the request SLO (via Prometheus)', async () => {
     server = await fakePrometheus((q) => vectorFromFixtures(q, before, after))
-    const out = (await check.run(insightContext({ dependencies: { prometheus: server.url }, slo: { p95Ms: 2000 } }, { window: '10m' }))) as Out[]
+    const out = (await check.run(insightContext({ dependencies: { prometheus: server.url }, slo: { p95Ms: 2000 } }, { windowMs: 10 * 60_000 }))) as Out[]
     expect(out[0]!.status).toBe('fail')
     expect(out[0]!.message).toContain('exceeds the 2000ms request SLO')
     expect(out[0]!.remediation).toContain('promtool query instant')

@@ -2,6 +2,7 @@ import type { Check, CheckOutcome } from '../../src/check.js'
 import { formatDuration } from '../../src/duration.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { isSuccess, summarize } from '../resilience-support.js'
+import { resilienceOptions } from '../resilience-options.js'
 
 async function hangScenario(s: Session): Promise<CheckOutcome> {
   await s.mock.setScenario('hang')
@@ -41,6 +42,7 @@ export const llmTimeoutCheck: Check = {
   appliesTo: ['validate'],
   severity: 'fail',
   lock: 'mock-llm',
+  options: resilienceOptions,
   timeoutMs: 180_000,
   run: (ctx) => runScenario(ctx, hangScenario),
 }

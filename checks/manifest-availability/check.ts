@@ -1,5 +1,5 @@
 import type { Check } from '../../src/check.js'
-import { type K8sObject, type ManifestDoc, type Problem, runManifestRule, toOutcome, type Workload, workloadName, workloads } from '../manifest-support.js'
+import { type K8sObject, type ManifestDoc, type Problem, runManifestRule, toOutcome, type Workload, workloadName, workloads, manifestOptions } from '../manifest-support.js'
 
 function selects(selector: K8sObject | undefined, labels: Record<string, string>): boolean {
   if (!selector) return false
@@ -33,6 +33,7 @@ export const manifestAvailabilityCheck: Check = {
   description: 'Deployments and StatefulSets run at least 2 replicas (or an HPA with minReplicas >= 2) and a PodDisruptionBudget selects their pods without blocking node drains.',
   appliesTo: ['validate'],
   severity: 'fail',
+  options: manifestOptions,
   run: async (ctx) =>
     runManifestRule(ctx, (set) =>
       workloads(set.docs)

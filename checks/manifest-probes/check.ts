@@ -1,6 +1,6 @@
 import type { Check } from '../../src/check.js'
 import { parseDuration } from '../../src/duration.js'
-import { containerEnv, type K8sObject, type ManifestDoc, type Problem, runManifestRule, toOutcome, workloadName, workloads } from '../manifest-support.js'
+import { containerEnv, type K8sObject, type ManifestDoc, type Problem, runManifestRule, toOutcome, workloadName, workloads, manifestOptions } from '../manifest-support.js'
 
 /** A liveness path with one of these words usually checks dependencies (or the LLM): wrong probe. */
 const DEPENDENT_PATH = /ready|readiness|deep|depend|llm|chat|complet|upstream|downstream|db|database/i
@@ -38,6 +38,7 @@ export const manifestProbesCheck: Check = {
   description: 'Every long-running container has distinct liveness and readiness probes, liveness off dependency/LLM paths, readiness timeout above the dependency timeouts.',
   appliesTo: ['validate'],
   severity: 'fail',
+  options: manifestOptions,
   run: async (ctx) =>
     runManifestRule(ctx, (set) =>
       workloads(set.docs)

@@ -1,5 +1,5 @@
 import type { Check } from '../../src/check.js'
-import { type Problem, runManifestRule, toOutcome, workloadName, workloads } from '../manifest-support.js'
+import { type Problem, runManifestRule, toOutcome, workloadName, workloads, manifestOptions } from '../manifest-support.js'
 
 const UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, K: 1e3, M: 1e6, G: 1e9, T: 1e12, m: 1e-3, '': 1 }
 
@@ -16,6 +16,7 @@ export const manifestResourcesCheck: Check = {
   description: 'Every container requests CPU and memory and limits memory (CPU limit recommended); requests never exceed limits.',
   appliesTo: ['validate'],
   severity: 'fail',
+  options: manifestOptions,
   run: async (ctx) =>
     runManifestRule(ctx, (set) =>
       workloads(set.docs).map((w) => {

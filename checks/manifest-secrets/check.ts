@@ -1,5 +1,5 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
-import { type ManifestDoc, type Problem, runManifestRule, toOutcome, workloadName, workloads } from '../manifest-support.js'
+import { type ManifestDoc, type Problem, runManifestRule, toOutcome, workloadName, workloads, manifestOptions } from '../manifest-support.js'
 
 /** Names that hold credentials; *_FILE variables hold a path to a mounted secret, which is the right way. */
 const SECRET_NAME = /(^|_)(API_?KEYS?|SECRET|TOKEN|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIALS?|ACCESS_KEY|AUTH)(_|$)|(DATABASE|REDIS|POSTGRES|MONGO|AMQP|NATS)_URL$/i
@@ -23,6 +23,7 @@ export const manifestSecretsCheck: Check = {
   description: 'No credential is written in a container env value or a ConfigMap; they come from Secret references (secretKeyRef, envFrom secretRef, mounted files).',
   appliesTo: ['validate'],
   severity: 'fail',
+  options: manifestOptions,
   run: async (ctx) =>
     runManifestRule(ctx, (set) => {
       const outcomes: CheckOutcome[] = workloads(set.docs).map((w) => {

@@ -1,5 +1,5 @@
 import type { Check } from '../../src/check.js'
-import { type Problem, runManifestRule, toOutcome, workloadName, workloads } from '../manifest-support.js'
+import { type Problem, runManifestRule, toOutcome, workloadName, workloads, manifestOptions } from '../manifest-support.js'
 
 export const manifestSecurityContextCheck: Check = {
   id: 'manifest-security-context',
@@ -8,6 +8,7 @@ export const manifestSecurityContextCheck: Check = {
   description: 'Containers run as non-root with a read-only root filesystem, no privilege escalation, no privileged mode or host namespaces, capabilities dropped.',
   appliesTo: ['validate'],
   severity: 'fail',
+  options: manifestOptions,
   run: async (ctx) =>
     runManifestRule(ctx, (set) =>
       workloads(set.docs).map((w) => {

@@ -1,6 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { type Exchange, isRefused, isSuccess, summarize } from '../resilience-support.js'
+import { resilienceOptions } from '../resilience-options.js'
 
 /** Some agents fall back per request, others only once the primary's breaker opens (threshold up to ~10). */
 const MAX_REQUESTS = 12
@@ -49,6 +50,7 @@ export const modelFallbackCheck: Check = {
   appliesTo: ['validate'],
   severity: 'fail',
   lock: 'mock-llm',
+  options: resilienceOptions,
   timeoutMs: 120_000,
   run: (ctx) => runScenario(ctx, fallbackScenario),
 }

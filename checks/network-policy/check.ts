@@ -1,6 +1,5 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
-import { kubeReader, type NetworkPolicy, type Pod } from '../../src/kube/client.js'
-import { kubeFailureOutcome } from '../../src/kube/errors.js'
+import { type NetworkPolicy, type Pod, runKubeRule } from '../../src/kube/client.js'
 
 export const check: Check = {
   id: 'network-policy',
@@ -10,32 +9,25 @@ export const check: Check = {
   appliesTo: ['diagnose'],
   severity: 'warn',
   async run(ctx) {
-    const reader = await kubeReader(ctx)
-    if (!('pods' in reader)) return reader
-    let policies: NetworkPolicy[]
-    let pods: Pod[]
-    try {
-      ;[policies, pods] = await Promise.all([reader.networkPolicies(), reader.pods()])
-    } catch (error) {
-      return kubeFailureOutcome(error, reader.target)
-    }
-    const ns = reader.target.namespace
-    const title = `CIS 5.3.2 namespace ${ns}`
-    const labels = pods[0]?.metadata?.labels ?? parseSelectorLabels(reader.target.selector)
-    if (policies.length === 0) {
-      return {
-        title, status: 'fail',
-        message: `namespace ${ns} has no NetworkPolicy: every pod accepts traffic from anywhere in the cluster and may call anything, so one compromised pod reaches the agent, its database and its LLM credentials (CIS 5.3.2)`,
-        evidence: { cis: '5.3.2', namespace: ns, networkPolicies: 0 },
-        remediation: `Start from default-deny and allow what the agent needs (adjust ports to yours):\nkubectl -n ${ns} apply -f - <<'EOF'\n${policyYaml(ns, labels)}EOF`,
+    return runKubeRule(ctx, (reader) => Promise.all([reader.networkPolicies(), reader.pods()]), ([policies, pods]: [NetworkPolicy[], Pod[]], reader) => {
+      const ns = reader.target.namespace
+      const title = `CIS 5.3.2 namespace ${ns}`
+      const labels = pods[0]?.metadata?.labels ?? parseSelectorLabels(reader.target.selector)
+      if (policies.length === 0) {
+        return {
+          title, status: 'fail',
+          message: `namespace ${ns} has no NetworkPolicy: every pod accepts traffic from anywhere in the cluster and may call anything, so one compromised pod reaches the agent, its database and its LLM credentials (CIS 5.3.2)`,
+          evidence: { cis: '5.3.2', namespace: ns, networkPolicies: 0 },
+          remediation: `Start from default-deny and allow what the agent needs (adjust ports to yours):\nkubectl -n ${ns} apply -f - <<'EOF'\n${policyYaml(ns, labels)}EOF`,
+        }
       }
-    }
-    const selecting = policies.filter((p) => selects(p, labels))
-    const evidence = { cis: '5.3.2', namespace: ns, networkPolicies: policies.map((p) => p.metadata?.name), selectingAgentPods: selecting.map((p) => p.metadata?.name) }
-    if (pods.length && selecting.length === 0) {
-      return { title, status: 'warn', evidence, message: `namespace ${ns} has ${policies.length} NetworkPolicy(ies) but none selects the agent pods (${fmt(labels)})`, remediation: `kubectl -n ${ns} apply -f - <<'EOF'\n${policyYaml(ns, labels)}EOF` } satisfies CheckOutcome
-    }
-    return { title, status: 'pass', evidence, message: `namespace ${ns} has ${policies.length} NetworkPolicy(ies)${selecting.length ? `, ${selecting.length} selecting the agent pods` : ''}` }
+      const selecting = policies.filter((p) => selects(p, labels))
+      const evidence = { cis: '5.3.2', namespace: ns, networkPolicies: policies.map((p) => p.metadata?.name), selectingAgentPods: selecting.map((p) => p.metadata?.name) }
+      if (pods.length && selecting.length === 0) {
+        return { title, status: 'warn', evidence, message: `namespace ${ns} has ${policies.length} NetworkPolicy(ies) but none selects the agent pods (${fmt(labels)})`, remediation: `kubectl -n ${ns} apply -f - <<'EOF'\n${policyYaml(ns, labels)}EOF` } satisfies CheckOutcome
+      }
+      return { title, status: 'pass', evidence, message: `namespace ${ns} has ${policies.length} NetworkPolicy(ies)${selecting.length ? `, ${selecting.length} selecting the agent pods` : ''}` }
+    })
   },
 }
 

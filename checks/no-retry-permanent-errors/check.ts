@@ -1,6 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { callsByModel, summarize } from '../resilience-support.js'
+import { resilienceOptions } from '../resilience-options.js'
 
 /** Errors that another attempt cannot fix: retrying them only burns money and latency. */
 const PERMANENT = [
@@ -51,6 +52,7 @@ export const noRetryPermanentErrorsCheck: Check = {
   appliesTo: ['validate'],
   severity: 'fail',
   lock: 'mock-llm',
+  options: resilienceOptions,
   timeoutMs: 180_000,
   run: (ctx) => runScenario(ctx, permanentErrorsScenario),
 }

@@ -11,7 +11,7 @@ afterEach(async () => server?.close())
 describe('performance-slo', () => {
   it('computes percentiles and the 5xx rate from two scrapes and fails the error SLO', async () => {
     server = await fakeMetricsEndpoint([before, after])
-    const ctx = insightContext({ target: { url: server.url }, slo: { p95Ms: 5000, errorRate: 0.01 } }, { window: '300ms' })
+    const ctx = insightContext({ target: { url: server.url }, slo: { p95Ms: 5000, errorRate: 0.01 } }, { windowMs: 300 })
     const out = await check.run(ctx)
     expect(Array.isArray(out)).toBe(true)
     const [latency, errors] = out as Array<{ status: string; evidence: Record<string, unknown>; message: string }>
@@ -27,7 +27,7 @@ describe('performance-slo', () => {
 
   it('fails the latency SLO when p95 is above it', async () => {
     server = await fakeMetricsEndpoint([before, after])
-    const ctx = insightContext({ target: { url: server.url }, slo: { p95Ms: 3000, errorRate: 0.1 } }, { window: 200 })
+    const ctx = insightContext({ target: { url: server.url }, slo: { p95Ms: 3000, errorRate: 0.1 } }, { windowMs: 200 })
     const [latency, errors] = (await check.run(ctx)) as Array<{ status: string; message: string }>
     expect(latency!.status).toBe('fail')
     expect(latency!.message).toContain('p95 3750ms exceeds the SLO of 3000ms')
@@ -36,7 +36,7 @@ describe('performance-slo', () => {
 
   it('reads the same figures from Prometheus with increase() over --window', async () => {
     server = await fakePrometheus((q) => vectorFromFixtures(q, before, after))
-    const ctx = insightContext({ dependencies: { prometheus: server.url }, slo: { p95Ms: 5000, errorRate: 0.01 } }, { window: '5m' })
+    const ctx = insightContext({ dependencies: { prometheus: server.url }, slo: { p95Ms: 5000, errorRate: 0.01 } }, { windowMs: 5 * 60_000 })
     const [latency, errors] = (await check.run(ctx)) as Array<{ status: string; evidence: Record<string, unknown> }>
     expect(latency!.evidence).toMatchObject({ p95Ms: 3750, requests: 100, window: '5.0m' })
     expect(errors!.status).toBe('fail')
@@ -45,7 +45,7 @@ describe('performance-slo', () => {
 
   it('reports an unreachable metrics endpoint as an error with a curl command', async () => {
     server = await fakeMetricsEndpoint([before], { status: 503 })
-    const ctx = insightContext({ target: { url: server.url } }, { window: '200ms' })
+    const ctx = insightContext({ target: { url: server.url } }, { windowMs: 200 })
     const out = (await check.run(ctx)) as { status: string; message: string; remediation: string }
     expect(out.status).toBe('error')
     expect(out.message).toContain('HTTP 503')
@@ -58,7 +58,7 @@ describe('performance-slo', () => {
     await new Promise((r) => probe.once('listening', r))
     const port = (probe.address() as { port: number }).port
     await new Promise((r) => probe.close(r))
-    const out = (await check.run(insightContext({ target: { url: `http://127.0.0.1:${port}` } }, { window: '200ms' }, 2000))) as { status: string; message: string }
+    const out = (await check.run(insightContext({ target: { url: `http://127.0.0.1:${port}` } }, { windowMs: 200 }, 2000))) as { status: string; message: string }
     expect(out.status).toBe('error')
     expect(out.message).toMatch(/refused/i)
   })

@@ -1,8 +1,8 @@
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
-import { metricsUnavailable, queryCommand, sourceEvidence, windowPhrase } from '../../src/metrics/outcomes.js'
+import { runMetricRule, queryCommand, sourceEvidence, windowPhrase } from '../../src/metrics/outcomes.js'
 import { httpSummary } from '../../src/metrics/performance.js'
-import { probeRoutes, type WindowData, windowData } from '../../src/metrics/window.js'
+import { probeRoutes, type WindowData, windowData, metricOptions } from '../../src/metrics/window.js'
 
 /** Share of the SLO at which a healthy-but-close value turns into a warning. */
 const NEAR_SLO = 0.8
@@ -14,25 +14,22 @@ export const check: Check = {
   description: 'p50/p95/p99 from the request histogram, error rate and throughput over --window, judged against slo: in config',
   appliesTo: ['diagnose'],
   severity: 'fail',
+  options: metricOptions,
   async run(ctx) {
-    let data: WindowData
-    try {
-      data = await windowData(ctx)
-    } catch (error) {
-      return metricsUnavailable(ctx, error)
-    }
-    const http = httpSummary(data.increase, data.coveredMs, probeRoutes(ctx))
-    const base = sourceEvidence(data)
-    if (!http) {
-      return {
-        status: 'skip',
-        message: `no ${METRICS.httpRequests} / ${METRICS.httpDuration} series ${windowPhrase(data)}: the agent does not export the request metrics agentctl reads`,
-        evidence: base,
+    return runMetricRule(ctx, windowData, (data: WindowData) => {
+      const http = httpSummary(data.increase, data.coveredMs, probeRoutes(ctx))
+      const base = sourceEvidence(data)
+      if (!http) {
+        return {
+          status: 'skip',
+          message: `no ${METRICS.httpRequests} / ${METRICS.httpDuration} series ${windowPhrase(data)}: the agent does not export the request metrics agentctl reads`,
+          evidence: base,
+        }
       }
-    }
-    if (data.singleScrape) return { status: 'skip', message: 'no time for a second /metrics scrape inside the check budget; raise --timeout to measure rates', evidence: base }
-    if (http.requests === 0) return { status: 'skip', message: `no requests ${windowPhrase(data)}, so no latency or error rate to judge`, evidence: { ...base, requests: 0 } }
-    return [latency(ctx, data, http, base), errors(ctx, data, http, base)]
+      if (data.singleScrape) return { status: 'skip', message: 'no time for a second /metrics scrape inside the check budget; raise --timeout to measure rates', evidence: base }
+      if (http.requests === 0) return { status: 'skip', message: `no requests ${windowPhrase(data)}, so no latency or error rate to judge`, evidence: { ...base, requests: 0 } }
+      return [latency(ctx, data, http, base), errors(ctx, data, http, base)]
+    })
   },
 }
 

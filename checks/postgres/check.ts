@@ -1,9 +1,11 @@
-import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
+import { z } from 'zod'
+import { type CheckContext, type CheckOutcome, defineCheck } from '../../src/check.js'
 import { type Endpoint, failureOutcome, ms, notConfigured, parseEndpoint, pct, probeBudgetMs, shellQuote } from '../../src/probes/index.js'
 import { probePostgres } from '../../src/probes/postgres.js'
 
 const SLOW_SELECT_MS = 250
-const DEFAULT_LONG_QUERY_MS = 60_000
+/** A query or open transaction older than this is reported (embedders and tests lower it). */
+const postgresOptions = z.strictObject({ longQueryMs: z.number().positive().default(60_000) })
 
 /** psql invocation for the configured URL with the password stripped (psql prompts or reads PGPASSWORD). */
 export function psqlCommand(ep: Endpoint, sql: string): string {
@@ -12,7 +14,7 @@ export function psqlCommand(ep: Endpoint, sql: string): string {
   return `psql ${shellQuote(url.toString())} -c ${shellQuote(sql)}`
 }
 
-export const postgresCheck: Check = {
+export const postgresCheck = defineCheck({
   id: 'postgres',
   category: 'connectivity',
   categoryByMode: { validate: 'dependencies', diagnose: 'connectivity' },
@@ -20,13 +22,14 @@ export const postgresCheck: Check = {
   description: 'PostgreSQL answers SELECT 1; version, connections vs max_connections, long-running queries',
   appliesTo: ['validate', 'diagnose'],
   severity: 'fail',
-  async run(ctx: CheckContext): Promise<CheckOutcome[]> {
+  options: postgresOptions,
+  async run(ctx): Promise<CheckOutcome[]> {
     const raw = ctx.config.dependencies.postgres
     if (!raw) return [notConfigured('PostgreSQL', 'dependencies.postgres', 'AGENTCTL_POSTGRES_URL', 'postgres://user:${PGPASSWORD}@host:5432/db')]
     const ep = parseEndpoint(raw)
     if (!ep) return [{ status: 'fail', message: 'dependencies.postgres is not a valid URL', remediation: 'write it as postgres://user:password@host:5432/dbname[?sslmode=require]' }]
     const budgetMs = probeBudgetMs(ctx)
-    const longQueryMs = typeof ctx.options.longQueryMs === 'number' ? ctx.options.longQueryMs : DEFAULT_LONG_QUERY_MS
+    const { longQueryMs } = ctx.options
     const result = await probePostgres(raw, { signal: ctx.signal, timeoutMs: budgetMs, longQueryMs })
     const user = decodeURIComponent(ep.url.username) || 'postgres'
     const database = decodeURIComponent(ep.url.pathname.slice(1)) || user
@@ -107,7 +110,7 @@ export const postgresCheck: Check = {
     }
     return outcomes
   },
-}
+})
 
 /** SQLSTATEs that deserve their own words rather than the generic auth/protocol wording. */
 function sqlStateOutcome(sqlState: string | undefined, c: { ep: Endpoint; user: string; database: string; admin: string; detail: string }): CheckOutcome | undefined {

@@ -1,7 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { type Exposition, sumOf } from '../../src/metrics/exposition.js'
-import { metricsUnavailable, sourceEvidence } from '../../src/metrics/outcomes.js'
-import { agentScrapes, type WindowData } from '../../src/metrics/window.js'
+import { runMetricRule, metricsUnavailable, sourceEvidence } from '../../src/metrics/outcomes.js'
+import { agentScrapes, type WindowData, metricOptions } from '../../src/metrics/window.js'
 
 /** Event-loop delay (p99) at which every request waits noticeably / the process is effectively stalled. */
 const LAG_WARN_S = 0.1
@@ -16,18 +16,16 @@ export const check: Check = {
   description: "The agent's own process metrics from /metrics (prom-client defaults): RSS, heap, CPU rate over the sample, event-loop lag",
   appliesTo: ['diagnose'],
   severity: 'fail',
+  options: metricOptions,
   async run(ctx) {
-    let data: WindowData
-    try {
-      data = await agentScrapes(ctx)
-    } catch (error) {
-      return metricsUnavailable({ ...ctx, config: { ...ctx.config, dependencies: { ...ctx.config.dependencies, prometheus: undefined } } }, error)
-    }
-    const latest = data.latest
-    if (sumOf(latest, 'process_resident_memory_bytes') === undefined && sumOf(latest, 'nodejs_eventloop_lag_seconds') === undefined) {
-      return { status: 'skip', message: `${data.from} has no process metrics (process_resident_memory_bytes, nodejs_eventloop_lag_seconds): enable prom-client's collectDefaultMetrics()`, evidence: sourceEvidence(data) }
-    }
-    return [memory(latest, data), cpu(data), eventLoop(latest, data)].filter((o): o is CheckOutcome => o !== undefined)
+    return runMetricRule(ctx, agentScrapes, (data: WindowData) => {
+      const latest = data.latest
+      if (sumOf(latest, 'process_resident_memory_bytes') === undefined && sumOf(latest, 'nodejs_eventloop_lag_seconds') === undefined) {
+        return { status: 'skip', message: `${data.from} has no process metrics (process_resident_memory_bytes, nodejs_eventloop_lag_seconds): enable prom-client's collectDefaultMetrics()`, evidence: sourceEvidence(data) }
+      }
+      return [memory(latest, data), cpu(data), eventLoop(latest, data)].filter((o): o is CheckOutcome => o !== undefined)
+    // The process metrics come from the agent's own /metrics, never Prometheus: the error names that URL.
+    }, (error) => metricsUnavailable({ ...ctx, config: { ...ctx.config, dependencies: { ...ctx.config.dependencies, prometheus: undefined } } }, error))
   },
 }
 

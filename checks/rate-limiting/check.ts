@@ -1,14 +1,17 @@
+import { z } from 'zod'
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { type Exchange, exchange, retryAfterMs, summarize, uniqueMessage } from '../resilience-support.js'
+import { resilienceOptions } from '../resilience-options.js'
 
-const DEFAULT_PROBE_REQUESTS = 300
+/** Besides the family's options: how many requests the burst may send before concluding there is no limit. */
+const rateLimitingOptions = resilienceOptions.extend({ rateLimitProbeRequests: z.number().int().positive().default(300) })
 /** Low on purpose: a limiter counts requests, and agents with a serialized store slow down badly under concurrency. */
 const CONCURRENCY = 2
 const BURST_BUDGET_MS = 20_000
 
 async function rateLimitScenario(s: Session): Promise<CheckOutcome> {
-  const limit = Number((s.ctx.options as { rateLimitProbeRequests?: number }).rateLimitProbeRequests ?? DEFAULT_PROBE_REQUESTS)
+  const limit = (s.ctx.options as z.output<typeof rateLimitingOptions>).rateLimitProbeRequests
   const deadline = Date.now() + BURST_BUDGET_MS
   const statuses: Record<string, number> = {}
   let sent = 0
@@ -49,6 +52,7 @@ export const rateLimitingCheck: Check = {
   appliesTo: ['validate'],
   severity: 'fail',
   lock: 'mock-llm',
+  options: rateLimitingOptions,
   timeoutMs: 120_000,
   run: (ctx) => runScenario(ctx, rateLimitScenario, { repeatable: false }),
 }

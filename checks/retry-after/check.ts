@@ -1,6 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
 import { callsByModel, type Exchange, isSuccess, summarize } from '../resilience-support.js'
+import { resilienceOptions } from '../resilience-options.js'
 
 const RETRY_AFTER_MS = 1000
 /** Timers and the network jitter a little; a retry 5% early still honours the header. */
@@ -79,6 +80,7 @@ export const retryAfterCheck: Check = {
   appliesTo: ['validate'],
   severity: 'fail',
   lock: 'mock-llm',
+  options: resilienceOptions,
   timeoutMs: 120_000,
   run: (ctx) => runScenario(ctx, retryAfterScenario),
 }

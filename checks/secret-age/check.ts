@@ -1,6 +1,5 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
-import { kubeReader, type Pod, type Secret } from '../../src/kube/client.js'
-import { kubeFailureOutcome } from '../../src/kube/errors.js'
+import { type Pod, type Secret, runKubeRule } from '../../src/kube/client.js'
 import { restartCommand } from '../../src/kube/workload.js'
 import { AGE_EXEMPT_TYPES, ROTATION_ANNOTATION, rotationTime, secretUsage, type SecretUsage } from '../../src/kube/secrets.js'
 
@@ -12,32 +11,25 @@ export const check: Check = {
   appliesTo: ['diagnose'],
   severity: 'fail',
   async run(ctx) {
-    const reader = await kubeReader(ctx)
-    if (!('pods' in reader)) return reader
-    let secrets: Secret[]
-    let pods: Pod[]
-    try {
-      ;[secrets, pods] = await Promise.all([reader.secrets(), reader.allPods()])
-    } catch (error) {
-      return kubeFailureOutcome(error, reader.target)
-    }
-    const ns = reader.target.namespace
-    const { warnDays, criticalDays } = ctx.config.secrets
-    const usage = secretUsage(pods)
-    const judged = secrets.filter((s) => !AGE_EXEMPT_TYPES[s.type ?? ''])
-    const exempt = secrets.filter((s) => AGE_EXEMPT_TYPES[s.type ?? ''])
-    const outcomes: CheckOutcome[] = judged
-      .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
-      .map((s) => ageOutcome(s, usage.get(s.metadata?.name ?? ''), ns, warnDays, criticalDays))
-    if (exempt.length) {
-      outcomes.push({
-        title: 'Secrets exempt from age findings', status: 'skip',
-        message: `${exempt.length} secret(s) not judged by age: ${exempt.map((s) => `${s.metadata?.name} (${AGE_EXEMPT_TYPES[s.type ?? '']})`).join(', ')}`,
-        evidence: { namespace: ns, exempt: exempt.map((s) => ({ name: s.metadata?.name, type: s.type })) },
-      })
-    }
-    if (judged.length === 0) outcomes.unshift({ status: 'pass', message: `no application secrets in ${ns}`, evidence: { namespace: ns, secrets: secrets.length } })
-    return outcomes
+    return runKubeRule(ctx, (reader) => Promise.all([reader.secrets(), reader.allPods()]), ([secrets, pods]: [Secret[], Pod[]], reader) => {
+      const ns = reader.target.namespace
+      const { warnDays, criticalDays } = ctx.config.secrets
+      const usage = secretUsage(pods)
+      const judged = secrets.filter((s) => !AGE_EXEMPT_TYPES[s.type ?? ''])
+      const exempt = secrets.filter((s) => AGE_EXEMPT_TYPES[s.type ?? ''])
+      const outcomes: CheckOutcome[] = judged
+        .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+        .map((s) => ageOutcome(s, usage.get(s.metadata?.name ?? ''), ns, warnDays, criticalDays))
+      if (exempt.length) {
+        outcomes.push({
+          title: 'Secrets exempt from age findings', status: 'skip',
+          message: `${exempt.length} secret(s) not judged by age: ${exempt.map((s) => `${s.metadata?.name} (${AGE_EXEMPT_TYPES[s.type ?? '']})`).join(', ')}`,
+          evidence: { namespace: ns, exempt: exempt.map((s) => ({ name: s.metadata?.name, type: s.type })) },
+        })
+      }
+      if (judged.length === 0) outcomes.unshift({ status: 'pass', message: `no application secrets in ${ns}`, evidence: { namespace: ns, secrets: secrets.length } })
+      return outcomes
+    })
   },
 }
 

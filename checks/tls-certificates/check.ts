@@ -1,6 +1,10 @@
+import { z } from 'zod'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { failureOutcome, probeBudgetMs } from '../../src/probes/index.js'
 import { probeCertificate, type TlsTarget, tlsTargetsFromConfig } from '../../src/probes/tls.js'
+
+/** Private CAs: NODE_EXTRA_CA_CERTS works for the CLI; embedders (and tests) pass PEMs here. */
+const tlsOptions = z.strictObject({ tlsCa: z.union([z.string(), z.array(z.string())]).optional() })
 
 export const WARN_DAYS = 30
 export const FAIL_DAYS = 7
@@ -13,6 +17,7 @@ export const tlsCertificatesCheck: Check = {
   description: `Certificate expiry and validity of every TLS endpoint in the config (warn < ${WARN_DAYS} days, fail < ${FAIL_DAYS} or expired)`,
   appliesTo: ['validate', 'diagnose'],
   severity: 'fail',
+  options: tlsOptions,
   async run(ctx: CheckContext): Promise<CheckOutcome[]> {
     const targets = tlsTargetsFromConfig(ctx.config)
     if (targets.length === 0) return [{ status: 'skip', message: 'no TLS endpoints in the config (https://, rediss://, tls://, postgres …?sslmode=require)' }]
@@ -26,8 +31,7 @@ async function inspect(target: TlsTarget, ctx: CheckContext, budgetMs: number): 
   const title = `TLS certificate ${ep.hostPort}`
   // openssl has -starttls postgres but no NATS mode; for NATS, `nats server check connection` reads the certificate.
   const openssl = target.startTls === 'nats' ? `nats --server tls://${ep.hostPort} server check connection` : `openssl s_client -connect ${ep.host}:${ep.port} -servername ${ep.host}${target.startTls ? ' -starttls postgres' : ''} </dev/null 2>/dev/null | openssl x509 -noout -dates -subject -issuer`
-  // Private CAs: NODE_EXTRA_CA_CERTS works for the CLI; embedders can pass PEMs in options.tlsCa.
-  const ca = ctx.options.tlsCa as string | string[] | undefined
+  const ca = (ctx.options as z.output<typeof tlsOptions>).tlsCa
   const result = await probeCertificate(target, { signal: ctx.signal, timeoutMs: budgetMs, ...(ca ? { ca } : {}) })
   if (!result.ok) {
     if (result.serverRefusedTls) return { title, status: 'fail', message: `${target.source} asks for TLS (sslmode), but the PostgreSQL server at ${ep.hostPort} has ssl = off`, remediation: 'enable ssl in postgresql.conf with a certificate, or drop sslmode=require if the link is otherwise protected', evidence: { source: target.source, target: ep.display } }

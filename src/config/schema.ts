@@ -65,6 +65,9 @@ function checkProtocolKeys(t: ProtocolKeys, ctx: z.RefinementCtx): void {
   }
 }
 // ---- end h14a ----
+/** Defaults a check option shares with a config key: written once, here. */
+export const DEFAULT_MAX_RECOVERY = '60s'
+export const DEFAULT_DIAGNOSE_WINDOW = '5m'
 
 export const TargetSchema = z.strictObject({
   url: url.default('http://127.0.0.1:8080').describe('Base URL of the agent under test'),
@@ -132,12 +135,12 @@ export const ConfigSchema = z.strictObject({
   validate: z
     .strictObject({
       manifests: z.array(z.string()).default([]).describe('Kubernetes manifests (globs) to lint'),
-      maxRecovery: duration.default('60s'),
+      maxRecovery: duration.default(DEFAULT_MAX_RECOVERY),
       repeat: z.number().int().positive().default(1),
       models: z.array(z.string()).optional().describe('Model names the agent uses, primary first (for the fallback check)'),
     })
     .prefault({}),
-  diagnose: z.strictObject({ timeout: duration.default('5s'), window: duration.default('5m') }).prefault({}),
+  diagnose: z.strictObject({ timeout: duration.default('5s'), window: duration.default(DEFAULT_DIAGNOSE_WINDOW) }).prefault({}),
   load: z
     .strictObject({
       slo: z.array(z.string()).default([]).describe("k6-style thresholds, e.g. 'p95<5000'"),

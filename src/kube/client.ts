@@ -148,3 +148,22 @@ async function createReader(target: KubeTarget, ctx: CheckContext): Promise<Kube
 }
 
 export type { KubeConfig }
+
+type Outcomes = CheckOutcome | CheckOutcome[]
+
+/**
+ * The frame of every Kubernetes check (like runManifestRule for manifests): the run's reader, or
+ * the skip/error saying why there is none; the check's reads, or the finding naming the missing
+ * permission; then the rule.
+ */
+export async function runKubeRule<T>(ctx: CheckContext, read: (reader: KubeReader) => Promise<T>, rule: (data: T, reader: KubeReader) => Outcomes | Promise<Outcomes>): Promise<Outcomes> {
+  const reader = await kubeReader(ctx)
+  if (!('pods' in reader)) return reader
+  let data: T
+  try {
+    data = await read(reader)
+  } catch (error) {
+    return kubeFailureOutcome(error, reader.target)
+  }
+  return rule(data, reader)
+}

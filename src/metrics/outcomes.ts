@@ -38,3 +38,25 @@ export function queryCommand(ctx: CheckContext, promql: string, grep: string): s
   if (prom) return `promtool query instant ${prom} '${promql}'`
   return `curl -s ${new URL(ctx.config.target.metricsPath, ctx.config.target.url)} | grep ${grep}`
 }
+
+type Outcomes = CheckOutcome | CheckOutcome[]
+
+/**
+ * The frame of every metrics-based check (like runManifestRule for manifests): read the check's
+ * data (a window of /metrics or Prometheus), or the one error finding saying where metrics could
+ * not be read; then the rule.
+ */
+export async function runMetricRule<T>(
+  ctx: CheckContext,
+  read: (ctx: CheckContext) => Promise<T>,
+  rule: (data: T) => Outcomes | Promise<Outcomes>,
+  unavailable: (error: unknown) => CheckOutcome = (error) => metricsUnavailable(ctx, error),
+): Promise<Outcomes> {
+  let data: T
+  try {
+    data = await read(ctx)
+  } catch (error) {
+    return unavailable(error)
+  }
+  return rule(data)
+}

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import type { CheckContext } from '../check.js'
 import { parseDuration } from '../duration.js'
 import { type Exposition, parseExposition, type Sample } from './exposition.js'
@@ -5,6 +6,7 @@ import { deltaExposition } from './histogram.js'
 import { getText } from './http.js'
 import { promRange, PromQueryClient } from './promql.js'
 import { METRICS } from '../contracts/metric-names.js'
+import { sleep } from '../sleep.js'
 
 /**
  * What happened over the diagnosis window, in one shape whichever the source:
@@ -25,17 +27,15 @@ export interface WindowData {
   singleScrape?: boolean
 }
 
-export const DEFAULT_WINDOW_MS = 5 * 60_000
+/** The metric family's options: the look-back window (diagnose --window); default diagnose.window. */
+export const metricOptions = z.strictObject({ windowMs: z.number().positive().optional() })
 /** The no-Prometheus sample never waits longer than this between its two scrapes (diagnose must be fast). */
 export const MAX_SCRAPE_WAIT_MS = 2000
 /** Time kept back inside the check's budget for the scrapes themselves and the analysis. */
 const BUDGET_MARGIN_MS = 1500
 
 export function windowMs(ctx: Pick<CheckContext, 'options' | 'config'>): number {
-  // The diagnose command passes `windowMs`; `window` (number or '5m') is accepted too.
-  const raw = ctx.options.windowMs ?? ctx.options.window ?? ctx.config.diagnose?.window
-  if (raw === undefined || raw === null || raw === '') return DEFAULT_WINDOW_MS
-  return parseDuration(raw as string | number, '--window')
+  return (ctx.options as z.output<typeof metricOptions>).windowMs ?? parseDuration(ctx.config.diagnose.window, 'diagnose.window')
 }
 
 export function metricsUrl(ctx: Pick<CheckContext, 'config'>): string {
@@ -140,19 +140,4 @@ export function promClient(ctx: CheckContext, base: string): PromQueryClient {
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&')
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

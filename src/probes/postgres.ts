@@ -47,7 +47,7 @@ ORDER BY coalesce(xact_start, query_start) LIMIT 5`
  * SELECT 1, server stats, long-running queries — on a dedicated Client (a Pool would retry and keep
  * sockets), bounded by connectionTimeoutMillis, query_timeout and an overall deadline.
  */
-export async function probePostgres(url: string, opts: { signal?: AbortSignal; timeoutMs: number; longQueryMs?: number }): Promise<PostgresProbeResult> {
+export async function probePostgres(url: string, opts: { signal?: AbortSignal; timeoutMs: number; longQueryMs: number }): Promise<PostgresProbeResult> {
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: opts.timeoutMs,
@@ -78,7 +78,7 @@ export async function probePostgres(url: string, opts: { signal?: AbortSignal; t
         await client.query('SELECT 1')
         const selectMs = elapsedMs(selectStarted)
         const row = (await client.query(STATS_SQL)).rows[0]
-        const long = await client.query(LONG_SQL, [(opts.longQueryMs ?? 60_000) / 1000])
+        const long = await client.query(LONG_SQL, [opts.longQueryMs / 1000])
         const stats: PostgresStats = {
           version: String(row.version).split(' on ')[0] ?? String(row.version),
           versionNum: row.version_num,

@@ -126,6 +126,27 @@ describe('agentctl demo (built CLI)', () => {
     expect(run.stdout() + run.stderr() + html).not.toMatch(/agentctl-self-[0-9a-f]{8}-/)
   })
 
+  it('gives the same verdicts as before the jobs became shared pipelines (test/demo/verdicts.golden.json)', () => {
+    // Captured from the demo before its jobs moved to commands/_jobs. Not pinned: what the host or
+    // the demo's own traffic decides (host and process load, spend burn rate, SLO and capacity on
+    // a shared machine); the golden file lists what is.
+    const golden = JSON.parse(readFileSync(join(import.meta.dirname, 'verdicts.golden.json'), 'utf8')) as Record<string, string[]>
+    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as Report
+    for (const section of report.sections!) {
+      const pinned = new Set(golden[section.command]!.map((line) => line.split(' ')[0]))
+      const verdicts = section.findings.filter((f) => pinned.has(f.checkId)).map((f) => `${f.checkId} ${f.status}`)
+      expect(verdicts, section.command).toEqual(golden[section.command])
+    }
+  })
+
+  it('runs diagnose before load and reports the sections in the order they ran', () => {
+    const order = [...run.stderr().matchAll(/demo: (validate|diagnose|load) done/g)].map((m) => m[1])
+    expect(order).toEqual(['validate', 'diagnose', 'load'])
+    const report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as Report
+    expect(report.sections!.map((s) => s.command)).toEqual(['validate', 'diagnose', 'load'])
+    expect(Date.parse(report.sections![1]!.startedAt)).toBeLessThan(Date.parse(report.sections![2]!.startedAt))
+  })
+
   it('leaves no process and no open port behind', async () => {
     await expectCleanedUp(run)
   })

@@ -63,7 +63,7 @@ describe('insights against the reference agent', () => {
     const traffic = (async () => {
       for (let i = 1; !stop; i++) await chat(i)
     })()
-    const findings = await runChecks(checks, { mode: 'diagnose', config, timeoutMs: 4000, options: { window: '1s' } })
+    const findings = await runChecks(checks, { mode: 'diagnose', config, timeoutMs: 4000, options: { windowMs: 1000 } })
     stop = true
     await traffic
     const byTitle = Object.fromEntries(findings.map((f) => [f.title, f]))

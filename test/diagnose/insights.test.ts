@@ -31,7 +31,7 @@ describe('diagnose insights through the runner', () => {
       budget: { dailyUsd: 500, monthlyUsd: 15000 },
     })
     const started = Date.now()
-    const findings = await runChecks(diagnoseCatalogue, { mode: 'diagnose', config, timeoutMs: 5000, options: { window: '5m' } })
+    const findings = await runChecks(diagnoseCatalogue, { mode: 'diagnose', config, timeoutMs: 5000, options: { windowMs: 5 * 60_000 } })
     const elapsed = Date.now() - started
     expect(elapsed).toBeLessThan(5000)
     // The no-Prometheus sample is capped at 2 s whatever --window says, and stated in the evidence.
@@ -61,7 +61,7 @@ describe('diagnose insights through the runner', () => {
     delete process.env.KUBECONFIG
     try {
       const config = ConfigSchema.parse({ target: { url: agent.url } })
-      const findings = await runChecks(diagnoseCatalogue, { mode: 'diagnose', config, timeoutMs: 3000, only: ['resources', 'secrets'], options: { window: '200ms' } })
+      const findings = await runChecks(diagnoseCatalogue, { mode: 'diagnose', config, timeoutMs: 3000, only: ['resources', 'secrets'], options: { windowMs: 200 } })
       for (const f of findings.filter((f) => /^(k8s-|secret-|network-|service-)/.test(f.checkId))) {
         expect(f.status).toBe('skip')
         expect(f.message).toContain('Kubernetes not configured')

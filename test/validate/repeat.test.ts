@@ -1,5 +1,6 @@
 /** --repeat: nondeterministic checks run N times from a prepared start and gate on their pass rate. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { resilienceOptions } from '../../checks/resilience-options.js'
 import { runScenario } from '../../checks/resilience-session.js'
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { type RunningAgent, runResilience, spawnFixtureAgent, startMock } from './support.js'
@@ -7,7 +8,7 @@ import { type RunningAgent, runResilience, spawnFixtureAgent, startMock } from '
 function scripted(verdicts: Array<'pass' | 'fail'>): { check: Check; prepared: () => number } {
   let run = 0
   const check: Check = {
-    id: 'scripted', category: 'resilience', title: 'scripted verdicts', description: 'returns the scripted verdicts in turn', appliesTo: ['validate'], severity: 'fail', lock: 'mock-llm',
+    id: 'scripted', category: 'resilience', title: 'scripted verdicts', description: 'returns the scripted verdicts in turn', appliesTo: ['validate'], severity: 'fail', lock: 'mock-llm', options: resilienceOptions,
     run: (ctx) =>
       runScenario(ctx, async (s): Promise<CheckOutcome> => {
         const status = verdicts[run++ % verdicts.length]!

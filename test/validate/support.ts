@@ -10,7 +10,7 @@ import { startMockLlmServer, type MockLlmServer } from '../../harness/index.js'
 import type { Check } from '../../src/check.js'
 import { ConfigSchema } from '../../src/config/schema.js'
 import type { Finding } from '../../src/report.js'
-import { runChecks } from '../../src/runner.js'
+import { declaredOptions, runChecks } from '../../src/runner.js'
 
 export const FIXTURE_AGENTS = join(import.meta.dirname, '..', '..', 'fixtures', 'agents')
 export const FIXTURE_API_KEY = 'fixture-validate-key-0001'
@@ -76,12 +76,14 @@ export async function runResilience(agentUrl: string, mock: MockLlmServer, opts:
     target: { url: agentUrl, apiKey: opts.apiKey ?? FIXTURE_API_KEY },
     faults: { mockLlm: { port: mock.port } },
   })
-  const findings = await runChecks(opts.checks ?? resilienceCatalogue, {
+  const checks = opts.checks ?? resilienceCatalogue
+  const findings = await runChecks(checks, {
     mode: 'validate',
     config,
     timeoutMs: 60_000,
     only: opts.only,
-    options: { maxRecoveryMs: 10_000, hangBudgetMs: 6000, requestTimeoutMs: 10_000, ...opts.options },
+    // Tight budgets for the checks that take them; a test's own options must be declared by its check.
+    options: { ...declaredOptions(checks, { maxRecoveryMs: 10_000, hangBudgetMs: 6000, requestTimeoutMs: 10_000 }), ...opts.options },
   })
   return { findings, byId: Object.fromEntries(findings.map((f) => [f.checkId, f])) }
 }
