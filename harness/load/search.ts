@@ -93,6 +93,9 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       steps.push(step)
       opts.onStep?.(step, steps.length - 1)
       if (step.sustained && result.latencyMs.p99 > 0) latencyMs = Math.max(probe!.latencyMs, result.latencyMs.p99)
+      // An overloaded agent keeps working through requests the generator gave up on: let it drain,
+      // or the next (lower) step measures the backlog of this one instead of its own rate.
+      if (!step.sustained) await settle(opts, pool, probe!.latencyMs, Math.min(SETTLE_MAX_MS, left()))
       return step
     }
     const budget = `the ${Math.round(opts.budgetMs / 1000)}s budget (--max-duration)`
@@ -157,6 +160,41 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
   }
 }
 
+/** The longest wait for an agent to recover after a step that broke. */
+const SETTLE_MAX_MS = 30_000
+
+/**
+ * After a step that broke: sequential requests until two in a row answer within 3x the probe's
+ * latency (plus 100 ms), i.e. the agent has worked off its backlog, or `maxMs` has passed.
+ */
+async function settle(opts: SearchOptions, pool: Pool, baselineMs: number, maxMs: number): Promise<void> {
+  const until = performance.now() + maxMs
+  const quick = 3 * baselineMs + 100
+  for (let good = 0; good < 2 && performance.now() < until && !opts.signal?.aborted; ) {
+    const ms = await timedRequest(opts, pool, Math.max(1, Math.min(opts.timeoutMs, until - performance.now())))
+    good = ms !== undefined && ms <= quick ? good + 1 : 0
+    if (ms === undefined) await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+/** One request of the workload: its latency in ms, or undefined when it failed. */
+async function timedRequest(opts: SearchOptions, pool: Pool, timeoutMs: number): Promise<number | undefined> {
+  const turn = opts.workload.next()
+  const { method, path, headers, body } = turn.spec
+  const t0 = performance.now()
+  let ok = false
+  try {
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])])
+    const res = await pool.request({ origin: opts.origin, method: method as 'GET', path, headers, body, signal })
+    await res.body.text()
+    ok = res.statusCode < 400
+  } catch {
+    ok = false
+  }
+  opts.workload.complete(turn, ok)
+  return ok ? performance.now() - t0 : undefined
+}
+
 /** Sequential requests before any load: the one-at-a-time latency that sizes the first step. */
 async function probeLatency(opts: SearchOptions, pool: Pool): Promise<NonNullable<CapacityResult['probe']>> {
   const latencies: number[] = []
@@ -164,28 +202,17 @@ async function probeLatency(opts: SearchOptions, pool: Pool): Promise<NonNullabl
   let failed = 0
   const began = performance.now()
   for (let i = 0; i < PROBE_REQUESTS && !opts.signal?.aborted; i++) {
-    const turn = opts.workload.next()
-    const { method, path, headers, body } = turn.spec
-    const t0 = performance.now()
-    let ok = false
-    try {
-      const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), ...(opts.signal ? [opts.signal] : [])])
-      const res = await pool.request({ origin: opts.origin, method: method as 'GET', path, headers, body, signal })
-      await res.body.text()
-      ok = res.statusCode < 400
-    } catch {
-      ok = false
-    }
-    opts.workload.complete(turn, ok)
+    const ms = await timedRequest(opts, pool, opts.timeoutMs)
     // The first answer pays for connection setup and a cold agent (JIT, pools, caches): it says
     // nothing about the one-at-a-time rate, unless it is the only one there is.
-    if (ok) latencies.push(performance.now() - t0)
-    else failed++
-    if (i === 0 && ok) warmup = latencies.shift()
+    if (ms === undefined) failed++
+    else if (i === 0) warmup = ms
+    else latencies.push(ms)
     if (performance.now() - began > 5000) break
   }
+  const requests = latencies.length + failed + (warmup !== undefined ? 1 : 0)
   if (latencies.length === 0 && warmup !== undefined) latencies.push(warmup)
   latencies.sort((a, b) => a - b)
   const median = latencies.length ? latencies[Math.floor(latencies.length / 2)]! : 0
-  return { requests: latencies.length + failed + (warmup !== undefined && !latencies.includes(warmup) ? 1 : 0), failed, latencyMs: Math.round(median * 100) / 100 }
+  return { requests, failed, latencyMs: Math.round(median * 100) / 100 }
 }

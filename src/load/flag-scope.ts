@@ -25,7 +25,7 @@ export function assertFlagsApply(flags: LoadFlags): void {
     }
     if (given('step-rps') && given('resolution')) throw usage('--resolution does not apply with --step-rps: the linear ramp resolves to its step (leave out --step-rps for the adaptive search)')
   } else {
-    for (const name of CAPACITY_ONLY) if (given(name)) throw usage(`--${name} applies only to --find-capacity`, `add --find-capacity, or leave --${name} out`)
+    for (const name of CAPACITY_ONLY) if (given(name)) throw usage(`--${name} applies only to --find-capacity (add it, or leave --${name} out)`)
   }
   if (given('headroom') && !given('target-rps')) throw usage('--headroom applies only with --target-rps (it sizes replicas for that rate)')
   if (given('tolerance') && !given('baseline')) throw usage('--tolerance applies only with --baseline')
