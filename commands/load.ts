@@ -48,7 +48,7 @@ export default class Load extends ReportingCommand {
     'step-rps': decimal({ description: 'capacity search: run the slow exhaustive linear ramp, adding this rate per step' }),
     'step-duration': Flags.string({ description: 'capacity search: shortest measured window per step (adaptive default 3s, grown with latency; linear 10s)' }),
     'max-rps': decimal({ description: 'capacity search: highest rate tried (default load.maxRps)' }),
-    resolution: Flags.string({ description: 'capacity search: narrow until broke/held - 1 is at most this (default 5%)' }),
+    resolution: Flags.string({ description: 'capacity search: narrow until broke/held - 1 is at most this (default 10%)' }),
     'max-duration': Flags.string({ description: 'capacity search: time budget (default 2m45s, at most load.maxDuration)' }),
     stream: Flags.boolean({ description: 'ask for streamed answers and report TTFT, inter-token latency and tokens/s (also target.stream)' }),
     protocol: Flags.string({ options: ['agentctl', 'openai-chat', 'a2a', 'ai-sdk', 'http'], description: 'wire format of the chat endpoint (overrides target.protocol)' }),

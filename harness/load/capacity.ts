@@ -111,13 +111,13 @@ async function ramp(opts: CapacityOptions, pool: Pool): Promise<{ steps: Capacit
 }
 
 /** The result of either search from its steps: the bracket, the outcome, the knee. */
-export function summarizeSearch(steps: CapacityStep[], how: { stopReason: string; aborted: boolean; search: CapacityResult['search']; ranOut: boolean; probe?: CapacityResult['probe'] }): CapacityResult {
+export function summarizeSearch(steps: CapacityStep[], how: { stopReason: string; aborted: boolean; search: CapacityResult['search']; ranOut: boolean; probe?: CapacityResult['probe']; generatorLimited?: boolean }): CapacityResult {
   // A rate held only if every step at it held (the search repeats some rates to confirm them).
   const held = steps.filter((s) => steps.every((o) => o.offeredRps !== s.offeredRps || o.sustained)).map((s) => s.offeredRps)
   const maxSustainableRps = held.length ? Math.max(...held) : 0
   const broke = steps.filter((s) => !s.sustained && s.offeredRps > maxSustainableRps).map((s) => s.offeredRps)
   const brokeAtRps = broke.length ? Math.min(...broke) : undefined
-  const generatorLimited = steps.some((s) => (s.dropped ?? 0) > 0)
+  const generatorLimited = how.generatorLimited || steps.some((s) => (s.dropped ?? 0) > 0)
   let outcome: CapacityOutcome
   if (how.aborted) outcome = 'interrupted'
   else if (maxSustainableRps === 0) outcome = 'below-first'
@@ -151,10 +151,14 @@ export function judgeStep(run: RunResult, thresholds: SloThreshold[], connection
   const slo = evaluateSlos(thresholds, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps, successes: run.requests - run.errors, ...(run.stream ? { stream: run.stream } : {}) })
   const failed = slo.filter((r) => !r.passed)
   const ratio = run.offeredRps > 0 ? run.achievedRps / run.offeredRps : 0
+  // A window of a few completions cannot tell 90% from 70% (one completion either side of its
+  // edges): the shortfall must also exceed two completions before it counts.
+  const windowS = run.durationMs / 1000
+  const shortfall = (run.offeredRps - run.achievedRps) * windowS
   let breach: string | undefined
   if (failed.length) breach = failed.map((r) => `${r.expression} (observed ${formatObserved(r)})`).join(', ')
   else if (run.dropped > 0) breach = `agentctl dropped ${run.dropped} sends with all ${connections} connections busy (the load generator's limit, not the agent's)`
-  else if (ratio < MIN_ACHIEVED_RATIO) breach = `achieved ${formatRps(run.achievedRps)} rps is ${Math.round(ratio * 100)}% of the offered ${formatRps(run.offeredRps)} (< ${MIN_ACHIEVED_RATIO * 100}%)`
+  else if (ratio < MIN_ACHIEVED_RATIO && shortfall > 2) breach = `achieved ${formatRps(run.achievedRps)} rps is ${Math.round(ratio * 100)}% of the offered ${formatRps(run.offeredRps)} (< ${MIN_ACHIEVED_RATIO * 100}%)`
   return {
     offeredRps: run.offeredRps,
     achievedRps: run.achievedRps,

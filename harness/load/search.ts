@@ -11,8 +11,11 @@ const MAX_WINDOW_MS = 10_000
 const MAX_WARMUP_MS = 10_000
 /** Sequential probe requests before the first step (fewer when they are slow); the first is a warm-up. */
 const PROBE_REQUESTS = 6
-/** The first rate when none is given is the probe's one-at-a-time rate, at most this. */
+/** The first rate when none is given: four users' worth at the probe's latency, at most this. */
 const MAX_AUTO_START_RPS = 500
+const START_USERS = 4
+/** Doubling grows 4x while latency stays within this factor of the floor's p95 (far from the limit). */
+const FLAT_LATENCY = 1.5
 
 export interface SearchOptions extends Omit<DriverOptions, 'mode' | 'rate' | 'durationMs' | 'connections' | 'warmupMs' | 'timeoutMs'> {
   /** --start-rps: the first step, and a floor (the search never goes below it). Default: from the probe. */
@@ -44,14 +47,14 @@ interface StepPlan {
 
 /**
  * Sizes a step from the latency measured so far (harness/LOAD.md "The method"): a
- * warm-up of two latencies, a window of three latencies and MIN_COMPLETIONS completions, a drain
+ * warm-up of one latency, a window of two latencies and MIN_COMPLETIONS completions, a drain
  * (per-request timeout) of four latencies or twice the latency SLO, and room in flight for every
  * request of that drain — so a send is only dropped when the agent is past any SLO anyway.
  */
 export function planStep(rate: number, latencyMs: number, o: Pick<SearchOptions, 'minWindowMs' | 'minWarmupMs' | 'timeoutMs' | 'maxConnections' | 'slos'>, windowScale = 1): StepPlan {
   const sloMs = Math.max(0, ...o.slos.filter((t) => !isRateThreshold(t) && t.metric !== 'error_rate').map((t) => t.threshold))
-  const warmupMs = Math.min(MAX_WARMUP_MS, Math.max(o.minWarmupMs, 2 * latencyMs))
-  const windowMs = Math.round(windowScale * Math.max(o.minWindowMs, Math.min(MAX_WINDOW_MS, Math.max(3 * latencyMs, (1000 * MIN_COMPLETIONS) / rate))))
+  const warmupMs = Math.min(MAX_WARMUP_MS, Math.max(o.minWarmupMs, latencyMs))
+  const windowMs = Math.round(windowScale * Math.max(o.minWindowMs, Math.min(MAX_WINDOW_MS, Math.max(2 * latencyMs, (1000 * MIN_COMPLETIONS) / rate))))
   const drainMs = Math.min(o.timeoutMs, Math.max(2000, 4 * latencyMs, 2 * sloMs))
   const connections = connectionsFor(rate, drainMs, o.maxConnections)
   return { warmupMs, windowMs, drainMs, connections, expectedMs: warmupMs + windowMs + Math.min(drainMs, 2 * latencyMs) + 250 }
@@ -74,7 +77,7 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
   const began = performance.now()
   const steps: CapacityStep[] = []
   const thresholds = opts.slos.filter((t) => !isRateThreshold(t))
-  const done = (stopReason: string, ranOut = false, aborted = false) => summarizeSearch(steps, { stopReason, aborted, search: 'adaptive', ranOut, probe })
+  const done = (stopReason: string, ranOut = false, aborted = false, generatorLimited = false) => summarizeSearch(steps, { stopReason, aborted, search: 'adaptive', ranOut, probe, generatorLimited })
   let probe: CapacityResult['probe']
   try {
     probe = await probeLatency(opts, pool)
@@ -102,7 +105,7 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
 
     // 1. A floor that holds, twice. An explicit --start-rps is the floor: no descent below it. The
     // first step always runs (nothing is known without it); every later one must fit the budget.
-    let lo = roundRate(opts.startRps ?? Math.min(opts.maxRps, MAX_AUTO_START_RPS, 1000 / Math.max(0.1, probe.latencyMs)))
+    let lo = roundRate(opts.startRps ?? Math.min(opts.maxRps, MAX_AUTO_START_RPS, (START_USERS * 1000) / Math.max(0.1, probe.latencyMs)))
     for (let descents = 0; ; descents++) {
       const step = await run(lo)
       if (!step) return done('interrupted', false, true)
@@ -118,11 +121,17 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       lo = roundRate(lo / 2)
     }
 
-    // 2. Doubling until a step breaks.
+    // 2. Growth until a step breaks: 4x while latency is flat (far from the limit), then 2x.
+    const floorP95 = Math.max(...steps.filter((s) => s.offeredRps === lo).map((s) => s.latencyMs.p95))
     let hi: number | undefined
     while (hi === undefined) {
       if (lo >= opts.maxRps) return done(`reached --max-rps ${formatRps(opts.maxRps)} with every step held`, true)
-      const next = roundRate(Math.min(opts.maxRps, lo * 2))
+      const flat = steps.at(-1)!.latencyMs.p95 <= FLAT_LATENCY * floorP95
+      // Little's law: past maxConnections / latency the generator itself runs out of connections
+      // and drops sends, which says nothing about the agent. Stop below that instead.
+      const ceiling = roundRate((0.9 * opts.maxConnections * 1000) / Math.max(1, latencyMs))
+      if (lo >= ceiling) return done(`the load generator's limit: ${opts.maxConnections} connections (--max-connections) at a ${Math.round(latencyMs)} ms latency carry about ${formatRps(ceiling)} rps, and ${formatRps(lo)} rps held`, true, false, true)
+      const next = roundRate(Math.min(opts.maxRps, ceiling, lo * (flat ? 4 : 2)))
       if (!fits(next)) return done(`out of time: ${budget} ended the search before any step broke`, true)
       const step = await run(next)
       if (!step) return done('interrupted', false, true)
@@ -135,7 +144,7 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       while (hi / lo - 1 > opts.resolution) {
         const mid = roundRate(Math.sqrt(lo * hi))
         if (mid <= lo || mid >= hi) break
-        if (!fits(mid, planStep(lo, latencyMs, opts, 1.5).expectedMs)) return done(`out of time: ${budget} ended the search with the bracket at ${formatRps(lo)}..${formatRps(hi)} rps`, true)
+        if (!fits(mid)) return done(`out of time: ${budget} ended the search with the bracket at ${formatRps(lo)}..${formatRps(hi)} rps`, true)
         const step = await run(mid)
         if (!step) return done('interrupted', false, true)
         if (step.sustained) lo = mid
@@ -161,7 +170,7 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
 }
 
 /** The longest wait for an agent to recover after a step that broke. */
-const SETTLE_MAX_MS = 30_000
+const SETTLE_MAX_MS = 15_000
 
 /**
  * After a step that broke: sequential requests until two in a row answer within 3x the probe's

@@ -49,7 +49,7 @@ export function resolveCapacity(flags: LoadFlags, limits: Limits, rpsCeiling: (v
   const stepDurationMs = positiveDuration(flags['step-duration'], linear ? '10s' : '3s', '--step-duration')
   const budgetMs = flags['max-duration'] !== undefined ? positiveDuration(flags['max-duration'], '3m', '--max-duration') : Math.min(limits.maxDurationMs, linear ? limits.maxDurationMs : DEFAULT_SEARCH_BUDGET_MS)
   if (budgetMs > limits.maxDurationMs) throw usage(`--max-duration ${flags['max-duration']} is above load.maxDuration (${limits.maxDuration})`, 'lower it, or raise load.maxDuration in agentctl.yaml')
-  const resolution = flags.resolution !== undefined ? parsePercent(flags.resolution, '--resolution') : 0.05
+  const resolution = flags.resolution !== undefined ? parsePercent(flags.resolution, '--resolution') : 0.1
   if (!(resolution > 0)) throw usage(`--resolution must be above 0 (got ${flags.resolution})`, 'e.g. --resolution 5%')
   if (linear) {
     // The linear ramp stops itself at the budget, but a single step must fit.
