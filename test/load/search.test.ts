@@ -49,7 +49,8 @@ describe('adaptive capacity search', () => {
     const elapsed = Date.now() - began
     expect(result.outcome, curve(result)).toBe('resolved')
     expect(result.maxSustainableRps, curve(result)).toBeGreaterThanOrEqual(130)
-    expect(result.maxSustainableRps, curve(result)).toBeLessThanOrEqual(210)
+    // The achieved-rate rule admits a 10% shortfall: a 200 req/s server can "hold" up to ~222 rps.
+    expect(result.maxSustainableRps, curve(result)).toBeLessThanOrEqual(225)
     expect(result.brokeAtRps! / result.maxSustainableRps - 1).toBeLessThanOrEqual(0.1 + 1e-9)
     // The first rate ran twice (the low-load noise) and the answer was confirmed by a second step.
     expect(result.steps[0]!.offeredRps).toBe(result.steps[1]!.offeredRps)
