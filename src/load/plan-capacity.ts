@@ -46,7 +46,7 @@ export function resolveCapacity(flags: LoadFlags, limits: Limits, rpsCeiling: (v
   const maxRps = Math.min(flags['max-rps'] ?? limits.maxRps, limits.maxRps)
   const startRps = flags['start-rps'] ?? (linear ? 1 : undefined)
   if (startRps !== undefined && maxRps < startRps) throw usage(`--max-rps ${maxRps} is below --start-rps ${startRps}`)
-  const stepDurationMs = positiveDuration(flags['step-duration'], linear ? '10s' : '3s', '--step-duration')
+  const stepDurationMs = positiveDuration(flags['step-duration'], linear ? '10s' : '5s', '--step-duration')
   const budgetMs = flags['max-duration'] !== undefined ? positiveDuration(flags['max-duration'], '3m', '--max-duration') : Math.min(limits.maxDurationMs, linear ? limits.maxDurationMs : DEFAULT_SEARCH_BUDGET_MS)
   if (budgetMs > limits.maxDurationMs) throw usage(`--max-duration ${flags['max-duration']} is above load.maxDuration (${limits.maxDuration})`, 'lower it, or raise load.maxDuration in agentctl.yaml')
   const resolution = flags.resolution !== undefined ? parsePercent(flags.resolution, '--resolution') : 0.1

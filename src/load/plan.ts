@@ -92,7 +92,7 @@ export function resolvePlan(flags: LoadFlags, config: AgentctlConfig, configFile
   const mode = flags['find-capacity'] ? 'capacity' : flags.rate !== undefined ? 'open' : 'closed'
   const durationMs = positiveDuration(flags.duration, '30s', '--duration')
   // The adaptive search grows each warm-up to two latencies: --warmup is only its minimum there.
-  const warmupMs = parseDuration(flags.warmup ?? (mode === 'capacity' && flags['step-rps'] === undefined ? '1s' : '3s'), '--warmup')
+  const warmupMs = parseDuration(flags.warmup ?? (mode === 'capacity' && flags['step-rps'] === undefined ? '2s' : '3s'), '--warmup')
   const timeoutMs = positiveDuration(flags.timeout, '60s', '--timeout')
   const maxConnections = flags['max-connections'] ?? 1000
   positive(flags['max-connections'], '--max-connections')
