@@ -6,6 +6,7 @@ import { AgentctlError, ExitCode } from '../src/exit-codes.js'
 import { parseTolerance, readBaseline } from '../src/load/baseline.js'
 import { describePlan, progressText, stepText } from '../src/load/format.js'
 import { type LoadPlan, type MockLlmPlan, resolvePlan } from '../src/load/plan.js'
+import type { TargetProtocol } from '../src/protocols/types.js'
 import { assertLoadAllowed } from '../src/load/safety.js'
 import { redact, registerSecret } from '../src/redact.js'
 import { displayUrl } from '../src/probes/endpoint.js'
@@ -25,9 +26,10 @@ const decimal = Flags.custom<number>({
 
 export default class Load extends ReportingCommand {
   static summary = 'Load test an agent: SLO gates, the sustainable rate per replica, and what it costs'
-  static description = `Closed model (--connections) on autocannon, or open model (--rate, latency measured from the intended send time, so coordinated omission cannot hide a stall). --find-capacity ramps the offered rate step by step until the SLO breaks or the achieved rate falls below 90% of the offered, and reports the maximum sustainable rate, the knee, and replicas for --target-rps. SLOs are k6-style thresholds (--slo 'p95<5000' --slo 'error_rate<0.01'). Refuses non-loopback targets unless --allow-remote. --baseline compares like with like: a capacity search on its sustainable rate, an open or closed run on latency, error rate (dropped included) and throughput; a baseline of another model (or another --rate) is refused. Shares (--tolerance, --headroom) are a percentage with % (10%) or a fraction below 1 (0.1); a bare 1 is refused as ambiguous. Exit 0 all thresholds held, 1 a threshold (or a baseline comparison) failed, 2 usage or config error, 130 interrupted by Ctrl-C (the partial report is still written).`
+  static description = `Closed model (--connections) on autocannon, or open model (--rate, latency measured from the intended send time, so coordinated omission cannot hide a stall). --find-capacity searches for the maximum sustainable rate in about 3 minutes (--max-duration, default 2m45s): a probe, doubling rates until a step breaks the SLO, bisection to --resolution, a confirmation step; it reports the bracket (held X, broke at Y), the knee, and replicas for --target-rps, and says "at least X" (warn) when it could not close the bracket. --step-rps runs the slow exhaustive linear ramp instead. --stream (or target.stream) asks for streamed answers and reports TTFT, inter-token latency and tokens/s. SLOs are k6-style thresholds (--slo 'p95<5s' --slo 'error_rate<1%' --slo 'ttft_p95<800ms'; k6's 'p(95)<500' and 'http_req_failed: rate<0.01' too). Flags that do not apply to the chosen mode are refused (exit 2). Refuses non-loopback targets unless --allow-remote. --baseline compares like with like: a capacity search on its sustainable rate, an open or closed run on latency, error rate and throughput; a baseline of another model (or another --rate) is refused. Shares (--tolerance, --headroom) are a percentage with % (10%) or a fraction below 1 (0.1); a bare 1 is refused as ambiguous. Exit 0 all thresholds held, 1 a threshold (or a baseline comparison) failed, 2 usage or config error, 130 interrupted by Ctrl-C (the partial report is still written).`
   static examples = [
-    "<%= config.bin %> load --self --find-capacity --start-rps 2 --step-rps 2 --target-rps 50",
+    "<%= config.bin %> load --self --find-capacity --slo 'p95<5s' --target-rps 50",
+    '<%= config.bin %> load --target http://127.0.0.1:4010 --protocol openai-chat --path /v1/chat/completions --stream --rate 5 --duration 20s',
     "<%= config.bin %> load --rate 20 --duration 1m --slo 'p95<5s' --slo 'error_rate<1%' -o load.json -o load.html",
     '<%= config.bin %> load --connections 50 --duration 30s --sessions fixtures/prompts/sessions.jsonl',
     "<%= config.bin %> load --method GET --path /health --rate 500 --slo 'p99<50'",
@@ -40,13 +42,17 @@ export default class Load extends ReportingCommand {
     rate: decimal({ description: 'open model: offered requests per second' }),
     connections: Flags.integer({ description: 'closed model: concurrent connections (virtual users); open model: the in-flight cap (at most --max-connections)' }),
     duration: Flags.string({ description: 'measured window, e.g. 30s (default 30s)' }),
-    warmup: Flags.string({ description: 'warm-up before each measured window, excluded from results (default 3s)' }),
+    warmup: Flags.string({ description: 'warm-up before each measured window, excluded from results (default 3s; the adaptive capacity search: at least 2s, grown to one latency)' }),
     timeout: Flags.string({ description: 'per-request timeout, also the drain after the window; counts toward load.maxDuration (default 60s)' }),
-    'find-capacity': Flags.boolean({ description: 'ramp the offered rate to find the maximum sustainable rate' }),
-    'start-rps': decimal({ description: 'capacity search: first step (default 1)' }),
-    'step-rps': decimal({ description: 'capacity search: rate added per step (default --start-rps)' }),
-    'step-duration': Flags.string({ description: 'capacity search: measured window per step (default 10s)' }),
+    'find-capacity': Flags.boolean({ description: 'search for the maximum sustainable rate (adaptive; at most --max-duration)' }),
+    'start-rps': decimal({ description: 'capacity search: first step, and the floor (default: the one-at-a-time rate a probe measures)' }),
+    'step-rps': decimal({ description: 'capacity search: run the slow exhaustive linear ramp, adding this rate per step' }),
+    'step-duration': Flags.string({ description: 'capacity search: shortest measured window per step (adaptive default 5s, grown with latency; linear 10s)' }),
     'max-rps': decimal({ description: 'capacity search: highest rate tried (default load.maxRps)' }),
+    resolution: Flags.string({ description: 'capacity search: narrow until broke/held - 1 is at most this (default 10%)' }),
+    'max-duration': Flags.string({ description: 'capacity search: time budget (default 2m45s, at most load.maxDuration)' }),
+    stream: Flags.boolean({ description: 'ask for streamed answers and report TTFT, inter-token latency and tokens/s (also target.stream)' }),
+    protocol: Flags.string({ options: ['agentctl', 'openai-chat', 'a2a', 'ai-sdk', 'http'], description: 'wire format of the chat endpoint (overrides target.protocol)' }),
     'max-connections': Flags.integer({ description: 'upper bound on connections: --connections, and the open model per step (default 1000)' }),
     'target-rps': decimal({ description: 'traffic to plan for: replicas needed and the projected $/day' }),
     headroom: Flags.string({ description: 'spare capacity when sizing replicas: 30% or 0.3 (default 30%)' }),
@@ -66,20 +72,20 @@ export default class Load extends ReportingCommand {
   async run(): Promise<Report> {
     const { flags } = await this.parse(Load)
     const startedAt = new Date()
-    const loaded = this.loadConfig(flags)
+    const loaded = this.loadConfig(flags, { 'target.protocol': flags.protocol, ...(flags.stream ? { 'target.stream': true } : {}) })
     // --self: the reference agent gets a throwaway key, known now so the plan carries it.
     const selfKey = flags.self ? `agentctl-self-${randomUUID()}` : undefined
     if (selfKey) registerSecret(selfKey)
     const config = selfKey ? { ...loaded.config, target: { ...loaded.config.target, apiKey: selfKey } } : loaded.config
     // Everything the user can get wrong fails here, before any server starts or any byte is sent.
-    const plan = resolvePlan(flags, config, flags.config ?? DEFAULT_CONFIG_FILE)
+    const plan = resolvePlan({ ...flags, stream: flags.stream || undefined }, config, flags.config ?? DEFAULT_CONFIG_FILE)
     if (plan.mockLlm?.scenario) await assertScenarioParams(plan.mockLlm)
     const tolerance = parseTolerance(flags.tolerance ?? '10%')
     const baseline = flags.baseline ? { file: flags.baseline, tolerance, load: readBaseline(flags.baseline, plan) } : undefined
     if (!flags.self) await assertLoadAllowed(config.target.url, plan.allowRemote)
     const [{ buildWorkload }, { runLoad }] = await Promise.all([import('../harness/load/execute.js'), import('./_jobs/load.js')])
     // Reads the prompts/sessions files now, so a malformed line fails before any server starts.
-    const workload = buildWorkload(plan)
+    buildWorkload(plan)
 
     const stopping: Array<() => Promise<void>> = []
     this.exitGuardMs = exitGraceMs(plan.timeoutMs) // the base command's guard, should a socket outlive the run
@@ -88,6 +94,8 @@ export default class Load extends ReportingCommand {
     try {
       const { targetUrl, mockNote } = await this.startServers(plan, config, stopping)
       const origin = new URL(targetUrl).origin
+      const protocol = await chatProtocol(plan, config, targetUrl, flags.protocol !== undefined)
+      const workload = buildWorkload(plan, protocol)
       const source = plan.promptsFile ?? plan.sessionsFile
       if (!this.jsonEnabled()) this.logToStderr(describePlan(plan, redact(origin), `${workload.kind}${source ? ` from ${source}` : ''}`, mockNote))
 
@@ -98,6 +106,7 @@ export default class Load extends ReportingCommand {
         config,
         origin,
         baseline,
+        protocol,
         version: this.config.version,
         target: displayUrl(origin),
         startedAt,
@@ -155,6 +164,23 @@ export default class Load extends ReportingCommand {
     })
     stopping.push(() => server.close())
     return { targetUrl, mockNote: `mock LLM at ${server.baseUrl} (${latency}): point the agent's LLM_BASE_URL there so this measures the agent, not the provider` }
+  }
+}
+
+/**
+ * The chat adapter (docs/CONTRACTS.md "Target protocols") when the load sends chats and a wire
+ * format was chosen (--protocol, a non-default target.protocol) or streams are timed: answers are
+ * then classified from content and streamed ones timed. Plain HTTP loads (--body, GET) send as is.
+ */
+async function chatProtocol(plan: LoadPlan, config: AgentctlConfig, targetUrl: string, chosen: boolean): Promise<TargetProtocol | undefined> {
+  const chats = plan.method === 'POST' && plan.body === undefined
+  if (!chats || !(chosen || plan.stream || config.target.protocol !== 'agentctl')) return undefined
+  const { openTargetProtocol, ProtocolSetupError } = await import('../src/protocols/index.js')
+  try {
+    return await openTargetProtocol({ ...config.target, url: targetUrl, chatPath: plan.path })
+  } catch (error) {
+    if (error instanceof ProtocolSetupError) throw new AgentctlError(error.message, ExitCode.UsageOrInternal, error.hint)
+    throw error
   }
 }
 

@@ -102,8 +102,8 @@ export function fmtPct(ratio: number, digits = 1): string {
   return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(digits)}%` : '–'
 }
 
-/** The SLO's error rate (dropped requests count as failed), so the report shows what was judged. */
-export const errorRate: (load: Pick<LoadResult, 'requests' | 'errors' | 'dropped'>) => number = errorRateOf
+/** The SLO's error rate (failed responses over responses; dropped sends are the generator's, not in it). */
+export const errorRate: (load: Pick<LoadResult, 'requests' | 'errors'>) => number = errorRateOf
 
 /** A step's latency percentile, or "–" when no response succeeded (its zeros are no measurement). */
 export function fmtStepLatency(step: { requests: number; errors: number; latencyMs: { p50: number; p95: number; p99: number } }, p: 'p50' | 'p95' | 'p99'): string {
@@ -117,19 +117,26 @@ export function loadSummaryRows(load: LoadResult): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ['Mode', load.mode],
     ['Offered / achieved (successful)', `${fmtNum(load.offeredRps)} / ${fmtNum(load.achievedRps)} req/s`],
-    ['Requests', `${fmtNum(load.requests)} (${fmtNum(load.errors)} errors, ${fmtPct(errorRate(load), 2)} error rate${load.dropped ? ' with drops' : ''})`],
+    ['Requests', `${fmtNum(load.requests)} (${fmtNum(load.errors)} errors, ${fmtPct(errorRate(load), 2)} error rate)`],
     ['Latency p50 / p95 / p99', noLatency ? `– (${NO_SUCCESS_NOTE})` : `${fmtMs(load.latencyMs.p50)} / ${fmtMs(load.latencyMs.p95)} / ${fmtMs(load.latencyMs.p99)}`],
     ['Latency max', noLatency ? '–' : fmtMs(load.latencyMs.max)],
   ]
-  if (load.dropped) rows.push(['Dropped (not sent in time)', fmtNum(load.dropped)])
+  if (load.dropped) rows.push(['Dropped by agentctl (no free connection)', fmtNum(load.dropped)])
+  if (load.stream) {
+    const s = load.stream
+    const pcts = (l: { p50: number; p95: number; p99: number }) => `${fmtMs(l.p50)} / ${fmtMs(l.p95)} / ${fmtMs(l.p99)}`
+    rows.push(['Streamed answers', fmtNum(s.requests)], ['TTFT p50 / p95 / p99', pcts(s.ttftMs)], ['ITL p50 / p95 / p99', pcts(s.itlMs)], ['TTFB p50 / p95 / p99', pcts(s.ttfbMs)])
+    rows.push(['Tokens/s per answer p50 / min', `${fmtNum(s.tokensPerSecond.p50, 1)} / ${fmtNum(s.tokensPerSecond.min ?? 0, 1)}`])
+  }
   if (load.capacity) {
     const c = load.capacity
-    rows.push(['Max sustainable rate', `${fmtNum(c.maxSustainableRps)} req/s per replica`], ['Knee', `${fmtNum(c.kneeRps)} req/s`])
+    rows.push(['Max sustainable rate', `${c.outcome === 'at-least' ? 'at least ' : ''}${fmtNum(c.maxSustainableRps)} req/s per replica${c.brokeAtRps !== undefined ? ` (broke at ${fmtNum(c.brokeAtRps)})` : ''}`])
+    rows.push(['Knee', c.kneeRps !== undefined ? `${fmtNum(c.kneeRps)} req/s` : 'no knee in range'])
     if (c.replicasNeeded !== undefined) rows.push(['Replicas needed', `${c.replicasNeeded}${c.targetRps !== undefined ? ` for ${fmtNum(c.targetRps)} req/s` : ''}${c.headroom !== undefined ? ` (${fmtPct(c.headroom, 0)} headroom)` : ''}`])
   }
   if (load.cost) {
     const c = load.cost
-    rows.push(['Cost per request', fmtUsd(c.usdPerRequest)])
+    if (c.usdPerRequest !== undefined) rows.push(['Cost per request', fmtUsd(c.usdPerRequest)])
     if (c.usdPer1kRequests !== undefined) rows.push(['Cost per 1k requests', fmtUsd(c.usdPer1kRequests)])
     if (c.usdPerDayAtTarget !== undefined) rows.push(['Cost per day at target', `${fmtUsd(c.usdPerDayAtTarget)}${c.dailyBudgetUsd !== undefined ? ` (budget ${fmtUsd(c.dailyBudgetUsd)})` : ''}`])
     if (c.tokensPerRequest !== undefined) rows.push(['Tokens per request', fmtNum(c.tokensPerRequest, 0)])

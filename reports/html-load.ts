@@ -1,6 +1,7 @@
 /**
- * The load part of the HTML report: headline numbers, capacity and cost, charts (latency and rate
- * over time, latency and throughput against offered load), the SLO thresholds and regressions.
+ * The load part of the HTML report: headline numbers, streaming timings, capacity and cost, charts
+ * (latency and rate over time, latency and throughput against offered load, TTFT/ITL by
+ * percentile), the SLO thresholds and regressions.
  */
 import type { LoadResult } from '../src/report.js'
 import { errorRate, fmtChange, fmtMs, fmtNum, fmtStepLatency, fmtPct, fmtUsd } from './format.js'
@@ -17,7 +18,7 @@ const rpsAxis = (v: number) => fmtNum(v, 1)
 /** Latency SLO lines for the charts, from thresholds such as p95<5000 (milliseconds). */
 function latencyThresholds(load: LoadResult): Array<{ y: number; label: string; color: string }> {
   return (load.slo ?? [])
-    .filter((s) => /p(50|90|95|99)|latency|duration/i.test(s.metric) && s.op.startsWith('<') && s.threshold > 0 && !/rate/i.test(s.metric))
+    .filter((s) => /p(50|90|95|99)|latency|duration/i.test(s.metric) && s.op.startsWith('<') && s.threshold > 0 && !/rate|^(ttft|itl|ttfb)_/i.test(s.metric))
     .map((s) => ({ y: s.threshold, label: `SLO ${s.expression}`, color: COLOR.slo }))
 }
 
@@ -32,8 +33,9 @@ export function renderLoadHtml(load: LoadResult): string {
     stat(fmtNum(load.requests), 'requests'),
     stat(fmtPct(errorRate(load), 2), `error rate (${fmtNum(load.errors)} errors)`),
   ]
-  if (load.dropped) stats.push(stat(fmtNum(load.dropped), 'dropped (not sent in time)'))
+  if (load.dropped) stats.push(stat(fmtNum(load.dropped), 'dropped by agentctl (no free connection)'))
   out.push(`<div class="card"><div class="stats">${stats.join('')}</div></div>`)
+  out.push(streamCard(load))
   out.push(capacityCard(load))
   out.push(charts(load))
   if (load.slo?.length) {
@@ -69,18 +71,34 @@ export function renderLoadHtml(load: LoadResult): string {
   return out.join('\n')
 }
 
+function streamCard(load: LoadResult): string {
+  const s = load.stream
+  if (!s) return ''
+  const items = [
+    stat(fmtNum(s.requests), 'streamed answers'),
+    stat(fmtMs(s.ttftMs.p50), 'TTFT p50'),
+    stat(fmtMs(s.ttftMs.p95), 'TTFT p95'),
+    stat(fmtMs(s.itlMs.p50), 'ITL p50'),
+    stat(fmtMs(s.itlMs.p95), 'ITL p95'),
+    stat(fmtMs(s.ttfbMs.p95), 'TTFB p95'),
+    stat(`${fmtNum(s.tokensPerSecond.p50, 1)}/s`, 'tokens per second per answer (p50)'),
+  ]
+  return `<h3>Streaming</h3><div class="card"><div class="stats">${items.join('')}</div></div>`
+}
+
 function capacityCard(load: LoadResult): string {
   const items: string[] = []
   const c = load.capacity
   if (c) {
-    items.push(stat(`${fmtNum(c.maxSustainableRps)} req/s`, 'max sustainable per replica (inside the SLO)'))
-    items.push(stat(`${fmtNum(c.kneeRps)} req/s`, 'knee (latency starts climbing)'))
+    const atLeast = c.outcome === 'at-least' ? 'at least ' : ''
+    items.push(stat(`${atLeast}${fmtNum(c.maxSustainableRps)} req/s`, `max sustainable per replica (inside the SLO)${c.brokeAtRps !== undefined ? `; broke at ${fmtNum(c.brokeAtRps)}` : ''}`))
+    items.push(c.kneeRps !== undefined ? stat(`${fmtNum(c.kneeRps)} req/s`, 'knee (latency rises past the low-load noise)') : stat('none', 'no knee in range'))
     if (c.replicasNeeded !== undefined) items.push(stat(String(c.replicasNeeded), c.targetRps !== undefined ? `replicas for ${fmtNum(c.targetRps)} req/s` : 'replicas needed'))
     if (c.headroom !== undefined) items.push(stat(fmtPct(c.headroom, 0), 'headroom'))
   }
   const k = load.cost
   if (k) {
-    items.push(stat(fmtUsd(k.usdPerRequest), 'cost per request'))
+    if (k.usdPerRequest !== undefined) items.push(stat(fmtUsd(k.usdPerRequest), 'cost per request'))
     if (k.usdPer1kRequests !== undefined) items.push(stat(fmtUsd(k.usdPer1kRequests), 'per 1k requests'))
     if (k.usdPerDayAtTarget !== undefined) items.push(stat(fmtUsd(k.usdPerDayAtTarget), 'per day at target rate'))
     if (k.dailyBudgetUsd !== undefined) items.push(stat(fmtUsd(k.dailyBudgetUsd), 'daily budget'))
@@ -121,10 +139,11 @@ function charts(load: LoadResult): string {
   }
   if (load.steps.length > 1) {
     const steps = [...load.steps].sort((a, b) => a.offeredRps - b.offeredRps)
-    const markers = load.capacity
+    const c = load.capacity
+    const markers = c
       ? [
-          { x: load.capacity.kneeRps, label: `knee ${fmtNum(load.capacity.kneeRps)}`, color: COLOR.knee },
-          { x: load.capacity.maxSustainableRps, label: `max sustainable ${fmtNum(load.capacity.maxSustainableRps)}`, color: COLOR.max },
+          ...(c.kneeRps !== undefined ? [{ x: c.kneeRps, label: `knee ${fmtNum(c.kneeRps)}`, color: COLOR.knee }] : []),
+          { x: c.maxSustainableRps, label: `max sustainable ${fmtNum(c.maxSustainableRps)}`, color: COLOR.max },
         ]
       : []
     out.push(
@@ -146,6 +165,24 @@ function charts(load: LoadResult): string {
         series: [
           { name: 'achieved', color: COLOR.rps, points: steps.map((s) => [s.offeredRps, s.achievedRps]) },
           { name: 'ideal', color: COLOR.offered, dashed: true, points: steps.map((s) => [s.offeredRps, s.offeredRps]) },
+        ],
+      }),
+    )
+  }
+  if (load.stream) {
+    const s = load.stream
+    const at = (l: { p50: number; p90: number; p95: number; p99: number }) => ([50, 90, 95, 99] as const).map((p) => [p, l[`p${p}`]] as [number, number])
+    out.push(
+      lineChart({
+        title: 'Streaming: time to first token and inter-token latency by percentile',
+        xLabel: 'percentile',
+        yLabel: 'latency',
+        yFormat: msAxis,
+        thresholds: (load.slo ?? []).filter((t) => /^(ttft|itl|ttfb)_p/.test(t.metric) && t.op.startsWith('<')).map((t) => ({ y: t.threshold, label: `SLO ${t.expression}`, color: COLOR.slo })),
+        series: [
+          { name: 'TTFT', color: COLOR.p95, points: at(s.ttftMs) },
+          { name: 'ITL', color: COLOR.p50, points: at(s.itlMs) },
+          { name: 'TTFB', color: COLOR.offered, dashed: true, points: at(s.ttfbMs) },
         ],
       }),
     )

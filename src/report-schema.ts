@@ -73,16 +73,24 @@ export const LoadResultSchema = z.object({
   capacity: z
     .object({
       maxSustainableRps: nonNegative,
-      kneeRps: nonNegative,
+      kneeRps: nonNegative.optional().describe('Absent: no knee in range'),
       replicasNeeded: nonNegative.optional(),
       targetRps: nonNegative.optional(),
       headroom: z.number().optional(),
+      outcome: z.enum(['resolved', 'at-least', 'below-first', 'interrupted']).optional(),
+      brokeAtRps: nonNegative.optional(),
+      resolution: nonNegative.optional(),
+      search: z.enum(['adaptive', 'linear']).optional(),
     })
     .optional(),
+  stream: z
+    .object({ requests: nonNegative, ttfbMs: LatencySummarySchema, ttftMs: LatencySummarySchema, itlMs: LatencySummarySchema, tokensPerSecond: LatencySummarySchema })
+    .optional()
+    .describe('Streamed answers: TTFB, TTFT, ITL (ms) and tokens/s per answer'),
   cost: z
     .object({
       tokensPerRequest: nonNegative.optional(),
-      usdPerRequest: nonNegative,
+      usdPerRequest: nonNegative.optional().describe('Absent when no model had a price'),
       usdPer1kRequests: nonNegative.optional(),
       usdPerDayAtTarget: nonNegative.optional(),
       dailyBudgetUsd: nonNegative.optional(),

@@ -56,6 +56,20 @@ export interface LatencySummary {
   min?: number
 }
 
+/**
+ * Streamed answers (agentctl load --stream): time to first byte, time to first token (the first
+ * answer-text delta), inter-token latency (gaps between delta arrivals), all in ms from the
+ * request's (intended) send; tokensPerSecond is each answer's decode rate (deltas per second
+ * after the first). See harness/LOAD.md "Streaming".
+ */
+export interface StreamSummary {
+  requests: number
+  ttfbMs: LatencySummary
+  ttftMs: LatencySummary
+  itlMs: LatencySummary
+  tokensPerSecond: LatencySummary
+}
+
 /** One steady window of a load run (a capacity-search step, or the whole run). */
 export interface LoadStep {
   offeredRps: number
@@ -84,8 +98,25 @@ export interface LoadResult {
   /** Per-second samples for charts: t is seconds since start. */
   timeline?: Array<{ t: number; rps: number; p50: number; p95: number; p99: number; errors: number }>
   slo?: Array<{ expression: string; metric: string; op: string; threshold: number; /** null: nothing to measure (no successful responses). */ observed: number | null; passed: boolean }>
-  capacity?: { maxSustainableRps: number; kneeRps: number; replicasNeeded?: number; targetRps?: number; headroom?: number }
-  cost?: { tokensPerRequest?: number; usdPerRequest: number; usdPer1kRequests?: number; usdPerDayAtTarget?: number; dailyBudgetUsd?: number }
+  capacity?: {
+    maxSustainableRps: number
+    /** Absent when latency never rose past the low-load noise band ("no knee in range"). */
+    kneeRps?: number
+    replicasNeeded?: number
+    targetRps?: number
+    headroom?: number
+    /** resolved: a bracket within the resolution, confirmed; at-least: a lower bound only; below-first: the first step broke. */
+    outcome?: 'resolved' | 'at-least' | 'below-first' | 'interrupted'
+    /** The lowest rate that broke above maxSustainableRps. */
+    brokeAtRps?: number
+    /** brokeAtRps / maxSustainableRps - 1. */
+    resolution?: number
+    search?: 'adaptive' | 'linear'
+  }
+  /** Streamed answers (--stream): the headline window's (or the highest held step's) figures. */
+  stream?: StreamSummary
+  /** usdPerRequest and the figures from it are absent when no model had a price (not measured, never $0). */
+  cost?: { tokensPerRequest?: number; usdPerRequest?: number; usdPer1kRequests?: number; usdPerDayAtTarget?: number; dailyBudgetUsd?: number }
   /** HDR histograms (base64, hdr-histogram-js encoding) so reports can be merged or compared later. */
   histograms?: Record<string, string>
   baseline?: { file: string; regressions: Array<{ metric: string; baseline: number; current: number; changePct: number }> }

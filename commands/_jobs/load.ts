@@ -18,6 +18,8 @@ export interface LoadJob {
   config: AgentctlConfig
   /** scheme://host:port of the target (already through the safety gate). */
   origin: string
+  /** --protocol (h16): answers classified by content through this adapter, streamed ones timed. */
+  protocol?: ExecuteOptions['protocol']
   /** A previous run to compare against (--baseline), already checked to be comparable. */
   baseline?: { file: string; tolerance: number; load: LoadResult }
   version: string
@@ -43,6 +45,7 @@ export async function runLoad(job: LoadJob): Promise<Report> {
     pricing: pricingFor(config),
     dailyBudgetUsd: config.budget.dailyUsd,
     signal: job.signal,
+    ...(job.protocol ? { protocol: job.protocol } : {}),
     ...job.events,
   })
   const regressions = job.baseline ? compareToBaseline(outcome.load, job.baseline.load, job.baseline.tolerance) : undefined

@@ -6,7 +6,7 @@ import { createPool } from './open-model.js'
 
 /** The achieved rate must stay within 10% of the offered rate for a step to count as sustained. */
 export const MIN_ACHIEVED_RATIO = 0.9
-/** The knee: the highest step whose p95 is within 1.5x the lowest p95 measured (see findKnee). */
+/** The knee without repeated low-load steps: the highest step whose p95 is within 1.5x the lowest (see findKnee). */
 export const KNEE_FACTOR = 1.5
 
 export interface CapacityOptions extends Omit<DriverOptions, 'mode' | 'rate' | 'durationMs' | 'connections'> {
@@ -19,8 +19,6 @@ export interface CapacityOptions extends Omit<DriverOptions, 'mode' | 'rate' | '
   maxConnections: number
   /** The search stops before a step that would end after this many ms (load.maxDuration). */
   maxTotalMs?: number
-  /** Latency guess before the first step has measured one. */
-  initialLatencyMs?: number
   onStep?: (step: CapacityStep, index: number) => void
   /** Called before each step starts (progress line). */
   onStepStart?: (rps: number, index: number, connections: number) => void
@@ -34,36 +32,58 @@ export interface CapacityStep extends LoadStep {
   run: RunResult
 }
 
+/**
+ * How a search ended (docs/CONTRACTS.md "Load"):
+ *  - resolved: a rate held and a higher one broke, within the resolution: a capacity;
+ *  - at-least: time, --max-rps or the generator's own limit ended it first: a lower bound only;
+ *  - below-first: the first step already broke: the capacity is below it;
+ *  - interrupted: Ctrl-C.
+ */
+export type CapacityOutcome = 'resolved' | 'at-least' | 'below-first' | 'interrupted'
+
 export interface CapacityResult {
   steps: CapacityStep[]
   maxSustainableRps: number
+  /** The lowest rate that broke above the highest that held (the bracket's upper end). */
+  brokeAtRps?: number
+  /** brokeAtRps / maxSustainableRps - 1: how finely the capacity is known. */
+  resolution?: number
+  outcome: CapacityOutcome
   kneeRps: number
-  /** False when latency never rose past KNEE_FACTOR x baseline inside the searched range. */
+  /** False when latency never rose past the low-load noise band inside the searched range. */
   kneeFound: boolean
-  /** Why the ramp ended: a breach, the --max-rps ceiling, or an abort. */
+  /** How the knee was decided, in words (for the finding). */
+  kneeRule: string
+  /** Why the search ended: a breach, the --max-rps ceiling, the time budget, or an abort. */
   stopReason: string
   aborted: boolean
-}
-
-/** Open-model connections for a rate: twice the expected concurrency (Little's law), bounded. */
-export function connectionsFor(rps: number, latencyMs: number, maxConnections: number): number {
-  return Math.max(4, Math.min(maxConnections, Math.ceil(rps * (latencyMs / 1000) * 2)))
+  /** The generator dropped sends (every connection busy): its limit, not the agent's. */
+  generatorLimited?: boolean
+  /** Adaptive search: what the probe measured before the first step. */
+  probe?: { requests: number; failed: number; latencyMs: number }
+  search: 'adaptive' | 'linear'
 }
 
 /**
- * Step ramp of offered rate (open model, one steady window per step, warm-up excluded). The ramp
- * stops at the first step that breaks the SLO (rate thresholds excepted: the ramp sets the rate)
- * or whose achieved rate falls below 90% of the offered rate; the maximum sustainable rate is
- * the offered rate of the last step that held. The knee is defined in KNEE_FACTOR's comment.
+ * Open-model connections for a rate: room for every request of `drainMs` in flight (Little's law
+ * at the longest latency a step waits for), at least 16, at most --max-connections. undici opens
+ * them lazily, so a generous cap costs nothing while the target keeps up; a tight one made the
+ * generator drop sends (issue 16: the README recipe dropped 15 of 60 sends at 2 rps).
+ */
+export function connectionsFor(rps: number, drainMs: number, maxConnections: number): number {
+  return Math.min(maxConnections, Math.max(16, Math.ceil((rps * drainMs) / 1000)))
+}
+
+/**
+ * The exhaustive linear ramp (--step-rps): one steady window per step, start, start + step, …
+ * Slow, but it measures every rate: `bench/capacity.mjs` uses it as the reference the adaptive
+ * search (search.ts) is compared with. Stops at the first step that breaks (judgeStep).
  */
 export async function findCapacity(opts: CapacityOptions): Promise<CapacityResult> {
   const pool = createPool(opts.origin, opts.maxConnections, opts.timeoutMs ?? 30_000)
   try {
     const { steps, stopReason, aborted } = await ramp(opts, pool)
-    const sustained = steps.filter((s) => s.sustained)
-    const maxSustainableRps = sustained.at(-1)?.offeredRps ?? 0
-    const { kneeRps, kneeFound } = findKnee(steps)
-    return { steps, maxSustainableRps, kneeRps, kneeFound, stopReason, aborted }
+    return summarizeSearch(steps, { stopReason, aborted, search: 'linear', ranOut: !aborted && !steps.some((s) => !s.sustained) })
   } finally {
     await pool.destroy().catch(() => undefined)
   }
@@ -72,34 +92,73 @@ export async function findCapacity(opts: CapacityOptions): Promise<CapacityResul
 async function ramp(opts: CapacityOptions, pool: Pool): Promise<{ steps: CapacityStep[]; stopReason: string; aborted: boolean }> {
   const thresholds = opts.slos.filter((t) => !isRateThreshold(t))
   const steps: CapacityStep[] = []
-  let latencyGuess = opts.initialLatencyMs ?? 1000
   const began = Date.now()
   for (let rps = opts.startRps, index = 0; rps <= opts.maxRps + 1e-9; rps += opts.stepRps, index++) {
     // A step may also drain its in-flight requests for up to one timeout after its window.
     if (opts.maxTotalMs !== undefined && Date.now() - began + (opts.warmupMs ?? 0) + opts.stepDurationMs + (opts.timeoutMs ?? 30_000) > opts.maxTotalMs) {
-      return { steps, stopReason: `the next step would run past load.maxDuration (${Math.round(opts.maxTotalMs / 1000)}s)`, aborted: false }
+      return { steps, stopReason: `out of time: the next step would run past the time budget (${Math.round(opts.maxTotalMs / 1000)}s)`, aborted: false }
     }
-    const connections = connectionsFor(rps, latencyGuess, opts.maxConnections)
+    const connections = connectionsFor(rps, opts.timeoutMs ?? 30_000, opts.maxConnections)
     opts.onStepStart?.(rps, index, connections)
     const run = await runLoad({ ...opts, mode: 'open', rate: rps, connections, durationMs: opts.stepDurationMs, pool })
     if (run.aborted) return { steps, stopReason: 'interrupted', aborted: true }
-    const step = judgeStep(run, thresholds)
+    const step = judgeStep(run, thresholds, connections)
     steps.push(step)
     opts.onStep?.(step, index)
     if (!step.sustained) return { steps, stopReason: `step ${formatRps(rps)} rps: ${step.breach}`, aborted: false }
-    // Size the next step from what this one measured (its p99), not from the first guess.
-    if (run.latencyMs.p99 > 0) latencyGuess = Math.max(10, run.latencyMs.p99)
   }
   return { steps, stopReason: `reached --max-rps ${opts.maxRps}`, aborted: false }
 }
 
-function judgeStep(run: RunResult, thresholds: SloThreshold[]): CapacityStep {
-  const slo = evaluateSlos(thresholds, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps, successes: run.requests - run.errors })
+/** The result of either search from its steps: the bracket, the outcome, the knee. */
+export function summarizeSearch(steps: CapacityStep[], how: { stopReason: string; aborted: boolean; search: CapacityResult['search']; ranOut: boolean; probe?: CapacityResult['probe']; generatorLimited?: boolean }): CapacityResult {
+  // A rate held only if every step at it held (the search repeats some rates to confirm them).
+  const held = steps.filter((s) => steps.every((o) => o.offeredRps !== s.offeredRps || o.sustained)).map((s) => s.offeredRps)
+  const maxSustainableRps = held.length ? Math.max(...held) : 0
+  const broke = steps.filter((s) => !s.sustained && s.offeredRps > maxSustainableRps).map((s) => s.offeredRps)
+  const brokeAtRps = broke.length ? Math.min(...broke) : undefined
+  const generatorLimited = how.generatorLimited || steps.some((s) => (s.dropped ?? 0) > 0)
+  let outcome: CapacityOutcome
+  if (how.aborted) outcome = 'interrupted'
+  else if (maxSustainableRps === 0) outcome = 'below-first'
+  // A bracket closed by the generator's own drops says nothing about the agent's limit.
+  else if (brokeAtRps === undefined || how.ranOut || steps.find((s) => s.offeredRps === brokeAtRps && (s.dropped ?? 0) > 0)) outcome = 'at-least'
+  else outcome = 'resolved'
+  const { kneeRps, kneeFound, rule } = findKnee(steps)
+  return {
+    steps,
+    maxSustainableRps,
+    ...(brokeAtRps !== undefined && maxSustainableRps > 0 ? { brokeAtRps, resolution: round3(brokeAtRps / maxSustainableRps - 1) } : {}),
+    outcome,
+    kneeRps,
+    kneeFound,
+    kneeRule: rule,
+    stopReason: how.stopReason,
+    aborted: how.aborted,
+    ...(generatorLimited ? { generatorLimited } : {}),
+    ...(how.probe ? { probe: how.probe } : {}),
+    search: how.search,
+  }
+}
+
+/**
+ * One step's verdict. It breaks on an SLO (rate thresholds excepted: the search sets the rate),
+ * on an achieved rate below MIN_ACHIEVED_RATIO of the offered, or on dropped sends — those are
+ * the generator's limit (every one of its `connections` busy), named as such, never counted as
+ * the agent's errors.
+ */
+export function judgeStep(run: RunResult, thresholds: SloThreshold[], connections: number): CapacityStep {
+  const slo = evaluateSlos(thresholds, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps, successes: run.requests - run.errors, ...(run.stream ? { stream: run.stream } : {}) })
   const failed = slo.filter((r) => !r.passed)
   const ratio = run.offeredRps > 0 ? run.achievedRps / run.offeredRps : 0
+  // A window of a few completions cannot tell 90% from 70% (one completion either side of its
+  // edges): the shortfall must also exceed two completions before it counts.
+  const windowS = run.durationMs / 1000
+  const shortfall = (run.offeredRps - run.achievedRps) * windowS
   let breach: string | undefined
   if (failed.length) breach = failed.map((r) => `${r.expression} (observed ${formatObserved(r)})`).join(', ')
-  else if (ratio < MIN_ACHIEVED_RATIO) breach = `achieved ${formatRps(run.achievedRps)} rps is ${Math.round(ratio * 100)}% of the offered ${formatRps(run.offeredRps)} (< ${MIN_ACHIEVED_RATIO * 100}%)`
+  else if (run.dropped > 0) breach = `agentctl dropped ${run.dropped} sends with all ${connections} connections busy (the load generator's limit, not the agent's)`
+  else if (ratio < MIN_ACHIEVED_RATIO && shortfall > 2) breach = `achieved ${formatRps(run.achievedRps)} rps is ${Math.round(ratio * 100)}% of the offered ${formatRps(run.offeredRps)} (< ${MIN_ACHIEVED_RATIO * 100}%)`
   return {
     offeredRps: run.offeredRps,
     achievedRps: run.achievedRps,
@@ -117,23 +176,33 @@ function judgeStep(run: RunResult, thresholds: SloThreshold[]): CapacityStep {
 }
 
 /**
- * The knee: the highest offered rate whose p95 is still within KNEE_FACTOR x the latency floor,
- * the lowest p95 of any step that held (the unloaded service time). Past it, queueing dominates:
- * each extra request/s costs disproportionate latency. Taking the floor over all such steps (not
- * the first) keeps one noisy low-load step — a GC pause, a cold connection — from placing the knee
- * early. Only steps that held (`sustained` not false) count for floor and knee: a step that broke
- * the SLO — say fast 429s, whose few successes have a low p95 — is no operating point, and the
- * knee never lies above the maximum sustainable rate. `kneeFound` is false when no higher step, the breaking
- * one included, rose past the band (the ramp stopped on an SLO, on the achieved-rate rule or on
- * --max-rps before latency bent).
+ * The knee: the highest rate that held whose p95 is still inside the low-load band; past it,
+ * queueing dominates. The band comes from the noise of repeated low-load steps (the adaptive
+ * search runs its first rate twice): their highest p95 plus twice their spread, and at least
+ * 10% above it (timer and histogram resolution). With a single low-load step (the linear ramp)
+ * the band is KNEE_FACTOR x the lowest p95 of the steps that held. Only steps that held count
+ * for floor and knee — a breaking step of fast 429s has a low p95 but is no operating point —
+ * and `kneeFound` is true only when a higher step (the breaking one included) rose past the band;
+ * otherwise there is "no knee in range".
  */
-export function findKnee(steps: ReadonlyArray<Pick<LoadStep, 'offeredRps' | 'latencyMs'> & { sustained?: boolean }>): { kneeRps: number; kneeFound: boolean } {
+export function findKnee(steps: ReadonlyArray<Pick<LoadStep, 'offeredRps' | 'latencyMs'> & { sustained?: boolean }>): { kneeRps: number; kneeFound: boolean; rule: string } {
   const measured = steps.filter((s) => s.latencyMs.p95 > 0)
   const held = measured.filter((s) => s.sustained !== false)
-  if (held.length === 0) return { kneeRps: 0, kneeFound: false }
-  const band = KNEE_FACTOR * Math.min(...held.map((s) => s.latencyMs.p95))
+  if (held.length === 0) return { kneeRps: 0, kneeFound: false, rule: 'no step held' }
+  const lowest = Math.min(...held.map((s) => s.offeredRps))
+  const low = held.filter((s) => s.offeredRps === lowest).map((s) => s.latencyMs.p95)
+  let band: number
+  let rule: string
+  if (low.length >= 2) {
+    const spread = Math.max(...low) - Math.min(...low)
+    band = Math.max(...low) + Math.max(2 * spread, 0.1 * Math.max(...low))
+    rule = `p95 above ${round3(band)} ms: the highest of ${low.length} repeated ${formatRps(lowest)} rps steps plus twice their spread (at least +10%)`
+  } else {
+    band = KNEE_FACTOR * Math.min(...held.map((s) => s.latencyMs.p95))
+    rule = `p95 above ${KNEE_FACTOR}x the lowest p95 of the steps that held (${round3(band)} ms)`
+  }
   const knee = Math.max(...held.filter((s) => s.latencyMs.p95 <= band).map((s) => s.offeredRps))
-  return { kneeRps: knee, kneeFound: measured.some((s) => s.offeredRps > knee && s.latencyMs.p95 > band) }
+  return { kneeRps: knee, kneeFound: measured.some((s) => s.offeredRps > knee && s.latencyMs.p95 > band), rule }
 }
 
 /** Replicas for a target rate with headroom: ceil(target x (1 + headroom) / per-replica capacity). */
@@ -142,4 +211,5 @@ export function replicasNeeded(targetRps: number, headroom: number, maxSustainab
   return Math.max(1, Math.ceil((targetRps * (1 + headroom)) / maxSustainableRps - 1e-9))
 }
 
-export const formatRps = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
+export const formatRps = (n: number) => (Number.isInteger(n) ? String(n) : n >= 10 ? n.toFixed(1) : String(Number(n.toPrecision(2))))
+const round3 = (n: number) => Math.round(n * 1000) / 1000

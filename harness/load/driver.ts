@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { Pool } from 'undici'
-import type { LatencySummary } from '../../src/report.js'
+import type { TargetProtocol, TokenUsage } from '../../src/protocols/types.js'
+import type { LatencySummary, StreamSummary } from '../../src/report.js'
 import { runClosedModel } from './closed-model.js'
 import { runOpenModel } from './open-model.js'
 import { encodeHistogram, Recorder, summarize, type TimelinePoint } from './recorder.js'
@@ -24,6 +25,10 @@ export interface DriverOptions {
   onBody?: (body: string) => void
   /** Called about once a second with the last full second and the running totals (progress, --abort-on-fail). */
   onProgress?: (progress: Progress) => void
+  /** Open model: classify answers by content through this adapter, and time streamed ones. */
+  protocol?: TargetProtocol
+  /** With a protocol: the token usage each answer reported (cost). */
+  onUsage?: (usage: TokenUsage) => void
 }
 
 export interface EngineOptions extends Required<Pick<DriverOptions, 'origin' | 'workload' | 'connections' | 'durationMs'>> {
@@ -34,6 +39,8 @@ export interface EngineOptions extends Required<Pick<DriverOptions, 'origin' | '
   pool?: Pool
   wantBody: boolean
   onBody?: (body: string) => void
+  protocol?: TargetProtocol
+  onUsage?: (usage: TokenUsage) => void
 }
 
 export interface Progress {
@@ -59,6 +66,10 @@ export interface RunResult {
   succeededAll: number
   /** Open model: how far behind schedule the generator itself ran (an overloaded client machine). */
   scheduler?: { maxLagMs: number; lateSendRatio: number }
+  /** Streamed answers: TTFB, TTFT, ITL and tokens/s (absent when no answer streamed). */
+  stream?: StreamSummary
+  /** base64 HDR histograms of the stream timings (µs; tokens/s in thousandths). */
+  streamHistograms?: Record<string, string>
   /** The measured window actually covered (shorter when aborted). */
   durationMs: number
   aborted: boolean
@@ -79,6 +90,8 @@ export async function runLoad(options: DriverOptions): Promise<RunResult> {
     pool: options.pool,
     wantBody: Boolean(options.onBody) || options.workload.tracksSessions,
     onBody: options.onBody,
+    protocol: options.protocol,
+    onUsage: options.onUsage,
   }
   if (options.mode === 'open' && !(options.rate && options.rate > 0)) throw new Error('the open model needs a rate > 0')
   const recorder = new Recorder(warmupMs, options.durationMs)
@@ -106,12 +119,22 @@ export async function runLoad(options: DriverOptions): Promise<RunResult> {
       statuses: recorder.statuses,
       succeededAll: recorder.succeededAll,
       ...(options.mode === 'open' ? { scheduler: { maxLagMs: round2(recorder.maxSchedulerLagMs), lateSendRatio: round2(recorder.lateSendRatio) } } : {}),
+      ...streamFigures(recorder),
       durationMs: Math.round(measuredMs),
       aborted,
     }
   } finally {
     if (progress) clearInterval(progress)
     recorder.destroy()
+  }
+}
+
+function streamFigures(recorder: Recorder): Pick<RunResult, 'stream' | 'streamHistograms'> {
+  const s = recorder.stream
+  if (s.requests === 0) return {}
+  return {
+    stream: { requests: s.requests, ttfbMs: summarize(s.ttfb), ttftMs: summarize(s.ttft), itlMs: summarize(s.itl), tokensPerSecond: summarize(s.tokensPerS) },
+    streamHistograms: { ttfb: encodeHistogram(s.ttfb), ttft: encodeHistogram(s.ttft), itl: encodeHistogram(s.itl), 'tokens-per-s': encodeHistogram(s.tokensPerS) },
   }
 }
 

@@ -3,8 +3,10 @@ import type { LoadPlan } from '../../src/load/plan.js'
 import { errorRateOf, evaluateSlos, formatObserved, isRateThreshold, type SloResult, type SloThreshold } from '../../src/load/slo.js'
 import type { PricingTable } from '../../src/pricing.js'
 import type { LoadResult, LoadStep } from '../../src/report.js'
+import type { TargetProtocol, TokenUsage } from '../../src/protocols/types.js'
 import { type CapacityResult, findCapacity, replicasNeeded } from './capacity.js'
 import { type Progress, runLoad, type RunResult } from './driver.js'
+import { searchCapacity } from './search.js'
 import { readPrompts, readSessions, Workload } from './workload.js'
 
 export interface ExecuteOptions {
@@ -19,6 +21,8 @@ export interface ExecuteOptions {
   trackCost: boolean
   pricing: PricingTable
   dailyBudgetUsd?: number
+  /** --protocol: answers are classified by content through it, and streamed ones timed. */
+  protocol?: TargetProtocol
   /** Ctrl-C. */
   signal: AbortSignal
   onProgress?: (progress: Progress) => void
@@ -39,8 +43,9 @@ export interface LoadOutcome {
 }
 
 /** The plan's request source: fixed body, rotating prompts or multi-turn sessions (files read here). */
-export function buildWorkload(plan: LoadPlan): Workload {
+export function buildWorkload(plan: LoadPlan, protocol?: TargetProtocol): Workload {
   return new Workload({
+    ...(protocol ? { protocol, stream: plan.stream } : {}),
     method: plan.method,
     path: plan.path,
     headers: plan.headers,
@@ -61,23 +66,20 @@ export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
     warmupMs: plan.warmupMs,
     timeoutMs: plan.timeoutMs,
     onBody: meter ? (body: string) => meter.observe(body) : undefined,
+    onUsage: meter ? (usage: TokenUsage) => meter.add(usage) : undefined,
+    protocol: opts.protocol,
   }
 
   let outcome: LoadOutcome
   // The /metrics token delta covers every successful response, warm-up included: the cost divisor.
   let succeededAll = 0
   if (plan.mode === 'capacity') {
-    const result = await findCapacity({
-      ...common,
-      ...plan.capacity!,
-      slos: plan.slos,
-      maxConnections: plan.maxConnections,
-      maxTotalMs: plan.maxDurationMs,
-      signal: opts.signal,
-      onProgress: opts.onProgress,
-      onStepStart: opts.onStepStart,
-      onStep: (step) => opts.onStepDone?.(step),
-    })
+    const c = plan.capacity!
+    const shared = { ...common, maxRps: c.maxRps, slos: plan.slos, maxConnections: plan.maxConnections, signal: opts.signal, onProgress: opts.onProgress, onStepStart: opts.onStepStart, onStep: (step: LoadStep & { breach?: string }) => opts.onStepDone?.(step) }
+    const result =
+      c.search === 'linear'
+        ? await findCapacity({ ...shared, startRps: c.startRps!, stepRps: c.stepRps!, stepDurationMs: c.stepDurationMs, maxTotalMs: c.budgetMs })
+        : await searchCapacity({ ...shared, startRps: c.startRps, minWindowMs: c.stepDurationMs, minWarmupMs: plan.warmupMs, resolution: c.resolution, budgetMs: c.budgetMs, timeoutMs: plan.timeoutMs })
     succeededAll = result.steps.reduce((a, s) => a + s.run.succeededAll, 0)
     outcome = capacityOutcome(result, plan)
   } else {
@@ -116,8 +118,9 @@ export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
       if (after) totals = tokensFromMetrics(before, after, succeededAll)
     }
     if (totals) {
-      const projectionRps = plan.targetRps ?? outcome.capacity?.maxSustainableRps ?? outcome.load.achievedRps
-      outcome.cost = computeCost(totals, opts.pricing, projectionRps, opts.dailyBudgetUsd)
+      // A daily figure only for the traffic the user plans for (--target-rps): never a projection
+      // at a rate nobody asked about, and never $0.00 for a rate that was not given (issue 20).
+      outcome.cost = computeCost(totals, opts.pricing, plan.targetRps, opts.dailyBudgetUsd)
       const { source: _s, unpricedModels: _u, ...cost } = outcome.cost
       outcome.load.cost = cost
     }
@@ -131,7 +134,7 @@ function stepOf(run: RunResult): LoadStep {
 }
 
 function singleOutcome(run: RunResult, plan: LoadPlan): LoadOutcome {
-  const slo = evaluateSlos(plan.slos, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps, successes: run.requests - run.errors })
+  const slo = evaluateSlos(plan.slos, { latencyMs: run.latencyMs, errorRate: errorRateOf(run), achievedRps: run.achievedRps, successes: run.requests - run.errors, ...(run.stream ? { stream: run.stream } : {}) })
   // Interrupted before anything was measured: no threshold has a value to pass or fail on (the
   // findings say "not measured"; the report's SLO table stays empty rather than showing verdicts).
   const measured = run.requests + run.dropped > 0
@@ -142,15 +145,16 @@ function singleOutcome(run: RunResult, plan: LoadPlan): LoadOutcome {
     steps: [{ ...stepOf(run), ...(measured ? { sloPassed: slo.every((r) => r.passed) } : {}) }],
     timeline: run.timeline,
     slo: measured ? slo.map(sloEntry) : [],
-    histograms: { overall: run.histogram },
+    ...(run.stream ? { stream: run.stream } : {}),
+    histograms: { overall: run.histogram, ...prefixed('stream-', run.streamHistograms) },
   }
   return { load, slo, statuses: run.statuses, scheduler: run.scheduler }
 }
 
 function capacityOutcome(result: CapacityResult, plan: LoadPlan): LoadOutcome {
   const { steps, ...summary } = result
-  // The headline figures are those of the highest step that held (or the first, if none did).
-  const headline = [...steps].reverse().find((s) => s.sustained) ?? steps[0]
+  // The headline figures are those of the highest rate that held (or the first step, if none did).
+  const headline = [...steps].reverse().find((s) => s.offeredRps === result.maxSustainableRps && s.sustained) ?? steps[0]
   const timeline = []
   let offset = 0
   for (const step of steps) {
@@ -171,17 +175,27 @@ function capacityOutcome(result: CapacityResult, plan: LoadPlan): LoadOutcome {
     steps: steps.map(({ run, slo: _slo, sustained: _s, breach: _b, ...step }) => step),
     timeline,
     slo: (headline?.slo ?? []).map(sloEntry),
+    ...(headline?.run.stream ? { stream: headline.run.stream } : {}),
     capacity: {
       maxSustainableRps: result.maxSustainableRps,
-      kneeRps: result.kneeRps,
-      ...(plan.targetRps ? { targetRps: plan.targetRps, replicasNeeded: replicasNeeded(plan.targetRps, plan.headroom, result.maxSustainableRps) } : {}),
-      headroom: plan.headroom,
+      ...(result.kneeFound ? { kneeRps: result.kneeRps } : {}),
+      outcome: result.outcome,
+      ...(result.brokeAtRps !== undefined ? { brokeAtRps: result.brokeAtRps, resolution: result.resolution } : {}),
+      search: result.search,
+      // Replicas (and the headroom they include) only for a --target-rps, and only from a measured
+      // capacity: "at least X" is no basis for sizing (issue 20: no figure that was not measured).
+      ...(plan.targetRps && result.outcome === 'resolved' ? { targetRps: plan.targetRps, replicasNeeded: replicasNeeded(plan.targetRps, plan.headroom, result.maxSustainableRps), headroom: plan.headroom } : plan.targetRps ? { targetRps: plan.targetRps } : {}),
     },
-    histograms: Object.fromEntries(steps.map((s) => [`step-${s.offeredRps}rps`, s.run.histogram])),
+    // Keyed by rate and order: the adaptive search repeats rates to confirm them.
+    histograms: Object.fromEntries(steps.flatMap((s, i) => [[`step-${i + 1}-${s.offeredRps}rps`, s.run.histogram], ...Object.entries(prefixed(`step-${i + 1}-stream-`, s.run.streamHistograms))])),
   }
   const schedulers = steps.flatMap((s) => (s.run.scheduler ? [s.run.scheduler] : []))
   const scheduler = schedulers.length ? { maxLagMs: Math.max(...schedulers.map((s) => s.maxLagMs)), lateSendRatio: Math.max(...schedulers.map((s) => s.lateSendRatio)) } : undefined
   return { load, slo: headline?.slo ?? [], capacity: summary, statuses, scheduler }
+}
+
+function prefixed(prefix: string, histograms: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(histograms ?? {}).map(([k, v]) => [prefix + k, v]))
 }
 
 /**

@@ -162,7 +162,35 @@ export class Recorder {
     })
   }
 
+  /** Streamed answers (--stream), requests sent inside the window: see recordStream. */
+  readonly stream = { requests: 0, ttfb: newHistogram(), ttft: newHistogram(), itl: newHistogram(), tokensPerS: newHistogram() }
+
+  /**
+   * One successful streamed answer, timed from the same start as its latency (the intended send
+   * time in the open model): time to first byte, time to first token (the first answer-text delta
+   * the protocol reported), the gaps between later delta arrivals (ITL), and its decode rate —
+   * deltas after the first arrival over the time from first to last (kept in milli-tokens/s).
+   */
+  recordStream(startedAt: number, t: { firstByteAt?: number; arrivals: Array<{ at: number; deltas: number }> }): void {
+    if (startedAt < this.measureFrom || startedAt > this.windowEnd) return
+    const us = (ms: number) => Math.max(1, Math.round(ms * 1000))
+    const s = this.stream
+    s.requests++
+    if (t.firstByteAt !== undefined) s.ttfb.recordValue(us(t.firstByteAt - startedAt))
+    const [first, ...rest] = t.arrivals
+    if (!first) return
+    s.ttft.recordValue(us(first.at - startedAt))
+    let previous = first.at
+    for (const a of rest) {
+      s.itl.recordValue(us(a.at - previous))
+      previous = a.at
+    }
+    const later = rest.reduce((n, a) => n + a.deltas, 0)
+    if (later > 0 && previous > first.at) s.tokensPerS.recordValue(Math.round((later / ((previous - first.at) / 1000)) * 1000))
+  }
+
   destroy(): void {
+    for (const h of [this.stream.ttfb, this.stream.ttft, this.stream.itl, this.stream.tokensPerS]) h.destroy()
     this.overall.destroy()
     for (const s of this.seconds) s.h.destroy()
   }

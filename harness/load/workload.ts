@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import { AgentctlError } from '../../src/exit-codes.js'
+import type { TargetProtocol } from '../../src/protocols/types.js'
 
 /** One HTTP request to send. `path` includes any query string. */
 export interface RequestSpec {
@@ -36,6 +37,13 @@ export interface WorkloadOptions {
   prompts?: string[]
   /** Multi-turn conversations: each is replayed in order, continuing the session_id of its first answer. */
   sessions?: string[][]
+  /**
+   * --protocol: the adapter builds each chat's body and headers (docs/CONTRACTS.md "Target
+   * protocols"); `path` and the plan's headers still win. Without it the body is {message}.
+   */
+  protocol?: TargetProtocol
+  /** Ask the protocol for a streamed answer (--stream). */
+  stream?: boolean
 }
 
 /**
@@ -74,25 +82,30 @@ export class Workload {
     if (this.tracksSessions) {
       const session = this.idle.shift() ?? this.newSession()
       const message = session.turns[session.next]!
-      const body = session.id === undefined ? { message } : { message, session_id: session.id }
-      return { spec: { method, path, headers, body: JSON.stringify(body) }, session }
+      return { spec: this.chat(message, session.id), session }
     }
     const prompts = this.options.prompts
-    if (prompts?.length) {
-      const message = prompts[this.promptIndex++ % prompts.length]!
-      return { spec: { method, path, headers, body: JSON.stringify({ message }) } }
-    }
+    if (prompts?.length) return { spec: this.chat(prompts[this.promptIndex++ % prompts.length]!) }
     return { spec: { method, path, headers } }
   }
 
+  private chat(message: string, session?: string): RequestSpec {
+    const { method, path, headers, protocol, stream } = this.options
+    if (!protocol) return { method, path, headers, body: JSON.stringify(session ? { message, session_id: session } : { message }) }
+    // The attribution marker (docs/CONTRACTS.md #2): the mock LLM counts this run's calls by it.
+    const wire = protocol.request({ message, marker: `load-${this.runId}`, ...(session ? { session } : {}), ...(stream ? { stream: true } : {}) })
+    return { method: wire.method, path, headers: { ...wire.headers, ...headers }, body: wire.body }
+  }
+
   /**
-   * Returns a session to the idle pool after its turn answered (`body`: the answer's text, read for
-   * the session_id of a first turn); a finished session is retired.
+   * Returns a session to the idle pool after its turn answered; a finished session is retired. The
+   * session id of a first turn comes from the protocol's answer (`session`), else from the body's
+   * session_id (the agent issues ids: docs/CONTRACTS.md "Agent API").
    */
-  complete(turn: Turn, ok: boolean, body?: string): void {
+  complete(turn: Turn, ok: boolean, body?: string, answerSession?: string): void {
     const session = turn.session
     if (!session) return
-    if (ok && session.id === undefined) session.id = sessionIdOf(body) ?? session.fallbackId
+    if (ok && session.id === undefined) session.id = answerSession ?? sessionIdOf(body) ?? session.fallbackId
     session.next++
     // A failed turn ends the conversation: a real user would not continue a broken thread.
     if (ok && session.next < session.turns.length) this.idle.push(session)

@@ -87,6 +87,8 @@ export const TargetSchema = z.strictObject({
   metricsPath: path.default('/metrics'),
   apiKey: z.string().optional().describe('Bearer token for the agent API (use ${AGENT_API_KEY})'),
   allowLoad: z.boolean().default(false).describe('Allow `agentctl load` against a non-loopback target'),
+  // h16 (load): streamed answers.
+  stream: z.boolean().default(false).describe('Ask the target for streamed (SSE) answers; `agentctl load` then measures TTFT, inter-token latency and tokens/s'),
   ...targetProtocolKeys(),
 }).superRefine(checkProtocolKeys)
 

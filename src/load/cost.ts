@@ -28,6 +28,20 @@ export class UsageMeter {
   agentCostUsd = 0
   private sawAgentCost = false
 
+  /** Usage a protocol adapter read from an answer (any wire format, streamed ones included). */
+  add(usage: { inputTokens: number; outputTokens: number; model?: string; costUsd?: number }): void {
+    const model = usage.model ?? 'unknown'
+    const entry = this.byModel.get(model) ?? { prompt: 0, completion: 0 }
+    entry.prompt += usage.inputTokens
+    entry.completion += usage.outputTokens
+    this.byModel.set(model, entry)
+    if (typeof usage.costUsd === 'number') {
+      this.agentCostUsd += usage.costUsd
+      this.sawAgentCost = true
+    }
+    this.responses++
+  }
+
   observe(body: string): void {
     if (!body.includes('"usage"')) return
     let parsed: { model?: unknown; usage?: unknown }
@@ -87,8 +101,8 @@ export interface CostResult extends NonNullable<LoadResult['cost']> {
   unpricedModels: string[]
 }
 
-/** $/request from tokens x pricing; projected per day at the target rate (or the achieved one). */
-export function computeCost(totals: TokenTotals, pricing: PricingTable, rpsForProjection: number, dailyBudgetUsd?: number): CostResult {
+/** $/request from tokens x pricing; per day only at a target rate that was given (--target-rps). */
+export function computeCost(totals: TokenTotals, pricing: PricingTable, targetRps: number | undefined, dailyBudgetUsd?: number): CostResult {
   let usd = 0
   let tokens = 0
   const unpricedModels: string[] = []
@@ -100,12 +114,17 @@ export function computeCost(totals: TokenTotals, pricing: PricingTable, rpsForPr
   }
   // No price for any model: fall back to what the agent itself reported.
   if (usd === 0 && unpricedModels.length > 0 && totals.agentCostUsd) usd = totals.agentCostUsd
+  // Priced by nothing (no model in the table, no agent figure): dollars were not measured, so
+  // they are absent rather than $0.00 (issue 20); tokens per request still are.
+  const priced = unpricedModels.length < totals.byModel.size || totals.agentCostUsd !== undefined
+  const tokensPerRequest = round(tokens / totals.requests, 1)
+  if (!priced) return { tokensPerRequest, ...(dailyBudgetUsd !== undefined ? { dailyBudgetUsd } : {}), source: totals.source, unpricedModels }
   const usdPerRequest = usd / totals.requests
   return {
-    tokensPerRequest: round(tokens / totals.requests, 1),
+    tokensPerRequest,
     usdPerRequest: round(usdPerRequest, 8),
     usdPer1kRequests: round(usdPerRequest * 1000, 4),
-    usdPerDayAtTarget: round(usdPerRequest * rpsForProjection * 86_400, 2),
+    ...(targetRps !== undefined ? { usdPerDayAtTarget: round(usdPerRequest * targetRps * 86_400, 2) } : {}),
     ...(dailyBudgetUsd !== undefined ? { dailyBudgetUsd } : {}),
     source: totals.source,
     unpricedModels,

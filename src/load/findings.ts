@@ -8,7 +8,18 @@ export interface FindingsInput {
   slo: SloResult[]
   cost?: CostResult
   costRequested: boolean
-  capacity?: { maxSustainableRps: number; kneeRps: number; kneeFound: boolean; stopReason: string }
+  capacity?: {
+    maxSustainableRps: number
+    kneeRps: number
+    kneeFound: boolean
+    stopReason: string
+    outcome?: 'resolved' | 'at-least' | 'below-first' | 'interrupted'
+    brokeAtRps?: number
+    resolution?: number
+    kneeRule?: string
+    generatorLimited?: boolean
+    probe?: { requests: number; failed: number; latencyMs: number }
+  }
   regressions?: { file: string; tolerance: number; list: Regression[] }
   statuses: Record<string, number>
   /** Open model: how far behind schedule the load generator ran. */
@@ -99,50 +110,87 @@ function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler
   const ratio = load.offeredRps > 0 ? load.achievedRps / load.offeredRps : 1
   const dropped = load.dropped ?? 0
   const late = (scheduler?.lateSendRatio ?? 0) > LATE_SEND_LIMIT
-  // In a capacity search the breaking step is expected to fall behind; only the generator's lag matters.
-  const behind = !capacity && (dropped > 0 || ratio < 0.9)
+  // In a capacity search the breaking step is expected to fall behind; only the generator matters.
+  const behind = !capacity && ratio < 0.9
   // Achieved counts successful responses: a shortfall made of failed responses is not queueing.
   const failedShare = load.requests > 0 ? load.errors / load.requests : 0
   const failing = behind && failedShare > 0 && failedShare >= (1 - ratio) / 2
-  const status: Status = late || behind ? 'warn' : 'pass'
+  const status: Status = late || behind || dropped > 0 ? 'warn' : 'pass'
   const lateText = late ? `the load generator ran behind schedule (${Math.round(scheduler!.lateSendRatio * 100)}% of sends >10 ms late, worst ${Math.round(scheduler!.maxLagMs)} ms): latencies include that delay` : ''
+  // Drops are agentctl's limit (issue 16): sends it could not make with every connection busy.
+  const dropText = dropped ? `agentctl dropped ${dropped} sends it could not make on time (every connection busy): the load generator's limit, not counted as the agent's errors` : ''
+  const schedule = [dropText, lateText].filter(Boolean).join('; ')
   return finding({
     checkId: 'load-throughput',
     title: capacity ? 'Load generator kept its schedule' : 'Achieved rate keeps up with the offered rate',
     status,
     severity: 'warn',
     message: capacity
-      ? lateText || 'every step was offered on schedule'
-      : `offered ${load.offeredRps} rps, achieved ${load.achievedRps} rps of successful responses (${Math.round(ratio * 100)}%)${failing ? `; ${Math.round(failedShare * 100)}% of responses failed` : ''}${dropped ? `, ${dropped} requests dropped (every connection busy)` : ''}${late ? `; ${lateText}` : ''}`,
+      ? schedule || 'every step was offered on schedule, nothing dropped'
+      : `offered ${load.offeredRps} rps, achieved ${load.achievedRps} rps of successful responses (${Math.round(ratio * 100)}%)${failing ? `; ${Math.round(failedShare * 100)}% of responses failed` : ''}${schedule ? `; ${schedule}` : ''}`,
     evidence: { offeredRps: load.offeredRps, achievedRps: load.achievedRps, dropped, requests: load.requests, ...(scheduler ? { schedulerMaxLagMs: scheduler.maxLagMs, lateSendRatio: scheduler.lateSendRatio } : {}) },
-    remediation: late
-      ? 'run agentctl on a machine (or container) with idle CPU, away from the target, or lower the rate; the figures are pessimistic until then'
-      : failing
-        ? 'the shortfall is failed responses, not queueing: see the status counts in the error-rate finding and fix those first'
-        : behind
-        ? 'the target is past its capacity at this rate (latency is queueing): lower --rate, or run --find-capacity; if the target is idle, raise --connections'
-        : '',
+    remediation: dropped
+      ? capacity
+        ? 'raise --max-connections (the search sizes connections from the latency, up to it), if this machine and the target can hold that many sockets'
+        : 'raise --connections (the in-flight cap of the open model), up to --max-connections'
+      : late
+        ? 'run agentctl on a machine (or container) with idle CPU, away from the target, or lower the rate; the figures are pessimistic until then'
+        : failing
+          ? 'the shortfall is failed responses, not queueing: see the status counts in the error-rate finding and fix those first'
+          : behind
+            ? 'the target is past its capacity at this rate (latency is queueing): lower --rate, or run --find-capacity'
+            : '',
   })
 }
 
+const rps = (n: number) => `${Number(n.toPrecision(4))} rps`
+
 function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacity']>): Finding {
   const cap = load.capacity!
-  const found = c.maxSustainableRps > 0
+  const base = { checkId: 'load-capacity', title: 'Sustainable rate per replica', severity: 'fail' as const }
+  const outcome = c.outcome ?? (c.stopReason === 'interrupted' ? 'interrupted' : c.maxSustainableRps > 0 ? 'resolved' : 'below-first')
   // Ctrl-C before the first step ended says nothing about the target: not a failure.
-  if (!found && c.stopReason === 'interrupted') {
-    return finding({ checkId: 'load-capacity', title: 'Sustainable rate per replica', status: 'skip', severity: 'fail', message: 'interrupted before the first step completed', evidence: { stopReason: c.stopReason }, remediation: '' })
+  if (outcome === 'interrupted' && c.maxSustainableRps === 0) {
+    return finding({ ...base, status: 'skip', message: 'interrupted before the first step completed', evidence: { stopReason: c.stopReason }, remediation: '' })
   }
   const replicas = cap.replicasNeeded !== undefined ? `; ${cap.replicasNeeded} replica${cap.replicasNeeded > 1 ? 's' : ''} for ${cap.targetRps} rps with ${Math.round((cap.headroom ?? 0) * 100)}% headroom` : ''
+  const knee = c.kneeFound ? `knee at ${rps(c.kneeRps)}` : 'no knee in range'
+  const bracket = c.brokeAtRps !== undefined ? `held ${rps(c.maxSustainableRps)}, broke at ${rps(c.brokeAtRps)} (resolution ${Math.round((c.resolution ?? 0) * 100)}%)` : `held ${rps(c.maxSustainableRps)}, nothing broke`
+  const evidence = {
+    ...cap, kneeFound: c.kneeFound, ...(c.kneeRule ? { kneeRule: c.kneeRule } : {}), stopReason: c.stopReason, ...(c.probe ? { probe: c.probe } : {}),
+    steps: load.steps.map((s) => ({ offeredRps: s.offeredRps, achievedRps: s.achievedRps, p95: s.latencyMs.p95, errors: s.errors, dropped: s.dropped ?? 0, sloPassed: s.sloPassed })),
+  }
+  if (outcome === 'below-first') {
+    // The lowest rate tried (an automatic first rate is halved before the search gives up).
+    const first = load.steps.length ? Math.min(...load.steps.map((s) => s.offeredRps)) : undefined
+    return finding({
+      ...base,
+      status: 'fail',
+      message: first !== undefined ? `the first step (${rps(first)}) already exceeded the agent's capacity inside the SLO, so its capacity is below ${rps(first)}: ${c.stopReason}` : `no capacity measured: ${c.stopReason}`,
+      evidence,
+      remediation: first !== undefined ? `start lower (--start-rps ${Number((first / 4).toPrecision(2))}), or fix the latency/errors at low load first (agentctl diagnose)` : 'check the agent answers a single chat (agentctl validate), then rerun',
+    })
+  }
+  if (outcome === 'at-least' || outcome === 'interrupted') {
+    return finding({
+      ...base,
+      status: 'warn',
+      severity: 'warn',
+      message: `at least ${rps(c.maxSustainableRps)} per replica inside the SLO, not a measured capacity: ${c.stopReason} (${bracket}; ${knee})${replicas}`,
+      evidence,
+      remediation: c.generatorLimited
+        ? 'the load generator, not the agent, ran out of connections: raise --max-connections and rerun'
+        : c.brokeAtRps === undefined
+          ? 'raise --max-rps (and load.maxRps) or --max-duration so the search can reach a rate that breaks'
+          : 'raise --max-duration so the search can narrow and confirm the bracket',
+    })
+  }
   return finding({
-    checkId: 'load-capacity',
-    title: 'Sustainable rate per replica',
-    status: found ? 'pass' : 'fail',
-    severity: 'fail',
-    message: found
-      ? `one replica sustains ${c.maxSustainableRps} rps inside the SLO; knee at ${c.kneeRps} rps${c.kneeFound ? '' : ' (latency never rose 1.5x above the low-load p95 in range)'}${replicas}. Ramp stopped: ${c.stopReason}`
-      : `not even the first step (${load.steps[0]?.offeredRps ?? '?'} rps) held: ${c.stopReason}`,
-    evidence: { ...cap, kneeFound: c.kneeFound, stopReason: c.stopReason, steps: load.steps.map((s) => ({ offeredRps: s.offeredRps, achievedRps: s.achievedRps, p95: s.latencyMs.p95, errors: s.errors, sloPassed: s.sloPassed })) },
-    remediation: found ? '' : 'start lower (--start-rps), or fix the latency/errors at low load first (agentctl diagnose)',
+    ...base,
+    status: 'pass',
+    message: `one replica sustains ${rps(c.maxSustainableRps)} inside the SLO: ${bracket}; ${knee}${replicas}`,
+    evidence,
+    remediation: '',
   })
 }
 
@@ -150,13 +198,17 @@ function costFinding(cost: CostResult | undefined): Finding {
   if (!cost) {
     return finding({ checkId: 'load-cost', title: 'Cost per request', status: 'skip', severity: 'info', message: 'no token usage found in responses or /metrics (agent_llm_tokens_total)', evidence: {}, remediation: 'return usage{prompt_tokens, completion_tokens} in chat responses or expose agent_llm_tokens_total' })
   }
-  const over = cost.dailyBudgetUsd !== undefined && (cost.usdPerDayAtTarget ?? 0) > cost.dailyBudgetUsd
+  if (cost.usdPerRequest === undefined) {
+    return finding({ checkId: 'load-cost', title: 'Cost per request', status: 'skip', severity: 'info', message: `${cost.tokensPerRequest} tokens/request; dollars not measured: no price for ${cost.unpricedModels.join(', ')} and no cost figure from the agent`, evidence: { ...cost }, remediation: `add ${cost.unpricedModels.join(', ')} under pricing: in agentctl.yaml (USD per 1k input/output tokens)` })
+  }
+  const over = cost.dailyBudgetUsd !== undefined && cost.usdPerDayAtTarget !== undefined && cost.usdPerDayAtTarget > cost.dailyBudgetUsd
+  const daily = cost.usdPerDayAtTarget !== undefined ? `$${cost.usdPerDayAtTarget.toFixed(2)}/day at --target-rps${cost.dailyBudgetUsd !== undefined ? ` against a $${cost.dailyBudgetUsd} daily budget` : ''}` : 'daily spend not projected (no --target-rps)'
   return finding({
     checkId: 'load-cost',
-    title: 'Projected spend within the daily budget',
+    title: cost.usdPerDayAtTarget !== undefined ? 'Projected spend within the daily budget' : 'Cost per request',
     status: over ? 'warn' : 'pass',
     severity: 'warn',
-    message: `${cost.tokensPerRequest} tokens/request, $${cost.usdPerRequest.toFixed(6)}/request, $${cost.usdPer1kRequests?.toFixed(2)}/1k requests, $${cost.usdPerDayAtTarget?.toFixed(2)}/day projected${cost.dailyBudgetUsd !== undefined ? ` against a $${cost.dailyBudgetUsd} daily budget` : ''}${cost.unpricedModels.length ? ` (no price for ${cost.unpricedModels.join(', ')})` : ''}`,
+    message: `${cost.tokensPerRequest} tokens/request, $${cost.usdPerRequest.toFixed(6)}/request, $${cost.usdPer1kRequests?.toFixed(2)}/1k requests, ${daily}${cost.unpricedModels.length ? ` (no price for ${cost.unpricedModels.join(', ')})` : ''}`,
     evidence: { ...cost },
     remediation: over ? 'cheaper models for simple turns, fewer LLM round-trips per chat, shorter prompts, or a bigger budget (budget.dailyUsd)' : '',
   })

@@ -9,10 +9,17 @@ export function describePlan(plan: LoadPlan, target: string, workload: string, m
   const lines = [`agentctl load → ${plan.method} ${target}${plan.path}`]
   if (plan.mode === 'capacity') {
     const c = plan.capacity!
-    lines.push(
-      `  capacity search: open model, ${c.startRps} rps + ${c.stepRps} rps per step up to ${c.maxRps} rps, ${formatDuration(c.stepDurationMs)} per step (+${formatDuration(plan.warmupMs)} warm-up each)`,
-      `  stops when the SLO breaks or achieved < 90% of offered; at most ${formatDuration(plan.plannedMs)} in all`,
-    )
+    if (c.search === 'linear') {
+      lines.push(
+        `  capacity search (linear ramp): open model, ${c.startRps} rps + ${c.stepRps} rps per step up to ${c.maxRps} rps, ${formatDuration(c.stepDurationMs)} per step (+${formatDuration(plan.warmupMs)} warm-up each)`,
+        `  stops when the SLO breaks or achieved < 90% of offered; at most ${formatDuration(c.budgetMs)} in all`,
+      )
+    } else {
+      lines.push(
+        `  capacity search (adaptive): a probe, then doubling from ${c.startRps !== undefined ? `${c.startRps} rps` : 'the one-at-a-time rate'} (at most ${c.maxRps} rps) until a step breaks, bisection to ${Math.round(c.resolution * 100)}%, a confirmation step`,
+        `  each step: warm-up >= ${formatDuration(plan.warmupMs)} and window >= ${formatDuration(c.stepDurationMs)}, both grown with the measured latency; at most ${formatDuration(c.budgetMs)} in all`,
+      )
+    }
     if (plan.targetRps) lines.push(`  replicas for ${plan.targetRps} rps with ${Math.round(plan.headroom * 100)}% headroom`)
   } else if (plan.mode === 'open') {
     lines.push(`  open model: ${plan.rate} rps offered (up to ${plan.connections} connections), ${formatDuration(plan.durationMs)} after a ${formatDuration(plan.warmupMs)} warm-up`)
@@ -20,7 +27,7 @@ export function describePlan(plan: LoadPlan, target: string, workload: string, m
     lines.push(`  closed model: ${plan.connections} connections, ${formatDuration(plan.durationMs)} after a ${formatDuration(plan.warmupMs)} warm-up`)
   }
   lines.push(`  SLO: ${plan.slos.map((s) => s.expression).join(', ')}${plan.abortOnFail && plan.mode !== 'capacity' ? ' (abort on fail)' : ''}`)
-  lines.push(`  workload: ${workload}; request timeout ${formatDuration(plan.timeoutMs)}`)
+  lines.push(`  workload: ${workload}; request timeout ${formatDuration(plan.timeoutMs)}${plan.stream ? '; streamed answers timed (TTFT, ITL, tokens/s)' : ''}`)
   if (mock) lines.push(`  ${mock}`)
   return lines.join('\n')
 }

@@ -6,6 +6,8 @@ import { parseDuration } from '../duration.js'
 import { AgentctlError } from '../exit-codes.js'
 import { fixturePath } from '../paths.js'
 import { type MockLlmPlan, parseHeaders, parseMockLlm, parsePercent, usage } from './inputs.js'
+import { assertFlagsApply } from './flag-scope.js'
+import { type CapacityPlan, resolveCapacity } from './plan-capacity.js'
 import { effectiveSlos, parseSlo, type SloThreshold } from './slo.js'
 
 export { parseMockLlm, parsePercent, type MockLlmPlan }
@@ -38,6 +40,11 @@ export interface LoadFlags {
   'allow-remote'?: boolean
   'mock-llm'?: string
   self?: boolean
+  stream?: boolean
+  /** --protocol: the chat wire format (the path then carries chats whatever it is). */
+  protocol?: string
+  resolution?: string
+  'max-duration'?: string
 }
 
 export interface LoadPlan {
@@ -47,7 +54,7 @@ export interface LoadPlan {
   durationMs: number
   warmupMs: number
   timeoutMs: number
-  capacity?: { startRps: number; stepRps: number; stepDurationMs: number; maxRps: number }
+  capacity?: CapacityPlan
   maxConnections: number
   targetRps?: number
   headroom: number
@@ -69,6 +76,8 @@ export interface LoadPlan {
   plannedMs: number
   /** load.maxDuration: a capacity search stops before a step that would end past it. */
   maxDurationMs: number
+  /** --stream / target.stream: ask for streamed answers and time them (open model). */
+  stream: boolean
 }
 
 /**
@@ -77,11 +86,13 @@ export interface LoadPlan {
  * exit 2, before any traffic or any server is started. `configFile` names the config in errors.
  */
 export function resolvePlan(flags: LoadFlags, config: AgentctlConfig, configFile = DEFAULT_CONFIG_FILE): LoadPlan {
+  assertFlagsApply(flags)
   const slos = resolveSlos(flags.slo ?? [], config, configFile)
   const limits = { maxRps: config.load.maxRps, maxDurationMs: parseDuration(config.load.maxDuration, 'load.maxDuration') }
   const mode = flags['find-capacity'] ? 'capacity' : flags.rate !== undefined ? 'open' : 'closed'
   const durationMs = positiveDuration(flags.duration, '30s', '--duration')
-  const warmupMs = parseDuration(flags.warmup ?? '3s', '--warmup')
+  // The adaptive search grows each warm-up to two latencies: --warmup is only its minimum there.
+  const warmupMs = parseDuration(flags.warmup ?? (mode === 'capacity' && flags['step-rps'] === undefined ? '2s' : '3s'), '--warmup')
   const timeoutMs = positiveDuration(flags.timeout, '60s', '--timeout')
   const maxConnections = flags['max-connections'] ?? 1000
   positive(flags['max-connections'], '--max-connections')
@@ -101,21 +112,8 @@ export function resolvePlan(flags: LoadFlags, config: AgentctlConfig, configFile
   // In-flight requests may run for one more --timeout after the window: that drain is part of the run.
   let plannedMs = warmupMs + durationMs + timeoutMs
   if (mode === 'capacity') {
-    const startRps = flags['start-rps'] ?? 1
-    const stepRps = flags['step-rps'] ?? startRps
-    positive(startRps, '--start-rps')
-    positive(stepRps, '--step-rps')
-    positive(flags['max-rps'], '--max-rps')
-    rpsCeiling(startRps, '--start-rps')
-    if (flags['max-rps'] !== undefined) rpsCeiling(flags['max-rps'], '--max-rps')
-    const maxRps = Math.min(flags['max-rps'] ?? limits.maxRps, limits.maxRps)
-    const stepDurationMs = positiveDuration(flags['step-duration'], '10s', '--step-duration')
-    if (maxRps < startRps) throw usage(`--max-rps ${maxRps} is below --start-rps ${startRps}`)
-    capacity = { startRps, stepRps, stepDurationMs, maxRps }
-    // The ramp stops itself at load.maxDuration, but a single step must fit.
-    const stepMs = warmupMs + stepDurationMs + timeoutMs
-    if (stepMs > limits.maxDurationMs) throw tooLong('one capacity step', stepMs, 'shorten --step-duration, --warmup or --timeout')
-    plannedMs = (Math.floor((maxRps - startRps) / stepRps) + 1) * (stepDurationMs + warmupMs) + timeoutMs
+    capacity = resolveCapacity(flags, { ...limits, warmupMs, timeoutMs, maxDuration: config.load.maxDuration }, rpsCeiling, tooLong)
+    plannedMs = capacity.budgetMs
   } else {
     if (flags.rate !== undefined) rpsCeiling(flags.rate, '--rate')
     if (flags.rate !== undefined && (flags.rate * durationMs) / 1000 < 1) throw usage(`--rate ${flags.rate} for ${flags.duration ?? '30s'} sends no request`, 'raise --rate or --duration')
@@ -124,12 +122,13 @@ export function resolvePlan(flags: LoadFlags, config: AgentctlConfig, configFile
   const method = (flags.method ?? 'POST').toUpperCase()
   const path = flags.path ?? config.target.chatPath
   if (!path.startsWith('/')) throw usage(`--path "${path}" must start with /`)
-  const chatLoad = method === 'POST' && path === config.target.chatPath
+  // A chat load: POST to the chat path, or to any path once a wire format is chosen (--protocol).
+  const chatLoad = method === 'POST' && (path === config.target.chatPath || flags.protocol !== undefined || config.target.protocol !== 'agentctl')
   const headers = parseHeaders(flags.header ?? [])
   if (config.target.apiKey && !Object.keys(headers).some((h) => h === 'authorization')) headers.authorization = `Bearer ${config.target.apiKey}`
   let promptsFile = flags.prompts
   // Chat load with no body: the shipped prompt set, so the agent sees realistic, varied requests.
-  if (!promptsFile && !flags.sessions && flags.body === undefined && method === 'POST' && path === config.target.chatPath) promptsFile = defaultPromptsFile()
+  if (!promptsFile && !flags.sessions && flags.body === undefined && chatLoad) promptsFile = defaultPromptsFile()
   for (const file of [promptsFile, flags.sessions]) if (file && !existsSync(file)) throw usage(`no such file: ${file}`, 'check the --prompts / --sessions path')
   if ((flags.body !== undefined || promptsFile || flags.sessions) && !headers['content-type']) headers['content-type'] = 'application/json'
   const mockLlm = flags['mock-llm'] ? parseMockLlm(flags['mock-llm']) : flags.self ? parseMockLlm('latency=800ms..2s') : undefined
@@ -160,6 +159,7 @@ export function resolvePlan(flags: LoadFlags, config: AgentctlConfig, configFile
     self: flags.self ?? false,
     plannedMs: Math.min(plannedMs, limits.maxDurationMs),
     maxDurationMs: limits.maxDurationMs,
+    stream: Boolean(flags.stream ?? config.target.stream),
   }
 }
 
@@ -186,11 +186,11 @@ function basePath(url: string): string {
   }
 }
 
-function positive(value: number | undefined, flag: string): void {
+export function positive(value: number | undefined, flag: string): void {
   if (value !== undefined && !(value > 0)) throw usage(`${flag} must be greater than 0 (got ${value})`, `pass a positive value, or leave ${flag} out for the default`)
 }
 
-function positiveDuration(text: string | undefined, fallback: string, flag: string): number {
+export function positiveDuration(text: string | undefined, fallback: string, flag: string): number {
   const ms = parseDuration(text ?? fallback, flag)
   if (!(ms > 0)) throw usage(`${flag} must be longer than 0 (got "${text}")`, `pass a duration such as ${fallback}, or leave ${flag} out for the default (${fallback})`)
   return ms

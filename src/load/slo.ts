@@ -1,7 +1,12 @@
+import { parseDuration } from '../duration.js'
 import { AgentctlError, ExitCode } from '../exit-codes.js'
+import type { StreamSummary } from '../report.js'
 
+const PERCENTILES = ['p50', 'p90', 'p95', 'p99'] as const
+/** Streamed-answer timings (--stream): time to first byte / first token, inter-token latency. */
+const STREAM_METRICS = (['ttfb', 'ttft', 'itl'] as const).flatMap((m) => PERCENTILES.map((p) => `${m}_${p}` as const))
 /** The metrics an SLO threshold can name, and what each reads from a load result. */
-export const SLO_METRICS = ['p50', 'p90', 'p95', 'p99', 'max', 'avg', 'error_rate', 'rps', 'achieved_rps'] as const
+export const SLO_METRICS = [...PERCENTILES, 'max', 'avg', 'error_rate', 'rps', 'achieved_rps', ...STREAM_METRICS] as const
 export type SloMetric = (typeof SLO_METRICS)[number]
 export type SloOp = '<' | '<=' | '>' | '>='
 
@@ -18,6 +23,8 @@ export interface SloObservation {
   latencyMs: { p50: number; p90: number; p95: number; p99: number; max: number; mean?: number }
   errorRate: number
   achievedRps: number
+  /** Streamed answers' timings; stream thresholds have nothing to observe without them. */
+  stream?: StreamSummary
   /**
    * Successful responses behind `latencyMs`. With none, the latency summary is all zeros (an empty
    * histogram), which would pass any latency threshold: 0 makes latency thresholds fail instead.
@@ -34,30 +41,50 @@ export interface SloResult extends SloThreshold {
 }
 
 export const NO_SUCCESS_NOTE = 'no successful responses'
+export const NO_STREAM_NOTE = 'no streamed answers (add --stream, or the target did not stream)'
 
-/** error_rate counts dropped requests as failed: a request the plan wanted to send was not served. */
-export function errorRateOf(r: { requests: number; errors: number; dropped?: number }): number {
-  const dropped = r.dropped ?? 0
-  const attempted = r.requests + dropped
-  return attempted > 0 ? (r.errors + dropped) / attempted : 0
+/**
+ * The agent's error rate: failed responses over the responses sent. Dropped sends are not in it:
+ * the load generator could not send them (every connection busy), which is agentctl's limit,
+ * reported by the load-throughput finding (issue 16), not the agent's error.
+ */
+export function errorRateOf(r: { requests: number; errors: number }): number {
+  return r.requests > 0 ? r.errors / r.requests : 0
 }
 
-const LATENCY: ReadonlySet<string> = new Set(['p50', 'p90', 'p95', 'p99', 'max', 'avg'])
+const LATENCY: ReadonlySet<string> = new Set(['p50', 'p90', 'p95', 'p99', 'max', 'avg', ...STREAM_METRICS])
 // The number may carry an exponent: config thresholds such as errorRate 0.0000001 print as 1e-7.
 const EXPRESSION = /^\s*([a-z_0-9]+)\s*(<=|>=|<|>)\s*([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*(ms|s|m|%)?\s*$/i
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
+
+/**
+ * k6's threshold syntax, rewritten to ours (harness/LOAD.md "Thresholds"): `p(95)<500` is p95,
+ * `med` p50; `http_req_duration: p(95)<500` is a latency threshold, `http_req_failed: rate<0.01`
+ * the error rate, `http_reqs: rate>=50` the achieved rate. k6 writes latencies as bare
+ * milliseconds, and so may we; with a unit (250ms, 2s) the shared duration grammar reads it.
+ */
+export function fromK6(expression: string): string {
+  let text = expression.trim()
+  const metric = /^(http_req_duration|http_req_failed|http_reqs)\s*:?\s*(.*)$/i.exec(text)
+  if (metric) {
+    const name = metric[1]!.toLowerCase()
+    const rest = metric[2]!
+    if (name === 'http_req_duration') text = rest
+    else text = rest.replace(/^rate\b/i, name === 'http_req_failed' ? 'error_rate' : 'rps')
+  }
+  return text.replace(/^p\(\s*(\d+(?:\.\d+)?)\s*\)/i, (_m, p: string) => `p${p}`).replace(/^med\b/i, 'p50')
+}
 
 function sloError(expression: string, problem: string): AgentctlError {
   return new AgentctlError(
     `invalid SLO "${expression}": ${problem}`,
     ExitCode.UsageOrInternal,
-    `write METRIC OP VALUE, e.g. 'p95<5000' (ms), 'p95<2s', 'error_rate<0.01' or 'error_rate<1%', 'rps>=50'; metrics: ${SLO_METRICS.join(', ')}`,
+    `write METRIC OP VALUE, e.g. 'p95<5000' (ms), 'p95<2s', 'error_rate<0.01' or 'error_rate<1%', 'rps>=50', 'ttft_p95<800ms', or k6's 'p(95)<500' and 'http_req_failed: rate<0.01'; metrics: ${SLO_METRICS.join(', ')}`,
   )
 }
 
 /** Parses one k6-style threshold. Every problem is an AgentctlError (exit 2) naming the expression. */
 export function parseSlo(expression: string): SloThreshold {
-  const match = EXPRESSION.exec(expression)
+  const match = EXPRESSION.exec(fromK6(expression))
   if (!match) {
     const name = /^\s*([a-z_0-9]+)/i.exec(expression)?.[1]
     if (name && !(SLO_METRICS as readonly string[]).includes(name.toLowerCase())) throw sloError(expression, `unknown metric "${name}"`)
@@ -70,7 +97,8 @@ export function parseSlo(expression: string): SloThreshold {
   if (!(SLO_METRICS as readonly string[]).includes(metric)) throw sloError(expression, `unknown metric "${match[1]}"`)
   if (LATENCY.has(metric)) {
     if (unit === '%') throw sloError(expression, `${metric} is a latency: use ms, s or m`)
-    value *= UNIT_MS[unit ?? 'ms']!
+    // Bare numbers are milliseconds, as in k6; a unit goes through the one duration grammar.
+    if (unit) value = parseDuration(`${match[3]}${unit}`, `SLO ${expression.trim()}`)
   } else if (metric === 'error_rate') {
     if (unit && unit !== '%') throw sloError(expression, 'error_rate is a fraction (0.01) or a percentage (1%)')
     if (unit === '%') value /= 100
@@ -99,7 +127,12 @@ export function effectiveSlos(flags: readonly string[], configList: readonly str
 
 export function observe(threshold: SloThreshold, o: SloObservation): number {
   if (LATENCY.has(threshold.metric) && o.successes === 0) return Number.NaN
-  switch (threshold.metric) {
+  const stream = /^(ttfb|ttft|itl)_(p\d+)$/.exec(threshold.metric)
+  if (stream) {
+    const summary = o.stream?.[`${stream[1] as 'ttfb' | 'ttft' | 'itl'}Ms`]
+    return summary && o.stream!.requests > 0 ? summary[stream[2] as 'p95'] : Number.NaN
+  }
+  switch (threshold.metric as Exclude<SloMetric, (typeof STREAM_METRICS)[number]>) {
     case 'avg':
       return o.latencyMs.mean ?? 0
     case 'error_rate':
@@ -108,7 +141,7 @@ export function observe(threshold: SloThreshold, o: SloObservation): number {
     case 'achieved_rps':
       return o.achievedRps
     default:
-      return o.latencyMs[threshold.metric]
+      return o.latencyMs[threshold.metric as (typeof PERCENTILES)[number] | 'max']
   }
 }
 
@@ -123,7 +156,8 @@ function holds(op: SloOp, observed: number, threshold: number): boolean {
 export function evaluateSlos(thresholds: readonly SloThreshold[], o: SloObservation): SloResult[] {
   return thresholds.map((t) => {
     const observed = observe(t, o)
-    return { ...t, observed, passed: holds(t.op, observed, t.threshold), ...(Number.isNaN(observed) ? { note: NO_SUCCESS_NOTE } : {}) }
+    const note = /^(ttfb|ttft|itl)_/.test(t.metric) && o.successes !== 0 ? NO_STREAM_NOTE : NO_SUCCESS_NOTE
+    return { ...t, observed, passed: holds(t.op, observed, t.threshold), ...(Number.isNaN(observed) ? { note } : {}) }
   })
 }
 

@@ -48,9 +48,14 @@ describe('agentctl load: validation before traffic', () => {
   it.each([
     [['--rate', '5', '--mock-llm', 'latncy=800ms..2s'], /--mock-llm: unknown key "latncy"[\s\S]*valid keys: latency, scenario, seed/],
     [['--rate', '5', '--mock-llm', 'scenario=nosuch'], /unknown scenario "nosuch"[\s\S]*valid scenarios: healthy, slow/],
-    [['--rate', '5', '--tolerance', '1'], /--tolerance 1 is ambiguous/],
+    [['--rate', '5', '--baseline', 'missing.json', '--tolerance', '1'], /--tolerance 1 is ambiguous/],
     [['--connections', '100000'], /--connections 100000 is above --max-connections \(1000\)/],
     [['--rate', '5', '--header', 'X-Api-Key secretvalue123'], /invalid --header \(number 1 of 1\)/],
+    // Flags the chosen mode would ignore are refused in one line (issue 20).
+    [['--find-capacity', '--connections', '20'], /^agentctl: --connections does not apply to --find-capacity: the search sizes connections from the latency it measures \(bound them with --max-connections\)$/m],
+    [['--rate', '5', '--step-rps', '2'], /--step-rps applies only to --find-capacity/],
+    [['--rate', '5', '--headroom', '20%'], /--headroom applies only with --target-rps/],
+    [['--connections', '2', '--stream'], /--stream is measured by the open model/],
   ])('%j exits 2 before any traffic, naming the flag', async (args, message) => {
     const before = server.received()
     const { code, stderr } = await agentctl(['load', '--target', server.url, ...quick, '--duration', '1s', ...args], { cwd: work }).done
@@ -118,7 +123,7 @@ describe('agentctl load: gates and reports', () => {
       { cwd: work },
     ).done
     await limited.close()
-    expect(stderr).toMatch(/capacity search: open model, 40 rps \+ 40 rps per step up to 400 rps/)
+    expect(stderr).toMatch(/capacity search \(linear ramp\): open model, 40 rps \+ 40 rps per step up to 400 rps/)
     expect(code).toBe(0)
     const { load, findings } = JSON.parse(readFileSync(out, 'utf8'))
     expect(load.mode).toBe('capacity')
@@ -127,7 +132,7 @@ describe('agentctl load: gates and reports', () => {
     expect(load.capacity.replicasNeeded).toBe(Math.ceil((500 * 1.3) / load.capacity.maxSustainableRps))
     expect(load.steps.length).toBeGreaterThanOrEqual(2)
     expect(load.steps.at(-1).sloPassed === false || load.steps.at(-1).achievedRps < 0.9 * load.steps.at(-1).offeredRps).toBe(true)
-    expect(Object.keys(load.histograms)).toContain('step-40rps')
+    expect(Object.keys(load.histograms)).toContain('step-1-40rps')
     expect(findings.find((f: { checkId: string }) => f.checkId === 'load-capacity').message).toMatch(/one replica sustains \d+ rps/)
     expect(readFileSync(html, 'utf8')).toMatch(/<html/i)
   })

@@ -103,10 +103,12 @@ describe('latency thresholds need a successful response', () => {
 })
 
 describe('the error rate shown is the one judged', () => {
-  it('counts dropped requests as failed, like error_rate', () => {
-    const load: LoadResult = { mode: 'open', offeredRps: 10, achievedRps: 9, requests: 90, errors: 0, dropped: 10, latencyMs: { p50: 1, p90: 1, p95: 1, p99: 1, max: 1 }, steps: [] }
+  it("keeps dropped sends out of the error rate, like error_rate: they are the generator's limit", () => {
+    const load: LoadResult = { mode: 'open', offeredRps: 10, achievedRps: 9, requests: 90, errors: 9, dropped: 10, latencyMs: { p50: 1, p90: 1, p95: 1, p99: 1, max: 1 }, steps: [] }
     expect(errorRate(load)).toBe(0.1)
-    expect(Object.fromEntries(loadSummaryRows(load)).Requests).toBe('90 (0 errors, 10.00% error rate with drops)')
+    const rows = Object.fromEntries(loadSummaryRows(load))
+    expect(rows.Requests).toBe('90 (9 errors, 10.00% error rate)')
+    expect(rows['Dropped by agentctl (no free connection)']).toBe('10')
   })
 })
 

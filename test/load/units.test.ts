@@ -7,6 +7,7 @@ import { readPrompts, readSessions, Workload } from '../../harness/load/workload
 import { compareToBaseline, parseTolerance } from '../../src/load/baseline.js'
 import { computeCost, tokensFromMetrics, UsageMeter } from '../../src/load/cost.js'
 import { effectiveSlos, evaluateSlos, parseSlo } from '../../src/load/slo.js'
+import { loadSummaryRows } from '../../reports/format.js'
 import { isLoopbackAddress, assertLoadAllowed } from '../../src/load/safety.js'
 import { parseExposition } from '../../src/metrics/exposition.js'
 import type { LoadResult } from '../../src/report.js'
@@ -23,8 +24,31 @@ describe('SLO expressions', () => {
     expect(parseSlo('error_rate<1%').threshold).toBe(0.01)
     expect(parseSlo('rps>=20')).toMatchObject({ metric: 'rps', op: '>=', threshold: 20 })
     expect(parseSlo('avg<300ms')).toMatchObject({ metric: 'avg', threshold: 300 })
+    // Streamed-answer timings.
+    expect(parseSlo('ttft_p95<800ms')).toMatchObject({ metric: 'ttft_p95', threshold: 800 })
+    expect(parseSlo('itl_p99<=0.05s')).toMatchObject({ metric: 'itl_p99', op: '<=', threshold: 50 })
     // A config threshold of 0.0000001 is printed by JavaScript as 1e-7.
     expect(effectiveSlos([], [], { p95Ms: 5000, errorRate: 0.0000001 }).find((t) => t.metric === 'error_rate')?.threshold).toBe(1e-7)
+  })
+
+  it("accepts k6's threshold syntax, mapped to ours (harness/LOAD.md)", () => {
+    expect(parseSlo('p(95)<500')).toMatchObject({ expression: 'p(95)<500', metric: 'p95', op: '<', threshold: 500 })
+    expect(parseSlo('p(99) < 2s')).toMatchObject({ metric: 'p99', threshold: 2000 })
+    expect(parseSlo('med<100')).toMatchObject({ metric: 'p50', threshold: 100 })
+    expect(parseSlo('http_req_duration: p(90)<300')).toMatchObject({ metric: 'p90', threshold: 300 })
+    expect(parseSlo('http_req_failed: rate<0.01')).toMatchObject({ metric: 'error_rate', op: '<', threshold: 0.01 })
+    expect(parseSlo('http_req_failed rate<1%')).toMatchObject({ metric: 'error_rate', threshold: 0.01 })
+    expect(parseSlo('http_reqs: rate>=50')).toMatchObject({ metric: 'rps', op: '>=', threshold: 50 })
+    // A percentile we do not compute is refused, not rounded to one we do.
+    expect(() => parseSlo('p(99.9)<500')).toThrow(/invalid SLO "p\(99.9\)<500"/)
+  })
+
+  it('judges a stream threshold only on streamed answers', () => {
+    const latencyMs = { p50: 10, p90: 10, p95: 10, p99: 10, max: 10 }
+    const [none] = evaluateSlos([parseSlo('ttft_p95<800ms')], { latencyMs, errorRate: 0, achievedRps: 1, successes: 5 })
+    expect(none).toMatchObject({ passed: false, note: expect.stringMatching(/no streamed answers/) })
+    const stream = { requests: 5, ttfbMs: latencyMs, ttftMs: { ...latencyMs, p95: 900 }, itlMs: latencyMs, tokensPerSecond: latencyMs }
+    expect(evaluateSlos([parseSlo('ttft_p95<800ms'), parseSlo('itl_p95<50ms')], { latencyMs, errorRate: 0, achievedRps: 1, successes: 5, stream }).map((r) => r.passed)).toEqual([false, true])
   })
 
   it.each([
@@ -70,20 +94,20 @@ describe('capacity arithmetic', () => {
   const step = (offeredRps: number, p95: number) => ({ offeredRps, latencyMs: { p50: 0, p90: 0, p95, p99: 0, max: 0 } })
 
   it('finds the knee as the highest step whose p95 stays within 1.5x the latency floor', () => {
-    expect(findKnee([step(10, 100), step(20, 105), step(30, 140), step(40, 400)])).toEqual({ kneeRps: 30, kneeFound: true })
+    expect(findKnee([step(10, 100), step(20, 105), step(30, 140), step(40, 400)])).toMatchObject({ kneeRps: 30, kneeFound: true })
     // Noisy low-load steps do not place the knee early: the floor is the lowest p95 of all steps.
-    expect(findKnee([step(10, 300), step(20, 100), step(30, 110), step(40, 200)])).toEqual({ kneeRps: 30, kneeFound: true })
-    expect(findKnee([step(20, 90), step(40, 137), step(60, 70), step(80, 157), step(100, 817)])).toEqual({ kneeRps: 60, kneeFound: true })
-    expect(findKnee([step(10, 100), step(20, 110)])).toEqual({ kneeRps: 20, kneeFound: false })
+    expect(findKnee([step(10, 300), step(20, 100), step(30, 110), step(40, 200)])).toMatchObject({ kneeRps: 30, kneeFound: true })
+    expect(findKnee([step(20, 90), step(40, 137), step(60, 70), step(80, 157), step(100, 817)])).toMatchObject({ kneeRps: 60, kneeFound: true })
+    expect(findKnee([step(10, 100), step(20, 110)])).toMatchObject({ kneeRps: 20, kneeFound: false })
   })
 
   it('sizes replicas with headroom and connections from Little’s law', () => {
     expect(replicasNeeded(100, 0.3, 40)).toBe(4) // 130 / 40 = 3.25
     expect(replicasNeeded(100, 0.2, 40)).toBe(3) // exactly 120 / 40
     expect(replicasNeeded(10, 0.3, 0)).toBeUndefined()
-    expect(connectionsFor(50, 2000, 1000)).toBe(200)
+    expect(connectionsFor(50, 2000, 1000)).toBe(100)
     expect(connectionsFor(5000, 2000, 1000)).toBe(1000)
-    expect(connectionsFor(1, 10, 1000)).toBe(4)
+    expect(connectionsFor(1, 10, 1000)).toBe(16)
   })
 })
 
@@ -99,6 +123,14 @@ describe('cost', () => {
     expect(cost.usdPer1kRequests).toBeCloseTo(0.45, 4)
     expect(cost.usdPerDayAtTarget).toBeCloseTo(0.00045 * 10 * 86_400, 2)
     expect(cost.dailyBudgetUsd).toBe(100)
+    // No target rate: no daily figure at all, never $0.00 (issue 20), and no table row for it.
+    const untargeted = computeCost(meter.totals()!, { 'gpt-4o-mini': { inputPer1k: 0.00015, outputPer1k: 0.0006 } }, undefined)
+    expect(untargeted).not.toHaveProperty('usdPerDayAtTarget')
+    const load = { mode: 'open' as const, offeredRps: 1, achievedRps: 1, requests: 1, errors: 0, latencyMs: { p50: 1, p90: 1, p95: 1, p99: 1, max: 1 }, steps: [], cost: untargeted }
+    expect(loadSummaryRows(load).map(([label]) => label)).not.toContain('Cost per day at target')
+    // No price for the model and no figure from the agent: dollars absent, tokens kept.
+    const unpriced = computeCost(meter.totals()!, {}, 10)
+    expect(unpriced).toEqual({ tokensPerRequest: 1500, source: 'response usage', unpricedModels: ['gpt-4o-mini'] })
   })
 
   it('reads the AI SDK, Responses and Anthropic usage shapes; an unknown shape is no data (never $0)', () => {
@@ -133,7 +165,7 @@ describe('baseline comparison', () => {
     expect(() => parseTolerance('ten')).toThrow(/invalid --tolerance/)
     expect(compareToBaseline(result(105, 0), result(100, 0), 0.1)).toEqual([])
     const regressions = compareToBaseline(result(130, 50, 7), result(100, 0), 0.1)
-    expect(regressions.map((r) => r.metric)).toEqual(['latency p50 (ms)', 'latency p95 (ms)', 'latency p99 (ms)', 'error rate (incl. dropped)', 'achieved rps'])
+    expect(regressions.map((r) => r.metric)).toEqual(['latency p50 (ms)', 'latency p95 (ms)', 'latency p99 (ms)', 'error rate', 'achieved rps'])
     expect(regressions[1]!.changePct).toBe(30)
   })
 })

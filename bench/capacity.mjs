@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * The adaptive capacity search against a slow exhaustive ramp of the same SLO, in one run.
+ *
+ *   npx tsc -p . && npx node bench/capacity.mjs [--runs 3] [--ramp-steps 15] [--target URL]
+ *       [--mock-llm 'latency=100ms..200ms'] [--slo 'p95<1s' --slo 'error_rate<1%'] [-- extra load flags]
+ *
+ * Default target: the reference agent, started once (as `load --self` starts it: embedded
+ * PostgreSQL, the mock LLM at the given latency, the load profile) and warmed up, so every run
+ * measures the same warm agent; with --target, your agent (loopback). Each run is the built CLI,
+ * spawned and timed as the user runs it:
+ *   1. `agentctl load --find-capacity` with default settings, `runs` times: the answer, its
+ *      outcome and bracket, the search time (the report's duration) and the wall clock;
+ *   2. the exhaustive ramp: `--find-capacity --step-rps S --start-rps S --step-duration 10s`
+ *      with S = the median default answer / ramp-steps, so the ramp crosses the capacity after
+ *      about ramp-steps steps of 13 s each (slow on purpose: it measures every rate).
+ * Prints adaptive/exhaustive (target within 15%), the spread of the default runs (target 15%),
+ * and the times (target: each default run's search within 3 minutes).
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    runs: { type: 'string', default: '3' },
+    'ramp-steps': { type: 'string', default: '15' },
+    target: { type: 'string' },
+    'mock-latency': { type: 'string', default: '100ms..200ms' },
+    slo: { type: 'string', multiple: true, default: ['p95<1500ms', 'error_rate<1%'] },
+    'skip-ramp': { type: 'boolean', default: false },
+  },
+})
+if (!existsSync(join(root, 'dist', 'commands', 'load.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first')
+
+const outDir = mkdtempSync(join(tmpdir(), 'agentctl-capacity-bench-'))
+let runIndex = 0
+let stack
+let targetArgs = ['--target', values.target]
+if (!values.target) {
+  const { startSelfStack } = await import(join(root, 'dist', 'harness', 'self-stack.js'))
+  const { parseDurationRange } = await import(join(root, 'dist', 'src', 'duration.js'))
+  stack = await startSelfStack({ profile: 'load', dataDir: join(outDir, 'pg'), mockLlm: { latency: parseDurationRange(values['mock-latency']) } })
+  // The agent's key goes through the environment (agentctl.yaml interpolates it), never argv.
+  writeFileSync(join(outDir, 'agentctl.yaml'), `target:\n  url: ${stack.agentUrl}\n  apiKey: \${BENCH_AGENT_KEY}\n`)
+  process.env.BENCH_AGENT_KEY = stack.apiKey
+  targetArgs = ['-c', join(outDir, 'agentctl.yaml')]
+  // Warm it: JIT, connection pools, caches; a cold agent's first seconds are no capacity figure.
+  await load(['--rate', '5', '--duration', '10s', '--warmup', '2s', '--slo', 'error_rate<1'], { quiet: true })
+}
+const sloArgs = values.slo.flatMap((s) => ['--slo', s])
+
+/** One spawned `agentctl load … --json`: its report and the wall clock. */
+function load(args, { quiet = false } = {}) {
+  const started = Date.now()
+  const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), 'load', ...targetArgs, ...(quiet ? [] : sloArgs), ...args, ...positionals, '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (d) => (out += d))
+  child.stderr.on('data', (d) => (err += d))
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      const wallS = (Date.now() - started) / 1000
+      try {
+        const report = JSON.parse(out)
+        const file = join(outDir, `run-${++runIndex}.json`)
+        writeFileSync(file, out)
+        resolve({ code, wallS, report, file })
+      } catch {
+        resolve({ code, wallS, error: (err || out).trim().split('\n').slice(-3).join(' | ') })
+      }
+    })
+  })
+}
+
+function describe(run) {
+  if (!run.report) return `failed (exit ${run.code}): ${run.error}`
+  const c = run.report.load?.capacity ?? {}
+  const steps = run.report.load?.steps?.length ?? 0
+  const reason = run.report.findings.find((f) => f.checkId === 'load-capacity')?.evidence?.stopReason ?? ''
+  return `${c.outcome === 'at-least' ? 'at least ' : ''}${c.maxSustainableRps} rps (broke at ${c.brokeAtRps ?? '–'}, ${c.outcome}) · ${steps} steps · search ${(run.report.durationMs / 1000).toFixed(1)} s · wall ${run.wallS.toFixed(1)} s · exit ${run.code}\n    ${reason.slice(0, 200)} (${run.file})`
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+console.log(`capacity bench · ${values.target ?? `reference agent (load profile, mock LLM ${values['mock-latency']}), started once and warmed`} · SLO ${values.slo.join(', ')}`)
+console.log('NOTE: absolute figures depend on the machine; compare the ratios of one run.\n')
+
+const defaults = []
+for (let i = 0; i < Number(values.runs); i++) {
+  const run = await load(['--find-capacity'])
+  defaults.push(run)
+  console.log(`default --find-capacity #${i + 1}: ${describe(run)}`)
+}
+const answers = defaults.filter((r) => r.report).map((r) => r.report.load.capacity.maxSustainableRps)
+if (answers.length === 0 || Math.min(...answers) === 0) {
+  console.log('a default run found no sustainable rate: no ratio to compute')
+  await stack?.stop()
+  process.exit(1)
+}
+const mid = median(answers)
+const spread = Math.max(...answers) / Math.min(...answers) - 1
+const searchTimes = defaults.filter((r) => r.report).map((r) => r.report.durationMs / 1000)
+console.log(`\ndefault runs: ${answers.join(', ')} rps · spread ${(spread * 100).toFixed(1)}% (target <= 15%) · longest search ${Math.max(...searchTimes).toFixed(1)} s (target <= 180 s)`)
+
+if (!values['skip-ramp']) {
+  const step = Math.max(0.1, Number((mid / Number(values['ramp-steps'])).toPrecision(2)))
+  const ramp = await load(['--find-capacity', '--start-rps', String(step), '--step-rps', String(step), '--step-duration', '10s', '--warmup', '3s', '--timeout', '20s', '--max-duration', '10m'])
+  console.log(`\nexhaustive ramp (+${step} rps per 13 s step): ${describe(ramp)}`)
+  if (ramp.report?.load.capacity.maxSustainableRps > 0) {
+    const exhaustive = ramp.report.load.capacity.maxSustainableRps
+    const ratios = answers.map((a) => a / exhaustive)
+    console.log(`adaptive / exhaustive: ${ratios.map((r) => r.toFixed(3)).join(', ')} (target within 0.85..1.15; the ramp's own resolution is ±${((step / exhaustive) * 100).toFixed(0)}%)`)
+    console.log(`times: adaptive search ${searchTimes.map((t) => t.toFixed(0)).join(', ')} s vs exhaustive ${(ramp.report.durationMs / 1000).toFixed(0)} s`)
+  }
+}
+await stack?.stop()

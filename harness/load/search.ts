@@ -1,0 +1,227 @@
+import { performance } from 'node:perf_hooks'
+import type { Pool } from 'undici'
+import { isRateThreshold, type SloThreshold } from '../../src/load/slo.js'
+import { type CapacityResult, type CapacityStep, connectionsFor, formatRps, judgeStep, summarizeSearch } from './capacity.js'
+import { type DriverOptions, runLoad } from './driver.js'
+import { createPool } from './open-model.js'
+
+/** A step's window holds at least this many completions (capped by MAX_WINDOW_MS): percentiles need samples. */
+const MIN_COMPLETIONS = 40
+const MAX_WINDOW_MS = 10_000
+const MAX_WARMUP_MS = 10_000
+/** Sequential probe requests before the first step (fewer when they are slow); the first is a warm-up. */
+const PROBE_REQUESTS = 6
+/** The first rate when none is given: four users' worth at the probe's latency, at most this. */
+const MAX_AUTO_START_RPS = 500
+const START_USERS = 4
+/** Doubling grows 4x while latency stays within this factor of the floor's p95 (far from the limit). */
+const FLAT_LATENCY = 1.5
+
+export interface SearchOptions extends Omit<DriverOptions, 'mode' | 'rate' | 'durationMs' | 'connections' | 'warmupMs' | 'timeoutMs'> {
+  /** --start-rps: the first step, and a floor (the search never goes below it). Default: from the probe. */
+  startRps?: number
+  maxRps: number
+  /** --step-duration: the shortest measured window; steps grow with the latency and the rate. */
+  minWindowMs: number
+  /** --warmup: the shortest warm-up; it grows to two latencies. */
+  minWarmupMs: number
+  /** Stop narrowing when broke/held - 1 is at most this. */
+  resolution: number
+  /** --max-duration: no step starts that would end past it. */
+  budgetMs: number
+  /** The per-request timeout (--timeout); a step drains for less when latency allows. */
+  timeoutMs: number
+  slos: SloThreshold[]
+  maxConnections: number
+  onStep?: (step: CapacityStep, index: number) => void
+  onStepStart?: (rps: number, index: number, connections: number) => void
+}
+
+interface StepPlan {
+  warmupMs: number
+  windowMs: number
+  drainMs: number
+  connections: number
+  expectedMs: number
+}
+
+/**
+ * Sizes a step from the latency measured so far (harness/LOAD.md "The method"): a
+ * warm-up of one latency, a window of two latencies and MIN_COMPLETIONS completions, a drain
+ * (per-request timeout) of four latencies or twice the latency SLO, and room in flight for every
+ * request of that drain — so a send is only dropped when the agent is past any SLO anyway.
+ */
+export function planStep(rate: number, latencyMs: number, o: Pick<SearchOptions, 'minWindowMs' | 'minWarmupMs' | 'timeoutMs' | 'maxConnections' | 'slos'>, windowScale = 1): StepPlan {
+  const sloMs = Math.max(0, ...o.slos.filter((t) => !isRateThreshold(t) && t.metric !== 'error_rate').map((t) => t.threshold))
+  const warmupMs = Math.min(MAX_WARMUP_MS, Math.max(o.minWarmupMs, latencyMs))
+  const windowMs = Math.round(windowScale * Math.max(o.minWindowMs, Math.min(MAX_WINDOW_MS, Math.max(2 * latencyMs, (1000 * MIN_COMPLETIONS) / rate))))
+  const drainMs = Math.min(o.timeoutMs, Math.max(2000, 4 * latencyMs, 2 * sloMs))
+  const connections = connectionsFor(rate, drainMs, o.maxConnections)
+  return { warmupMs, windowMs, drainMs, connections, expectedMs: warmupMs + windowMs + Math.min(drainMs, 2 * latencyMs) + 250 }
+}
+
+/** Two significant digits below 100 rps, whole numbers above. */
+export function roundRate(n: number): number {
+  return n >= 100 ? Math.round(n) : Number(n.toPrecision(2))
+}
+
+/**
+ * The adaptive capacity search: a probe, then doubling rates from the one-at-a-time rate (or
+ * --start-rps) until a step breaks, then bisection (geometric) between the highest rate that held
+ * and the lowest that broke until the bracket is within --resolution, then a confirmation step at
+ * the answer. The first rate runs twice: the spread of the two is the low-load noise the knee is
+ * judged against (capacity.ts findKnee). Every step is an open-model window (judgeStep).
+ */
+export async function searchCapacity(opts: SearchOptions): Promise<CapacityResult> {
+  const pool = createPool(opts.origin, opts.maxConnections, opts.timeoutMs)
+  const began = performance.now()
+  const steps: CapacityStep[] = []
+  const thresholds = opts.slos.filter((t) => !isRateThreshold(t))
+  const done = (stopReason: string, ranOut = false, aborted = false, generatorLimited = false) => summarizeSearch(steps, { stopReason, aborted, search: 'adaptive', ranOut, probe, generatorLimited })
+  let probe: CapacityResult['probe']
+  try {
+    probe = await probeLatency(opts, pool)
+    if (opts.signal?.aborted) return done('interrupted', false, true)
+    if (probe.failed === probe.requests) return done(`all ${probe.requests} probe requests failed before the first step`)
+    let latencyMs = probe.latencyMs
+    const left = () => opts.budgetMs - (performance.now() - began)
+    const fits = (rate: number, extra = 0, windowScale = 1) => planStep(rate, latencyMs, opts, windowScale).expectedMs + extra <= left()
+    const held = (rate: number) => steps.some((s) => s.offeredRps === rate) && steps.every((s) => s.offeredRps !== rate || s.sustained)
+    const run = async (rate: number, windowScale = 1): Promise<CapacityStep | undefined> => {
+      const plan = planStep(rate, latencyMs, opts, windowScale)
+      opts.onStepStart?.(rate, steps.length, plan.connections)
+      const result = await runLoad({ ...opts, mode: 'open', rate, connections: plan.connections, durationMs: plan.windowMs, warmupMs: plan.warmupMs, timeoutMs: plan.drainMs, pool })
+      if (result.aborted) return undefined
+      const step = judgeStep(result, thresholds, plan.connections)
+      steps.push(step)
+      opts.onStep?.(step, steps.length - 1)
+      if (step.sustained && result.latencyMs.p99 > 0) latencyMs = Math.max(probe!.latencyMs, result.latencyMs.p99)
+      // An overloaded agent keeps working through requests the generator gave up on: let it drain,
+      // or the next (lower) step measures the backlog of this one instead of its own rate.
+      if (!step.sustained) await settle(opts, pool, probe!.latencyMs, Math.min(SETTLE_MAX_MS, left()))
+      return step
+    }
+    const budget = `the ${Math.round(opts.budgetMs / 1000)}s budget (--max-duration)`
+
+    // 1. A floor that holds, twice. An explicit --start-rps is the floor: no descent below it. The
+    // first step always runs (nothing is known without it); every later one must fit the budget.
+    let lo = roundRate(opts.startRps ?? Math.min(opts.maxRps, MAX_AUTO_START_RPS, (START_USERS * 1000) / Math.max(0.1, probe.latencyMs)))
+    for (let descents = 0; ; descents++) {
+      const step = await run(lo)
+      if (!step) return done('interrupted', false, true)
+      let breach = step.breach
+      if (step.sustained) {
+        if (!fits(lo)) return done(`out of time: ${budget} ended the search after its first rate`, true)
+        const again = await run(lo)
+        if (!again) return done('interrupted', false, true)
+        if (again.sustained) break
+        breach = `held once and broke when repeated: ${again.breach}`
+      }
+      if (opts.startRps !== undefined || descents >= 3 || !fits(lo / 2)) return done(`${formatRps(lo)} rps${descents ? ` (after halving ${descents} time${descents > 1 ? 's' : ''})` : ''}: ${breach}`)
+      lo = roundRate(lo / 2)
+    }
+
+    // 2. Growth until a step breaks: 4x while latency is flat (far from the limit), then 2x.
+    const floorP95 = Math.max(...steps.filter((s) => s.offeredRps === lo).map((s) => s.latencyMs.p95))
+    let hi: number | undefined
+    while (hi === undefined) {
+      if (lo >= opts.maxRps) return done(`reached --max-rps ${formatRps(opts.maxRps)} with every step held`, true)
+      const flat = steps.at(-1)!.latencyMs.p95 <= FLAT_LATENCY * floorP95
+      // Little's law: past maxConnections / latency the generator itself runs out of connections
+      // and drops sends, which says nothing about the agent. Stop below that instead.
+      const ceiling = roundRate((0.9 * opts.maxConnections * 1000) / Math.max(1, latencyMs))
+      if (lo >= ceiling) return done(`the load generator's limit: ${opts.maxConnections} connections (--max-connections) at a ${Math.round(latencyMs)} ms latency carry about ${formatRps(ceiling)} rps, and ${formatRps(lo)} rps held`, true, false, true)
+      const next = roundRate(Math.min(opts.maxRps, ceiling, lo * (flat ? 4 : 2)))
+      if (!fits(next)) return done(`out of time: ${budget} ended the search before any step broke`, true)
+      const step = await run(next)
+      if (!step) return done('interrupted', false, true)
+      if (step.sustained) lo = next
+      else hi = next
+    }
+
+    // 3. Bisection, then 4. confirmation of the answer with a longer window.
+    for (let confirmations = 0; ; ) {
+      while (hi / lo - 1 > opts.resolution) {
+        const mid = roundRate(Math.sqrt(lo * hi))
+        if (mid <= lo || mid >= hi) break
+        if (!fits(mid)) return done(`out of time: ${budget} ended the search with the bracket at ${formatRps(lo)}..${formatRps(hi)} rps`, true)
+        const step = await run(mid)
+        if (!step) return done('interrupted', false, true)
+        if (step.sustained) lo = mid
+        else hi = mid
+      }
+      if (steps.filter((s) => s.offeredRps === lo).length >= 2) break
+      if (confirmations >= 3) return done(`${formatRps(lo)} rps was not confirmed after ${confirmations} attempts`, true)
+      if (!fits(lo, 0, 1.5)) return done(`out of time: ${budget} left no time to confirm ${formatRps(lo)} rps`, true)
+      confirmations++
+      const step = await run(lo, 1.5)
+      if (!step) return done('interrupted', false, true)
+      if (step.sustained) break
+      // It broke on a second look: the answer is the highest rate below it that held every time.
+      hi = lo
+      const below = [...new Set(steps.map((s) => s.offeredRps))].filter((r) => r < hi! && held(r))
+      if (below.length === 0) return done(`${formatRps(lo)} rps broke when confirmed and no lower rate held`)
+      lo = Math.max(...below)
+    }
+    return done(`held ${formatRps(lo)} rps (confirmed), broke at ${formatRps(hi)} rps`)
+  } finally {
+    await pool.destroy().catch(() => undefined)
+  }
+}
+
+/** The longest wait for an agent to recover after a step that broke. */
+const SETTLE_MAX_MS = 15_000
+
+/**
+ * After a step that broke: sequential requests until two in a row answer within 3x the probe's
+ * latency (plus 100 ms), i.e. the agent has worked off its backlog, or `maxMs` has passed.
+ */
+async function settle(opts: SearchOptions, pool: Pool, baselineMs: number, maxMs: number): Promise<void> {
+  const until = performance.now() + maxMs
+  const quick = 3 * baselineMs + 100
+  for (let good = 0; good < 2 && performance.now() < until && !opts.signal?.aborted; ) {
+    const ms = await timedRequest(opts, pool, Math.max(1, Math.min(opts.timeoutMs, until - performance.now())))
+    good = ms !== undefined && ms <= quick ? good + 1 : 0
+    if (ms === undefined) await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+/** One request of the workload: its latency in ms, or undefined when it failed. */
+async function timedRequest(opts: SearchOptions, pool: Pool, timeoutMs: number): Promise<number | undefined> {
+  const turn = opts.workload.next()
+  const { method, path, headers, body } = turn.spec
+  const t0 = performance.now()
+  let ok = false
+  try {
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])])
+    const res = await pool.request({ origin: opts.origin, method: method as 'GET', path, headers, body, signal })
+    await res.body.text()
+    ok = res.statusCode < 400
+  } catch {
+    ok = false
+  }
+  opts.workload.complete(turn, ok)
+  return ok ? performance.now() - t0 : undefined
+}
+
+/** Sequential requests before any load: the one-at-a-time latency that sizes the first step. */
+async function probeLatency(opts: SearchOptions, pool: Pool): Promise<NonNullable<CapacityResult['probe']>> {
+  const latencies: number[] = []
+  let warmup: number | undefined
+  let failed = 0
+  const began = performance.now()
+  for (let i = 0; i < PROBE_REQUESTS && !opts.signal?.aborted; i++) {
+    const ms = await timedRequest(opts, pool, opts.timeoutMs)
+    // The first answer pays for connection setup and a cold agent (JIT, pools, caches): it says
+    // nothing about the one-at-a-time rate, unless it is the only one there is.
+    if (ms === undefined) failed++
+    else if (i === 0) warmup = ms
+    else latencies.push(ms)
+    if (performance.now() - began > 5000) break
+  }
+  const requests = latencies.length + failed + (warmup !== undefined ? 1 : 0)
+  if (latencies.length === 0 && warmup !== undefined) latencies.push(warmup)
+  latencies.sort((a, b) => a - b)
+  const median = latencies.length ? latencies[Math.floor(latencies.length / 2)]! : 0
+  return { requests, failed, latencyMs: Math.round(median * 100) / 100 }
+}

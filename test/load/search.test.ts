@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findKnee } from '../../harness/load/capacity.js'
+import { type SearchOptions, searchCapacity } from '../../harness/load/search.js'
+import { Workload } from '../../harness/load/workload.js'
+import { loadFindings } from '../../src/load/findings.js'
+import { parseSlos } from '../../src/load/slo.js'
+import type { LoadResult } from '../../src/report.js'
+import { startDelayServer, type TestServer } from './servers.js'
+
+// The adaptive search (harness/load/search.ts) against node:http servers of known capacity
+// (concurrency / service time), judged as the user sees it: through the load-capacity finding.
+
+const options = (url: string, over: Partial<SearchOptions>): SearchOptions => ({
+  origin: url,
+  workload: new Workload({ method: 'GET', path: '/', headers: {} }),
+  maxRps: 2000,
+  minWindowMs: 1000,
+  minWarmupMs: 300,
+  resolution: 0.1,
+  budgetMs: 60_000,
+  timeoutMs: 5000,
+  // A loose latency SLO: the breach comes from the achieved-rate rule (throughput is capped by the
+  // server's concurrency), which CPU contention from parallel tests cannot fake.
+  slos: parseSlos(['p95<2s', 'error_rate<1%']),
+  maxConnections: 500,
+  ...over,
+})
+
+/** The load-capacity finding for a search result, as `agentctl load --find-capacity` builds it. */
+function capacityFinding(result: Awaited<ReturnType<typeof searchCapacity>>) {
+  const steps = result.steps.map(({ run: _r, slo: _s, sustained: _u, breach: _b, ...s }) => s)
+  const load: LoadResult = { mode: 'capacity', offeredRps: 0, achievedRps: 0, requests: steps.reduce((a, s) => a + s.requests, 0), errors: 0, latencyMs: { p50: 0, p90: 0, p95: 0, p99: 0, max: 0 }, steps, capacity: { maxSustainableRps: result.maxSustainableRps } }
+  return loadFindings({ load, slo: [], statuses: {}, costRequested: false, durationMs: 0, capacity: result }).find((f) => f.checkId === 'load-capacity')!
+}
+
+const curve = (r: Awaited<ReturnType<typeof searchCapacity>>) => r.steps.map((s) => `${s.offeredRps}:${s.sustained ? 'ok' : 'broke'}`).join(' ')
+
+describe('adaptive capacity search', () => {
+  let server: TestServer
+  beforeAll(async () => {
+    // 4 in service at once, 20 ms each: 200 req/s.
+    server = await startDelayServer(20, 4)
+  })
+  afterAll(() => server.close())
+
+  it('brackets the capacity (held below it, broke above it) within the resolution, confirmed, and passes', async () => {
+    const began = Date.now()
+    const result = await searchCapacity(options(server.url, {}))
+    const elapsed = Date.now() - began
+    expect(result.outcome, curve(result)).toBe('resolved')
+    expect(result.maxSustainableRps, curve(result)).toBeGreaterThanOrEqual(130)
+    // The achieved-rate rule admits a 10% shortfall: a 200 req/s server can "hold" up to ~222 rps.
+    expect(result.maxSustainableRps, curve(result)).toBeLessThanOrEqual(225)
+    expect(result.brokeAtRps! / result.maxSustainableRps - 1).toBeLessThanOrEqual(0.1 + 1e-9)
+    // The first rate ran twice (the low-load noise) and the answer was confirmed by a second step.
+    expect(result.steps[0]!.offeredRps).toBe(result.steps[1]!.offeredRps)
+    expect(result.steps.filter((s) => s.offeredRps === result.maxSustainableRps).length).toBeGreaterThanOrEqual(2)
+    expect(result.probe!.failed).toBe(0)
+    expect(elapsed).toBeLessThan(60_000)
+    const finding = capacityFinding(result)
+    expect(finding.status).toBe('pass')
+    expect(finding.message).toMatch(/held \d+ rps, broke at \d+ rps/)
+  }, 90_000)
+
+  it('a first step above the capacity says so and does not pass', async () => {
+    const result = await searchCapacity(options(server.url, { startRps: 600 }))
+    expect(result.outcome, curve(result)).toBe('below-first')
+    expect(result.maxSustainableRps).toBe(0)
+    expect(result.steps).toHaveLength(1)
+    const finding = capacityFinding(result)
+    expect(finding.status).toBe('fail')
+    expect(finding.message).toMatch(/^the first step \(600 rps\) already exceeded the agent's capacity .* below 600 rps/)
+    expect(finding.remediation).toMatch(/--start-rps 150/)
+  }, 60_000)
+
+  it('out of time: says "at least" and warns, never a pass', async () => {
+    // Room for the probe and the first step only: no step can break before the budget ends.
+    const began = Date.now()
+    const result = await searchCapacity(options(server.url, { startRps: 10, budgetMs: 5500 }))
+    expect(Date.now() - began).toBeLessThanOrEqual(5500 + 500)
+    expect(result.outcome, curve(result)).toBe('at-least')
+    expect(result.stopReason).toMatch(/^out of time/)
+    const finding = capacityFinding(result)
+    expect(finding.status).toBe('warn')
+    expect(finding.message).toMatch(/^at least 10 rps per replica inside the SLO, not a measured capacity: out of time/)
+  }, 60_000)
+})
+
+describe('the knee against the noise of repeated low-load steps', () => {
+  const step = (offeredRps: number, p95: number, sustained = true) => ({ offeredRps, sustained, latencyMs: { p50: 0, p90: 0, p95, p99: 0, max: 0 } })
+
+  it('latency inside the spread of the repeated low-load steps is no knee, however it compares with the lowest', () => {
+    // Two 10 rps steps measured 100 and 140 ms: the noise band is 140 + 2 x 40 = 220 ms. 180 ms at
+    // 40 rps is 1.8x the lowest p95 (the 1.5x rule would call it a knee) but inside the noise.
+    const noisy = [step(10, 100), step(10, 140), step(20, 120), step(40, 180), step(80, 210, false)]
+    expect(findKnee(noisy)).toMatchObject({ kneeRps: 40, kneeFound: false })
+    expect(findKnee(noisy).rule).toMatch(/highest of 2 repeated 10 rps steps plus twice their spread/)
+    // The same curve rising past the band at 80 rps has a knee at 40 rps.
+    expect(findKnee([...noisy.slice(0, 4), step(80, 400, false)])).toMatchObject({ kneeRps: 40, kneeFound: true })
+    // Quiet low-load repeats make a narrow band: +10% at least.
+    expect(findKnee([step(10, 100), step(10, 100), step(20, 105), step(40, 130)])).toMatchObject({ kneeRps: 20, kneeFound: true })
+  })
+})
