@@ -97,7 +97,7 @@ export default class Load extends ReportingCommand {
       const protocol = await chatProtocol(plan, config, targetUrl, flags.protocol !== undefined)
       const workload = buildWorkload(plan, protocol)
       const source = plan.promptsFile ?? plan.sessionsFile
-      if (!this.jsonEnabled()) this.logToStderr(describePlan(plan, redact(origin), `${workload.kind}${source ? ` from ${source}` : ''}`, mockNote))
+      if (!this.jsonEnabled()) this.logToStderr(describePlan({ ...plan, path: workload.requestPath }, redact(origin), `${workload.kind}${source ? ` from ${source}` : ''}`, mockNote))
 
       let stepPrefix = ''
       const report = await runLoad({

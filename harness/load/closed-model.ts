@@ -28,11 +28,19 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
       return { ...req, method: turn.spec.method, path: turn.spec.path, headers: turn.spec.headers, body: turn.spec.body }
     }
   }
-  if (dynamic || opts.wantBody) {
-    request.onResponse = (status: number, body: string, context: Ctx) => {
-      const ok = status < 400
-      if (context.turn) opts.workload.complete(context.turn, ok, body)
-      if (ok && body && opts.onBody) opts.onBody(body)
+  // autocannon calls onResponse with the whole body right before it emits 'response' for the same
+  // request (lib/httpClient.js kOnMessageComplete), so the classification is handed over in `last`.
+  let last: Classified | undefined
+  const protocol = opts.protocol
+  if (dynamic || opts.wantBody || protocol) {
+    request.onResponse = (status: number, body: string, context: Ctx, headers: Record<string, unknown>) => {
+      const outcome = protocol ? protocol.parse(status, lowerCaseKeys(headers), body) : undefined
+      last = outcome ? { ok: outcome.kind === 'answer', status: outcome.kind === 'answer' || outcome.kind === 'http-error' ? String(status) : outcome.kind } : undefined
+      const ok = last?.ok ?? status < 400
+      const session = outcome && 'session' in outcome ? outcome.session : undefined
+      if (context.turn) opts.workload.complete(context.turn, ok, body, session)
+      if (ok && outcome?.kind === 'answer' && outcome.usage) opts.onUsage?.(outcome.usage)
+      else if (ok && body && !protocol && opts.onBody) opts.onBody(body)
     }
   }
 
@@ -62,7 +70,11 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
     const drain = drainAfterWindow(recorder, opts.connections, () => instance.stop())
     instance.on('response', ((client: object, statusCode: number, _bytes: number, responseTime: number) => {
       const now = performance.now()
-      recorder.record(now - responseTime, now, statusCode < 400, String(statusCode))
+      // With a protocol, success is an answer, classified from content: a 200 carrying an in-band
+      // error (SSE error part, failed A2A task) is a failure, counted under its outcome kind.
+      const { ok, status } = last ?? { ok: statusCode < 400, status: String(statusCode) }
+      last = undefined
+      recorder.record(now - responseTime, now, ok, status)
       drain(now, client)
     }) as never)
     instance.on('reqError', (error: NodeJS.ErrnoException) => {
@@ -83,6 +95,17 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
     if (opts.signal?.aborted) onAbort()
   })
   return { aborted }
+}
+
+interface Classified {
+  ok: boolean
+  /** The status, or the outcome kind when a 2xx carried no answer (in-band-error, empty), as in the open model. */
+  status: string
+}
+
+/** The adapters read lower-case header names (autocannon keeps the server's case). */
+function lowerCaseKeys(headers: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]))
 }
 
 /**

@@ -25,7 +25,7 @@ export interface DriverOptions {
   onBody?: (body: string) => void
   /** Called about once a second with the last full second and the running totals (progress, --abort-on-fail). */
   onProgress?: (progress: Progress) => void
-  /** Open model: classify answers by content through this adapter, and time streamed ones. */
+  /** Classify answers by content through this adapter (both models); the open model also times streamed ones. */
   protocol?: TargetProtocol
   /** With a protocol: the token usage each answer reported (cost). */
   onUsage?: (usage: TokenUsage) => void

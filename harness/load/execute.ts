@@ -45,7 +45,7 @@ export interface LoadOutcome {
 /** The plan's request source: fixed body, rotating prompts or multi-turn sessions (files read here). */
 export function buildWorkload(plan: LoadPlan, protocol?: TargetProtocol): Workload {
   return new Workload({
-    ...(protocol ? { protocol, stream: plan.stream } : {}),
+    ...(protocol ? { protocol, stream: plan.stream, pathFromProtocol: !plan.explicitPath && protocol.id !== 'agentctl' } : {}),
     method: plan.method,
     path: plan.path,
     headers: plan.headers,

@@ -42,6 +42,12 @@ export interface WorkloadOptions {
    * protocols"); `path` and the plan's headers still win. Without it the body is {message}.
    */
   protocol?: TargetProtocol
+  /**
+   * Send chats to the protocol's own URL (its path and query, on the target origin) instead of
+   * `path`: an A2A agent's endpoint is the one its card names, not target.chatPath. Unset when the
+   * user gave --path, and for the agentctl protocol (target.chatPath).
+   */
+  pathFromProtocol?: boolean
   /** Ask the protocol for a streamed answer (--stream). */
   stream?: boolean
 }
@@ -94,7 +100,13 @@ export class Workload {
     if (!protocol) return { method, path, headers, body: JSON.stringify(session ? { message, session_id: session } : { message }) }
     // The attribution marker (docs/CONTRACTS.md #2): the mock LLM counts this run's calls by it.
     const wire = protocol.request({ message, marker: `load-${this.runId}`, ...(session ? { session } : {}), ...(stream ? { stream: true } : {}) })
-    return { method: wire.method, path, headers: { ...wire.headers, ...headers }, body: wire.body }
+    return { method: wire.method, path: this.options.pathFromProtocol ? pathOf(wire.url) : path, headers: { ...wire.headers, ...headers }, body: wire.body }
+  }
+
+  /** The path chats are sent to (for the plan line printed before traffic). */
+  get requestPath(): string {
+    const { protocol, pathFromProtocol, path } = this.options
+    return protocol && pathFromProtocol ? pathOf(protocol.request({ message: '' }).url) : path
   }
 
   /**
@@ -116,6 +128,12 @@ export class Workload {
     const turns = sessions[this.sessionIndex++ % sessions.length]!
     return { fallbackId: `load-${this.runId}-${++this.sessionCounter}`, turns, next: 0 }
   }
+}
+
+/** Path and query of a protocol's absolute URL: load sends them to the target origin the safety gate checked. */
+function pathOf(url: string): string {
+  const parsed = new URL(url)
+  return parsed.pathname + parsed.search
 }
 
 function sessionIdOf(body: string | undefined): string | undefined {

@@ -63,6 +63,8 @@ export interface LoadPlan {
   method: string
   /** The request path, below the target URL's own path (http://host/api + /chat = /api/chat). */
   path: string
+  /** --path was given: it wins over a protocol's own endpoint (the A2A card's URL). */
+  explicitPath?: boolean
   /** POST to the agent's chat path: responses carry usage, so cost is measured. */
   chatLoad: boolean
   headers: Record<string, string>
@@ -149,6 +151,7 @@ export function resolvePlan(flags: LoadFlags, config: AgentctlConfig, configFile
     abortOnFail: flags['abort-on-fail'] ?? false,
     method,
     path: (flags.self ? '' : basePath(config.target.url)) + path,
+    explicitPath: flags.path !== undefined,
     chatLoad,
     headers,
     body: flags.body,
