@@ -137,4 +137,11 @@ describe('a URL without a scheme', () => {
     expect(err.message).toMatch(/config-\d+\.yaml: target\.url: "agent\.internal:8080" has no scheme/)
     expect(err.hint).toBe('did you mean http://agent.internal:8080?')
   })
+
+  it('a scheme missing its colon is repaired, and a password in the value is never echoed', () => {
+    const err = loadError(() => loadConfig({ cwd, env: { AGENTCTL_REDIS_URL: 'redis//:s3cret-pw@cache:6379' } }))
+    expect(err.message).toContain('"redis//:***@cache:6379" has no scheme')
+    expect(err.hint).toBe('did you mean redis://:***@cache:6379?')
+    expect(`${err.message} ${err.hint}`).not.toContain('s3cret-pw')
+  })
 })

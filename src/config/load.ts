@@ -161,7 +161,7 @@ function toConfigError(error: z.ZodError, file: string, raw: Record<string, unkn
   }
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : ''
   const given = (issue as { params?: { fix?: unknown } }).params?.fix
-  const problem = typeof value === 'string' && urlFix ? `"${value}" has no scheme: ${issue.message}${more}` : `${issue.message}${more}`
+  const problem = typeof value === 'string' && urlFix ? `"${withoutPassword(value)}" has no scheme: ${issue.message}${more}` : `${issue.message}${more}`
   const fix = urlFix ?? (typeof given === 'string' ? given : 'fix the value; the JSON Schema in schemas/agentctl.schema.json lists every key and type')
   return new ConfigError(origin ?? file, keyPath, problem, fix)
 }
@@ -173,7 +173,15 @@ const URL_KEYS = new Set(['target.url', 'dependencies.llm.baseUrl', 'dependencie
 /** "did you mean http://127.0.0.1:18080?" for a URL key given as host:port. */
 function schemelessUrlFix(keyPath: string, value: unknown): string | undefined {
   if (!URL_KEYS.has(keyPath) || typeof value !== 'string' || value.includes('://') || !/^[\w.[\]:-]+(\/\S*)?$/.test(value)) return undefined
-  return `did you mean ${URL_SCHEMES[keyPath] ?? 'http'}://${value}?`
+  // `redis//host` is a scheme missing its colon; `host:6379` is a scheme left out.
+  const colonless = /^([a-z][a-z0-9+.-]*)\/\/(.*)$/i.exec(value)
+  const fixed = colonless ? `${colonless[1]}://${colonless[2]}` : `${URL_SCHEMES[keyPath] ?? 'http'}://${value}`
+  return `did you mean ${withoutPassword(fixed)}?`
+}
+
+/** A URL echoed in an error keeps everything but its password (`user:***@host`), scheme or not. */
+function withoutPassword(value: string): string {
+  return value.replace(/:[^:@/]*@/, ':***@')
 }
 
 function knownKeys(path: string[]): string[] {
