@@ -2,12 +2,15 @@
 /**
  * The adaptive capacity search against a slow exhaustive ramp of the same SLO, in one run.
  *
- *   npx tsc -p . && npx node bench/capacity.mjs [--runs 3] [--ramp-steps 15] [--target URL]
- *       [--mock-llm 'latency=100ms..200ms'] [--slo 'p95<1s' --slo 'error_rate<1%'] [-- extra load flags]
+ *   npx tsc -p . && npx node bench/capacity.mjs [--runs 3] [--ramp-steps 15] [--target URL | --seed-000]
+ *       [--mock-latency 100ms..200ms] [--slo 'p95<1s' --slo 'error_rate<1%'] [-- extra load flags]
  *
  * Default target: the reference agent, started once (as `load --self` starts it: embedded
  * PostgreSQL, the mock LLM at the given latency, the load profile) and warmed up, so every run
- * measures the same warm agent; with --target, your agent (loopback). Each run is the built CLI,
+ * measures the same warm agent. --seed-000: the seed-000 FastAPI agent (bench/seed-000) on a
+ * zero-latency mock LLM, the real PostgreSQL and Redis (AGENTCTL_TEST_DATABASE_URL /
+ * AGENTCTL_TEST_REDIS_URL) and, unless --slo is given, the issue's SLO p95<400ms. With --target,
+ * your agent (loopback). Each run is the built CLI,
  * spawned and timed as the user runs it:
  *   1. `agentctl load --find-capacity` with default settings, `runs` times: the answer, its
  *      outcome and bracket, the search time (the report's duration) and the wall clock;
@@ -31,18 +34,26 @@ const { values, positionals } = parseArgs({
     runs: { type: 'string', default: '3' },
     'ramp-steps': { type: 'string', default: '15' },
     target: { type: 'string' },
+    'seed-000': { type: 'boolean', default: false },
     'mock-latency': { type: 'string', default: '100ms..200ms' },
-    slo: { type: 'string', multiple: true, default: ['p95<1500ms', 'error_rate<1%'] },
+    slo: { type: 'string', multiple: true },
     'skip-ramp': { type: 'boolean', default: false },
   },
 })
 if (!existsSync(join(root, 'dist', 'commands', 'load.js'))) throw new Error('dist/ is missing: run `npx tsc -p .` first')
 
+values.slo ??= values['seed-000'] ? ['p95<400ms', 'error_rate<1%'] : ['p95<1500ms', 'error_rate<1%']
 const outDir = mkdtempSync(join(tmpdir(), 'agentctl-capacity-bench-'))
 let runIndex = 0
 let stack
 let targetArgs = ['--target', values.target]
-if (!values.target) {
+let targetName = values.target
+if (values['seed-000']) {
+  stack = await startSeedStack()
+  targetArgs = ['--target', stack.url]
+  targetName = `seed-000 FastAPI agent (zero-latency mock LLM, PostgreSQL, Redis), warmed`
+  await load(['--rate', '5', '--duration', '10s', '--warmup', '2s', '--slo', 'error_rate<1'], { quiet: true })
+} else if (!values.target) {
   const { startSelfStack } = await import(join(root, 'dist', 'harness', 'self-stack.js'))
   const { parseDurationRange } = await import(join(root, 'dist', 'src', 'duration.js'))
   stack = await startSelfStack({ profile: 'load', dataDir: join(outDir, 'pg'), mockLlm: { latency: parseDurationRange(values['mock-latency']) } })
@@ -88,7 +99,7 @@ function describe(run) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-console.log(`capacity bench · ${values.target ?? `reference agent (load profile, mock LLM ${values['mock-latency']}), started once and warmed`} · SLO ${values.slo.join(', ')}`)
+console.log(`capacity bench · ${targetName ?? `reference agent (load profile, mock LLM ${values['mock-latency']}), started once and warmed`} · SLO ${values.slo.join(', ')}`)
 console.log('NOTE: absolute figures depend on the machine; compare the ratios of one run.\n')
 
 const defaults = []
@@ -120,3 +131,36 @@ if (!values['skip-ramp']) {
   }
 }
 await stack?.stop()
+
+/** The seed-000 agent on its own schema and Redis prefix, a zero-latency mock LLM in this process. */
+async function startSeedStack() {
+  const { randomBytes } = await import('node:crypto')
+  const { default: pg } = await import('pg')
+  const { Redis } = await import('ioredis')
+  const { startSeed } = await import('./seed-000/start.mjs')
+  const { startMockLlmServer } = await import(join(root, 'dist', 'harness', 'index.js'))
+  const databaseUrl = process.env.AGENTCTL_TEST_DATABASE_URL ?? 'postgres://agentctl@127.0.0.1:5432/agentctl_test'
+  const redisUrl = process.env.AGENTCTL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+  const schema = `bench_capacity_${process.pid}_${randomBytes(2).toString('hex')}`
+  const sql = async (text) => {
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    await client.query(text).finally(() => client.end())
+  }
+  await sql(`CREATE SCHEMA ${schema}`)
+  const mock = await startMockLlmServer({ port: 0 })
+  const url = new URL(databaseUrl)
+  url.searchParams.set('options', `-c search_path=${schema},public`)
+  const seed = await startSeed({ llmUrl: mock.url, databaseUrl: url, redisUrl, redisPrefix: `bench:${schema}:` })
+  return {
+    url: seed.url,
+    async stop() {
+      seed.child.kill('SIGTERM')
+      await mock.close()
+      await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 })
+      for await (const keys of redis.scanStream({ match: `bench:${schema}:*`, count: 500 })) if (keys.length) await redis.del(...keys)
+      redis.disconnect()
+    },
+  }
+}

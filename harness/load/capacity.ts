@@ -6,6 +6,17 @@ import { createPool } from './open-model.js'
 
 /** The achieved rate must stay within 10% of the offered rate for a step to count as sustained. */
 export const MIN_ACHIEVED_RATIO = 0.9
+/**
+ * A queue growing through a step: requests sent in its second half have a median latency this
+ * much above the first half's (and QUEUE_GROWTH_MIN_MS more), each half with QUEUE_GROWTH_SAMPLES
+ * successes. Past its capacity an open-model agent falls behind by (offered - capacity) requests
+ * every second, so latency climbs all through the step; under it the halves agree within noise.
+ * Without this rule a rate 10% past the capacity holds (achieved/offered is still >= 0.9, and a
+ * loose latency SLO is not reached within one window), which made the answer depend on the path.
+ */
+export const QUEUE_GROWTH = 0.25
+const QUEUE_GROWTH_MIN_MS = 20
+const QUEUE_GROWTH_SAMPLES = 20
 /** The knee without repeated low-load steps: the highest step whose p95 is within 1.5x the lowest (see findKnee). */
 export const KNEE_FACTOR = 1.5
 
@@ -159,6 +170,7 @@ export function judgeStep(run: RunResult, thresholds: SloThreshold[], connection
   if (failed.length) breach = failed.map((r) => `${r.expression} (observed ${formatObserved(r)})`).join(', ')
   else if (run.dropped > 0) breach = `agentctl dropped ${run.dropped} sends with all ${connections} connections busy (the load generator's limit, not the agent's)`
   else if (ratio < MIN_ACHIEVED_RATIO && shortfall > 2) breach = `achieved ${formatRps(run.achievedRps)} rps is ${Math.round(ratio * 100)}% of the offered ${formatRps(run.offeredRps)} (< ${MIN_ACHIEVED_RATIO * 100}%)`
+  else if (queueGrew(run)) breach = `latency kept rising through the step (median ${Math.round(run.halves[0]!.p50Ms)} ms for requests sent in its first half, ${Math.round(run.halves[1]!.p50Ms)} ms in its second): a queue growing, the agent falls behind this rate`
   return {
     offeredRps: run.offeredRps,
     achievedRps: run.achievedRps,
@@ -173,6 +185,12 @@ export function judgeStep(run: RunResult, thresholds: SloThreshold[], connection
     slo,
     run,
   }
+}
+
+function queueGrew(run: RunResult): boolean {
+  const [first, second] = run.halves ?? []
+  if (!first || !second || first.requests < QUEUE_GROWTH_SAMPLES || second.requests < QUEUE_GROWTH_SAMPLES) return false
+  return second.p50Ms > first.p50Ms * (1 + QUEUE_GROWTH) && second.p50Ms - first.p50Ms > QUEUE_GROWTH_MIN_MS
 }
 
 /**

@@ -70,6 +70,8 @@ export interface RunResult {
   stream?: StreamSummary
   /** base64 HDR histograms of the stream timings (µs; tokens/s in thousandths). */
   streamHistograms?: Record<string, string>
+  /** The median latency of successful requests sent in each half of the window (queue growth). */
+  halves: Array<{ requests: number; p50Ms: number }>
   /** The measured window actually covered (shorter when aborted). */
   durationMs: number
   aborted: boolean
@@ -120,6 +122,7 @@ export async function runLoad(options: DriverOptions): Promise<RunResult> {
       succeededAll: recorder.succeededAll,
       ...(options.mode === 'open' ? { scheduler: { maxLagMs: round2(recorder.maxSchedulerLagMs), lateSendRatio: round2(recorder.lateSendRatio) } } : {}),
       ...streamFigures(recorder),
+      halves: recorder.halves.map((h) => ({ requests: h.totalCount, p50Ms: summarize(h).p50 })),
       durationMs: Math.round(measuredMs),
       aborted,
     }

@@ -54,6 +54,12 @@ export function decodeHistogram(base64: string): Histogram {
  */
 export class Recorder {
   readonly overall = newHistogram()
+  /**
+   * Successful latencies by the half of the window the request was sent in (warm-up stragglers go
+   * to the first): a queue that grows through the window shows as a later half slower than the
+   * earlier one, before any SLO or throughput rule sees it (capacity.ts judgeStep).
+   */
+  readonly halves = [newHistogram(), newHistogram()] as const
   private readonly seconds: Array<{ h: Histogram; count: number; errors: number }> = []
   requests = 0
   errors = 0
@@ -123,6 +129,7 @@ export class Recorder {
     }
     // Only successful responses shape the latency distribution (a fast 500 must not improve p95).
     this.overall.recordValue(us)
+    this.halves[startedAt < this.measureFrom + this.durationMs / 2 ? 0 : 1].recordValue(us)
     bucket.h.recordValue(us)
   }
 
@@ -192,6 +199,7 @@ export class Recorder {
   destroy(): void {
     for (const h of [this.stream.ttfb, this.stream.ttft, this.stream.itl, this.stream.tokensPerS]) h.destroy()
     this.overall.destroy()
+    for (const h of this.halves) h.destroy()
     for (const s of this.seconds) s.h.destroy()
   }
 }

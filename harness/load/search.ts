@@ -139,10 +139,27 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       else hi = next
     }
 
-    // 3. Bisection, then 4. confirmation of the answer with a longer window.
+    // 3. Bisection, steered by goodput, then 4. confirmation of the answer with a longer window.
+    // An overloaded agent still completes about its capacity per second, so the best achieved
+    // rate of a step that broke is the first guess (GuideLLM's sweep measures its throughput
+    // rate the same way); if that holds, one step just above it (lo x (1 + resolution)) usually
+    // closes the bracket. Plain geometric bisection from a 4x overshoot (192 held, 768 broke)
+    // instead sent the agent steps at 2x and 1.4x its capacity, each leaving a backlog behind.
+    const tried = (rate: number) => steps.some((s) => s.offeredRps === rate)
+    let walked = false
+    const nextRate = (lo: number, hi: number): number => {
+      const goodput = roundRate(Math.max(0, ...steps.filter((s) => !s.sustained && s.offeredRps > lo).map((s) => s.achievedRps)))
+      if (goodput > lo && goodput < hi && !tried(goodput)) return goodput
+      const above = roundRate(lo * (1 + opts.resolution))
+      if (!walked && goodput > 0 && goodput <= lo && above > lo && above < hi && !tried(above)) {
+        walked = true
+        return above
+      }
+      return roundRate(Math.sqrt(lo * hi))
+    }
     for (let confirmations = 0; ; ) {
       while (hi / lo - 1 > opts.resolution) {
-        const mid = roundRate(Math.sqrt(lo * hi))
+        const mid = nextRate(lo, hi)
         if (mid <= lo || mid >= hi) break
         if (!fits(mid)) return done(`out of time: ${budget} ended the search with the bracket at ${formatRps(lo)}..${formatRps(hi)} rps`, true)
         const step = await run(mid)
@@ -173,12 +190,13 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
 const SETTLE_MAX_MS = 15_000
 
 /**
- * After a step that broke: sequential requests until two in a row answer within 3x the probe's
- * latency (plus 100 ms), i.e. the agent has worked off its backlog, or `maxMs` has passed.
+ * After a step that broke: sequential requests until two in a row answer within 2x the probe's
+ * latency (plus 50 ms), i.e. the agent has worked off its backlog, or `maxMs` has passed. 3x let
+ * an agent still a second behind pass (a 310 ms probe), and the next step measured that backlog.
  */
 async function settle(opts: SearchOptions, pool: Pool, baselineMs: number, maxMs: number): Promise<void> {
   const until = performance.now() + maxMs
-  const quick = 3 * baselineMs + 100
+  const quick = 2 * baselineMs + 50
   for (let good = 0; good < 2 && performance.now() < until && !opts.signal?.aborted; ) {
     const ms = await timedRequest(opts, pool, Math.max(1, Math.min(opts.timeoutMs, until - performance.now())))
     good = ms !== undefined && ms <= quick ? good + 1 : 0

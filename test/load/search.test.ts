@@ -49,8 +49,9 @@ describe('adaptive capacity search', () => {
     const elapsed = Date.now() - began
     expect(result.outcome, curve(result)).toBe('resolved')
     expect(result.maxSustainableRps, curve(result)).toBeGreaterThanOrEqual(130)
-    // The achieved-rate rule admits a 10% shortfall: a 200 req/s server can "hold" up to ~222 rps.
-    expect(result.maxSustainableRps, curve(result)).toBeLessThanOrEqual(225)
+    // The achieved-rate rule alone admits a 10% shortfall (a 200 req/s server could "hold" ~222
+    // rps); the queue-growth rule breaks a step whose latency climbs from its first half to its second.
+    expect(result.maxSustainableRps, curve(result)).toBeLessThanOrEqual(205)
     expect(result.brokeAtRps! / result.maxSustainableRps - 1).toBeLessThanOrEqual(0.1 + 1e-9)
     // The first rate ran twice (the low-load noise) and the answer was confirmed by a second step.
     expect(result.steps[0]!.offeredRps).toBe(result.steps[1]!.offeredRps)
