@@ -1,17 +1,39 @@
 import { performance } from 'node:perf_hooks'
 import type { EngineOptions } from './driver.js'
 import type { Recorder } from './recorder.js'
+import { runVirtualUsers } from './virtual-users.js'
 import type { Turn } from './workload.js'
 
 /**
- * The closed model on autocannon: `connections` virtual users, each sending its next request as
- * soon as the previous one answered. The server sets the pace, so latency is honest (measured
- * from the actual send) but the rate is an outcome, not an input. Warm-up requests are filtered
- * by the recorder (they start before `measureFrom`). Requests still in flight when the window
- * ends belong to it: the run waits for them (up to the timeout) like the open model's drain, so a
- * hung or slow agent shows up as timeouts or latency instead of as an empty, passing window.
+ * The closed model: `connections` virtual users, each sending its next request as soon as the
+ * previous one answered. The server sets the pace, so latency is honest (measured from the actual
+ * send) but the rate is an outcome, not an input. Warm-up requests are filtered by the recorder
+ * (they start before `measureFrom`). Requests still in flight when the window ends belong to it:
+ * the run waits for them (up to the timeout) like the open model's drain, so a hung or slow agent
+ * shows up as timeouts or latency instead of as an empty, passing window.
+ *
+ * Two engines, one semantics. With a target protocol (a chat load: answers judged by content,
+ * streams timed) the users run on undici (virtual-users.ts) and read each answer through the
+ * reader the open model and the capacity search use (read-chat.ts), so nothing is handed over
+ * between autocannon's onResponse and its 'response' event. Plain HTTP (a fixed or rotating body,
+ * GET, no protocol) stays on autocannon, on purpose: it is the faster generator, and a
+ * `--method GET --path /health --connections 100` run is about generator speed. Measured
+ * in-process on one core (taskset, client and a trivial node:http loopback server on the same
+ * thread, 32 users, 2 s window), autocannon drove 19 500 req/s and the undici engine 6 800 req/s:
+ * below the 10k req/s it had to keep to replace autocannon. A chat load never needs that rate (an
+ * LLM agent answers tens to hundreds of chats per second) and needs content and stream timing,
+ * which autocannon's callbacks cannot give without that handover.
  */
 export async function runClosedModel(opts: EngineOptions, recorder: Recorder): Promise<{ aborted: boolean }> {
+  return opts.protocol ? runVirtualUsers(opts, recorder) : runAutocannon(opts, recorder)
+}
+
+/**
+ * Plain HTTP (no protocol: a fixed body, rotating {message} bodies or sessions, GET) on autocannon.
+ * Success is a status below 400, which autocannon's 'response' event carries itself; a body is
+ * only read (onResponse) to continue a session or for the cost.
+ */
+async function runAutocannon(opts: EngineOptions, recorder: Recorder): Promise<{ aborted: boolean }> {
   const { default: autocannon } = await import('autocannon')
   const first = opts.workload.next()
   // A fixed request lets autocannon pre-build one buffer (its fastest path); rotating bodies and
@@ -28,19 +50,11 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
       return { ...req, method: turn.spec.method, path: turn.spec.path, headers: turn.spec.headers, body: turn.spec.body }
     }
   }
-  // autocannon calls onResponse with the whole body right before it emits 'response' for the same
-  // request (lib/httpClient.js kOnMessageComplete), so the classification is handed over in `last`.
-  let last: Classified | undefined
-  const protocol = opts.protocol
-  if (dynamic || opts.wantBody || protocol) {
-    request.onResponse = (status: number, body: string, context: Ctx, headers: Record<string, unknown>) => {
-      const outcome = protocol ? protocol.parse(status, lowerCaseKeys(headers), body) : undefined
-      last = outcome ? { ok: outcome.kind === 'answer', status: outcome.kind === 'answer' || outcome.kind === 'http-error' ? String(status) : outcome.kind } : undefined
-      const ok = last?.ok ?? status < 400
-      const session = outcome && 'session' in outcome ? outcome.session : undefined
-      if (context.turn) opts.workload.complete(context.turn, ok, body, session)
-      if (ok && outcome?.kind === 'answer' && outcome.usage) opts.onUsage?.(outcome.usage)
-      else if (ok && body && !protocol && opts.onBody) opts.onBody(body)
+  if (dynamic || opts.wantBody) {
+    request.onResponse = (status: number, body: string, context: Ctx) => {
+      const ok = status < 400
+      if (context.turn) opts.workload.complete(context.turn, ok, body)
+      if (ok && body) opts.onBody?.(body)
     }
   }
 
@@ -70,11 +84,7 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
     const drain = drainAfterWindow(recorder, opts.connections, () => instance.stop())
     instance.on('response', ((client: object, statusCode: number, _bytes: number, responseTime: number) => {
       const now = performance.now()
-      // With a protocol, success is an answer, classified from content: a 200 carrying an in-band
-      // error (SSE error part, failed A2A task) is a failure, counted under its outcome kind.
-      const { ok, status } = last ?? { ok: statusCode < 400, status: String(statusCode) }
-      last = undefined
-      recorder.record(now - responseTime, now, ok, status)
+      recorder.record(now - responseTime, now, statusCode < 400, String(statusCode))
       drain(now, client)
     }) as never)
     instance.on('reqError', (error: NodeJS.ErrnoException) => {
@@ -95,17 +105,6 @@ export async function runClosedModel(opts: EngineOptions, recorder: Recorder): P
     if (opts.signal?.aborted) onAbort()
   })
   return { aborted }
-}
-
-interface Classified {
-  ok: boolean
-  /** The status, or the outcome kind when a 2xx carried no answer (in-band-error, empty), as in the open model. */
-  status: string
-}
-
-/** The adapters read lower-case header names (autocannon keeps the server's case). */
-function lowerCaseKeys(headers: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]))
 }
 
 /**

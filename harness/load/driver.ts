@@ -25,7 +25,7 @@ export interface DriverOptions {
   onBody?: (body: string) => void
   /** Called about once a second with the last full second and the running totals (progress, --abort-on-fail). */
   onProgress?: (progress: Progress) => void
-  /** Classify answers by content through this adapter (both models); the open model also times streamed ones. */
+  /** Classify answers by content through this adapter and time streamed ones (both models: read-chat.ts). */
   protocol?: TargetProtocol
   /** With a protocol: the token usage each answer reported (cost). */
   onUsage?: (usage: TokenUsage) => void
@@ -77,7 +77,7 @@ export interface RunResult {
   aborted: boolean
 }
 
-/** Runs one load window: open model (arrival rate) or closed model (autocannon virtual users). */
+/** Runs one load window: open model (arrival rate) or closed model (virtual users: closed-model.ts). */
 export async function runLoad(options: DriverOptions): Promise<RunResult> {
   const warmupMs = options.warmupMs ?? 0
   const engine: EngineOptions = {

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks'
-import { type Dispatcher, Pool } from 'undici'
-import type { ChatOutcome, TargetProtocol, TokenUsage } from '../../src/protocols/types.js'
-import type { Recorder } from './recorder.js'
+import { Pool } from 'undici'
 import type { EngineOptions } from './driver.js'
+import { errorCode, readResponse, recordAnswer } from './read-chat.js'
+import type { Recorder } from './recorder.js'
 
 /**
  * The open model (arrival rate), wrk2-style. Requests are due at fixed intended times
@@ -42,12 +42,7 @@ export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Pro
     pool
       .request({ origin: opts.origin, method: method as 'GET', path, headers, body, signal: inflight.signal })
       .then(async (res) => {
-        const read = opts.protocol ? await readChat(res, opts.protocol) : { text: opts.wantBody ? await res.body.text() : (await res.body.dump(), ''), ok: res.statusCode < 400, status: String(res.statusCode) }
-        recorder.record(intendedAt, performance.now(), read.ok, read.status)
-        if (read.ok && read.timing) recorder.recordStream(intendedAt, read.timing)
-        opts.workload.complete(turn, read.ok, read.text, read.session)
-        if (read.ok && read.usage) opts.onUsage?.(read.usage)
-        else if (read.ok && read.text && !opts.protocol) opts.onBody?.(read.text)
+        recordAnswer(opts, recorder, turn, intendedAt, await readResponse(res, opts.protocol, opts.wantBody))
       })
       .catch((error: NodeJS.ErrnoException) => {
         opts.workload.complete(turn, false)
@@ -110,47 +105,6 @@ export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Pro
   return { aborted: stopping === 'aborted' }
 }
 
-interface ChatRead {
-  text: string
-  ok: boolean
-  /** The status, or the outcome kind when a 2xx carried no answer (in-band-error, empty). */
-  status: string
-  timing?: Parameters<Recorder['recordStream']>[1]
-  usage?: TokenUsage
-  session?: string
-}
-
-/**
- * A chat through a protocol adapter: success is an answer, classified from content (a 200 with an
- * in-band error is a failure). A text/event-stream body is read as it arrives, timing each chunk
- * that completed answer-text deltas (TTFT/ITL in the recorder).
- */
-async function readChat(res: Dispatcher.ResponseData, protocol: TargetProtocol): Promise<ChatRead> {
-  const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]))
-  const reader = /text\/event-stream/i.test(headers['content-type'] ?? '') && res.statusCode < 300 ? protocol.streamReader?.() : undefined
-  if (!reader) {
-    const text = await res.body.text()
-    const outcome = protocol.parse(res.statusCode, headers, text)
-    return { text, ok: outcome.kind === 'answer', ...sessionOf(outcome), ...(outcome.kind === 'answer' && outcome.usage ? { usage: outcome.usage } : {}), status: outcome.kind === 'answer' || outcome.kind === 'http-error' ? String(res.statusCode) : outcome.kind }
-  }
-  const decoder = new TextDecoder()
-  const timing: NonNullable<ChatRead['timing']> = { arrivals: [] }
-  for await (const chunk of res.body) {
-    const at = performance.now()
-    timing.firstByteAt ??= at
-    const deltas = reader.push(decoder.decode(chunk as Buffer, { stream: true })).filter((d) => d.length > 0).length
-    if (deltas > 0) timing.arrivals.push({ at, deltas })
-  }
-  const outcome = reader.end(res.statusCode)
-  const ok = outcome.kind === 'answer'
-  return { text: '', ok, status: ok ? String(res.statusCode) : outcome.kind, timing, ...sessionOf(outcome), ...(outcome.kind === 'answer' && outcome.usage ? { usage: outcome.usage } : {}) }
-}
-
-/** The session the answer named (agentctl session_id, A2A contextId, …), for the next turn. */
-function sessionOf(outcome: ChatOutcome): { session?: string } {
-  return 'session' in outcome && outcome.session ? { session: outcome.session } : {}
-}
-
 /**
  * A keep-alive connection pool. The open model caps in-flight requests itself, so the pool never
  * queues; a capacity search shares one pool across steps so each step starts with warm
@@ -165,9 +119,4 @@ export function createPool(origin: string, connections: number, timeoutMs: numbe
     connectTimeout: Math.min(timeoutMs, 10_000),
     keepAliveTimeout: 30_000,
   })
-}
-
-function errorCode(error: NodeJS.ErrnoException): string {
-  if (error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT') return 'timeout'
-  return error.code ?? error.name ?? 'error'
 }

@@ -4,6 +4,7 @@ import { isRateThreshold, type SloThreshold } from '../../src/load/slo.js'
 import { type CapacityResult, type CapacityStep, connectionsFor, formatRps, judgeStep, summarizeSearch } from './capacity.js'
 import { type DriverOptions, runLoad } from './driver.js'
 import { createPool } from './open-model.js'
+import { type ChatRead, readResponse } from './read-chat.js'
 
 /** A step's window holds at least this many completions (capped by MAX_WINDOW_MS): percentiles need samples. */
 const MIN_COMPLETIONS = 40
@@ -204,21 +205,25 @@ async function settle(opts: SearchOptions, pool: Pool, baselineMs: number, maxMs
   }
 }
 
-/** One request of the workload: its latency in ms, or undefined when it failed. */
+/**
+ * One request of the workload: its latency in ms, or undefined when it failed. Judged like the
+ * steps' requests (readResponse): with a protocol a 200 carrying an in-band error is a failure,
+ * so an agent that answers nothing but errors ends the search at its probe, not at its first step.
+ */
 async function timedRequest(opts: SearchOptions, pool: Pool, timeoutMs: number): Promise<number | undefined> {
   const turn = opts.workload.next()
   const { method, path, headers, body } = turn.spec
   const t0 = performance.now()
-  let ok = false
+  let read: ChatRead | undefined
   try {
     const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])])
     const res = await pool.request({ origin: opts.origin, method: method as 'GET', path, headers, body, signal })
-    await res.body.text()
-    ok = res.statusCode < 400
+    read = await readResponse(res, opts.protocol, opts.workload.tracksSessions)
   } catch {
-    ok = false
+    read = undefined
   }
-  opts.workload.complete(turn, ok)
+  const ok = read?.ok ?? false
+  opts.workload.complete(turn, ok, read?.text, read?.session)
   return ok ? performance.now() - t0 : undefined
 }
 

@@ -29,5 +29,4 @@ export function assertFlagsApply(flags: LoadFlags): void {
   }
   if (given('headroom') && !given('target-rps')) throw usage('--headroom applies only with --target-rps (it sizes replicas for that rate)')
   if (given('tolerance') && !given('baseline')) throw usage('--tolerance applies only with --baseline')
-  if (given('stream') && !capacity && flags.rate === undefined) throw usage('--stream is measured by the open model: add --rate R or --find-capacity (the closed model does not time streams)')
 }

@@ -78,7 +78,7 @@ export interface LoadPlan {
   plannedMs: number
   /** load.maxDuration: a capacity search stops before a step that would end past it. */
   maxDurationMs: number
-  /** --stream / target.stream: ask for streamed answers and time them (open model). */
+  /** --stream / target.stream: ask for streamed answers and time them (every mode). */
   stream: boolean
 }
 

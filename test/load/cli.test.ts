@@ -55,7 +55,6 @@ describe('agentctl load: validation before traffic', () => {
     [['--find-capacity', '--connections', '20'], /^agentctl: --connections does not apply to --find-capacity: the search sizes connections from the latency it measures \(bound them with --max-connections\)$/m],
     [['--rate', '5', '--step-rps', '2'], /--step-rps applies only to --find-capacity/],
     [['--rate', '5', '--headroom', '20%'], /--headroom applies only with --target-rps/],
-    [['--connections', '2', '--stream'], /--stream is measured by the open model/],
   ])('%j exits 2 before any traffic, naming the flag', async (args, message) => {
     const before = server.received()
     const { code, stderr } = await agentctl(['load', '--target', server.url, ...quick, '--duration', '1s', ...args], { cwd: work }).done

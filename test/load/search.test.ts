@@ -4,6 +4,7 @@ import { type SearchOptions, searchCapacity } from '../../harness/load/search.js
 import { Workload } from '../../harness/load/workload.js'
 import { loadFindings } from '../../src/load/findings.js'
 import { parseSlos } from '../../src/load/slo.js'
+import { agentctlProtocol } from '../../src/protocols/agentctl.js'
 import type { LoadResult } from '../../src/report.js'
 import { startDelayServer, type TestServer } from './servers.js'
 
@@ -85,6 +86,24 @@ describe('adaptive capacity search', () => {
     expect(finding.status).toBe('warn')
     expect(finding.message).toMatch(/^at least 10 rps per replica inside the SLO, not a measured capacity: out of time/)
   }, 60_000)
+})
+
+describe('the probe judges answers like the steps do', () => {
+  it('an agent answering every chat with a 200 carrying an in-band error fails the probe: no step runs', async () => {
+    const agent = await startDelayServer(5, Number.POSITIVE_INFINITY, '{"error":"model overloaded"}')
+    try {
+      const protocol = agentctlProtocol({ url: agent.url, chatPath: '/chat' })
+      const workload = new Workload({ method: 'POST', path: '/chat', headers: {}, prompts: ['hi'], protocol })
+      const result = await searchCapacity(options(agent.url, { workload, protocol }))
+      expect(result.outcome, curve(result)).toBe('below-first')
+      expect(result.stopReason).toMatch(/^all \d+ probe requests failed before the first step$/)
+      expect(result.steps).toHaveLength(0)
+      expect(result.probe!.failed).toBe(result.probe!.requests)
+      expect(capacityFinding(result).status).toBe('fail')
+    } finally {
+      await agent.close()
+    }
+  })
 })
 
 describe('the knee against the noise of repeated low-load steps', () => {
