@@ -11,6 +11,8 @@ export interface TraceHandle {
 
 export interface TurnTrace {
   readonly traceId: string
+  /** W3C Trace Context Level 2 `traceresponse` naming the turn's server span: sent on the answer. */
+  readonly traceresponse: string
   /** Adds attributes to the turn's span (session id, model, iterations, tokens). */
   annotate(attributes: Record<string, string | number | boolean | undefined>): void
   /** One LLM attempt; `retry` counts from 0 (the first try) within the turn's LLM call. */

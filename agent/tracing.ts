@@ -11,6 +11,8 @@
  *   │                              its context goes out as `traceparent` on that LLM request
  *   ├─ execute_tool <tool>         INTERNAL, one per tool call
  *   └─ INSERT agent_turns          CLIENT, the turn's single PostgreSQL commit statement
+ * The server span is named back to the caller in a W3C Trace Context Level 2 `traceresponse`
+ * header, so a client (agentctl) can point at the trace of each answer.
  * Attribute names follow the OpenTelemetry semantic conventions (gen_ai.* for the LLM and tool
  * spans, db.* for PostgreSQL, http.* for the server span), version 1.45 of the package.
  *
@@ -23,6 +25,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions'
+import { formatTraceHeader, parseTraceHeader } from '../src/contracts/trace-context.js'
 import type { TraceHandle, TurnTrace, LlmAttemptTrace } from './tracing-types.js'
 
 export interface TracingOptions {
@@ -33,28 +36,24 @@ export interface TracingOptions {
   processor?: SpanProcessor
 }
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
-
 /** The caller's W3C trace context, or the root context when it sent none (or a malformed one). */
 export function parentFrom(traceparent: unknown, tracestate: unknown): Context {
-  if (typeof traceparent !== 'string') return ROOT_CONTEXT
-  const m = TRACEPARENT.exec(traceparent.trim().toLowerCase())
-  // Version ff is invalid; all-zero ids are invalid (W3C Trace Context §3.2.2).
-  if (!m || m[1] === 'ff' || /^0+$/.test(m[2]!) || /^0+$/.test(m[3]!) || (m[1] === '00' && m[5] !== undefined)) return ROOT_CONTEXT
+  const caller = parseTraceHeader(traceparent)
+  if (!caller) return ROOT_CONTEXT
   const state = typeof tracestate === 'string' ? tracestate : undefined
   return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: m[2]!,
-    spanId: m[3]!,
-    traceFlags: Number.parseInt(m[4]!, 16) & TraceFlags.SAMPLED,
+    traceId: caller.traceId,
+    spanId: caller.spanId,
+    traceFlags: caller.flags & TraceFlags.SAMPLED,
     isRemote: true,
     ...(state ? { traceState: createTraceState(state) } : {}),
   })
 }
 
-/** `traceparent` for an outgoing request made inside `span`. */
-function traceparentOf(span: Span): string {
+/** `traceparent` for an outgoing request made inside `span`; `traceresponse` naming `span` (same grammar). */
+function headerOf(span: Span): string {
   const c = span.spanContext()
-  return `00-${c.traceId}-${c.spanId}-${(c.traceFlags & TraceFlags.SAMPLED ? 1 : 0).toString(16).padStart(2, '0')}`
+  return formatTraceHeader({ traceId: c.traceId, spanId: c.spanId, flags: c.traceFlags & TraceFlags.SAMPLED })
 }
 
 function fail(span: Span, error: unknown, type?: string): void {
@@ -77,6 +76,7 @@ function startTurn(tracer: Tracer, parent: Context): TurnTrace {
   const inTurn = trace.setSpan(parent, root)
   return {
     traceId: root.spanContext().traceId,
+    traceresponse: headerOf(root),
     annotate(attributes) {
       for (const [key, value] of Object.entries(attributes)) if (value !== undefined) root.setAttribute(key, value)
     },
@@ -97,7 +97,7 @@ function startTurn(tracer: Tracer, parent: Context): TurnTrace {
         inTurn,
       )
       return {
-        traceparent: traceparentOf(span),
+        traceparent: headerOf(span),
         succeeded({ responseModel, inputTokens, outputTokens, finishReason }) {
           if (responseModel) span.setAttribute('gen_ai.response.model', responseModel)
           if (inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', inputTokens)

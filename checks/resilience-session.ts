@@ -24,6 +24,7 @@ import {
   type SendOptions,
   sleep,
   summarize,
+  traced,
   uniqueMessage,
 } from './resilience-support.js'
 import { type ResilienceOptions, resilienceOptions } from './resilience-options.js'
@@ -144,14 +145,14 @@ export class Session {
       if (Date.now() > deadline) {
         // Remembered: the next checks would each wait --max-recovery again for the same broken agent.
         const answered = last.status !== undefined
-        return this.remember({
+        return this.remember(traced({
           status: 'error',
           message: answered
             ? `through the healthy mock LLM the agent kept answering chats with ${describeOutcome(last)} for ${formatDuration(this.maxRecoveryMs)}, so its resilience can't be judged`
             : `the agent did not answer a chat through the healthy mock LLM within ${formatDuration(this.maxRecoveryMs)} (${describeOutcome(last)}), so its resilience can't be judged`,
           evidence: { lastResponse: summarize(last), bodySample: last.text.slice(0, 300), protocol: this.protocol.describe() },
           remediation: `Check that ${this.protocol.describe()} serves chats and recovers once the LLM is healthy; raise --max-recovery if its breaker needs longer.`,
-        })
+        }, last))
       }
       await sleep(Math.min(Math.max(retryAfterMs(last) ?? 250, 100), 2000, Math.max(deadline - Date.now(), 100)), this.ctx.signal)
     }
@@ -184,12 +185,12 @@ export class ValidatorRateLimited extends Error {
   }
 
   outcome(): CheckOutcome {
-    return {
+    return traced({
       status: 'error',
       message: `the agent's own rate limiter (HTTP 429 before any LLM call) kept refusing the validator for ${formatDuration(this.waitedMs)}, so this check could not be judged`,
       evidence: { lastResponse: summarize(this.ex) },
       remediation: 'Raise the agent\'s rate limit for the validation API key (validate sends about 50 chats per run, times --repeat), or raise --max-recovery to wait out the window.',
-    }
+    }, this.ex)
   }
 }
 
@@ -212,25 +213,29 @@ function agentUnreachable(url: string, ex: Exchange): CheckOutcome {
 }
 
 function credentialsRejected(ex: Exchange): CheckOutcome {
-  return {
+  return traced({
     status: 'error',
     message: `the agent rejected the validator's credentials (HTTP ${ex.status})`,
     evidence: { lastResponse: summarize(ex) },
     remediation: 'Set target.apiKey in agentctl.yaml (target: { apiKey: ${AGENT_API_KEY} }) to a key the agent accepts.',
-  }
+  }, ex)
 }
 
 function chatRefused(s: Session, ex: Exchange): CheckOutcome {
-  return {
+  return traced({
     status: 'error',
     message: `the agent refused the validator's chat with ${describeOutcome(ex)} in ${ex.latencyMs}ms, so its resilience can't be judged`,
     evidence: { lastResponse: summarize(ex), bodySample: ex.text.slice(0, 300), protocol: s.protocol.describe() },
     remediation: `Check that the agent speaks the configured protocol: agentctl sent ${s.protocol.describe()}. Set target.protocol (agentctl | openai-chat | a2a | ai-sdk | http) and target.chatPath to match the agent, or describe a custom API with target.request/target.response.`,
-  }
+  }, ex)
 }
 
 /** Answers without a marked LLM call: not wired to the mock, wired but the marker lost, or an API the mock does not serve. */
 async function notWired(s: Session, ex: Exchange): Promise<CheckOutcome> {
+  return traced(await notWiredOutcome(s, ex), ex)
+}
+
+async function notWiredOutcome(s: Session, ex: Exchange): Promise<CheckOutcome> {
   const mockUrl = s.mock.url
   const log = await s.mock.stats().catch(() => undefined)
   const calls = log?.calls ?? []

@@ -8,7 +8,8 @@
  */
 import { MockLlmControl } from '../harness/mock-llm/control-client.js'
 import type { CallRecord, MockLlmStats } from '../harness/mock-llm/control-client.js'
-import type { CheckContext } from '../src/check.js'
+import type { CheckContext, CheckOutcome } from '../src/check.js'
+import { traceIdsOf } from '../src/traces.js'
 import { type ChatResult, sendChat } from '../src/protocols/send.js'
 import type { ChatOutcome, ChatTurn, FrameworkHint, TargetProtocol } from '../src/protocols/types.js'
 
@@ -39,6 +40,8 @@ export interface Exchange {
   framework?: FrameworkHint
   /** The mock's stats right after this request: the next sequential request's starting snapshot. */
   mockAfter?: MockStats
+  /** Chats: the W3C trace of this chat (the agent's traceresponse, else the traceparent sent). */
+  traceId?: string
 }
 
 export interface AgentTarget {
@@ -200,6 +203,7 @@ export async function chatExchange(protocol: TargetProtocol, mock: MockLlmContro
     outcome: o,
     ...(turn.marker ? { marker: turn.marker } : {}),
     ...(r.framework ? { framework: r.framework } : {}),
+    ...(reachedAgent(r) ? { traceId: r.traceId } : {}),
   }
   if (mock && turn.marker) {
     const stats = await mock.stats({ marker: turn.marker })
@@ -207,6 +211,25 @@ export async function chatExchange(protocol: TargetProtocol, mock: MockLlmContro
     ex.llmCalls = stats.calls.filter((c) => c.marker === turn.marker && c.api !== 'unserved')
   }
   return ex
+}
+
+/**
+ * Whether the chat got to an agent, so a trace of it may exist: an answer, a timeout, or a
+ * connection cut mid-way. A refused connection, an unknown host or a blocked port reached nobody.
+ */
+function reachedAgent(r: ChatResult): boolean {
+  const o = r.outcome
+  return r.status !== undefined || o.kind === 'timeout' || (o.kind === 'network' && /RESET|SOCKET|EPIPE|CLOSED/i.test(o.code))
+}
+
+/**
+ * A non-pass outcome names the traces of the chats its verdict rests on (`evidence.traceIds`, the
+ * last few, in order); the runner adds where to look (src/traces.ts). A pass is left as it is.
+ */
+export function traced(outcome: CheckOutcome, ...chats: Array<Exchange | undefined>): CheckOutcome {
+  if (outcome.status === 'pass') return outcome
+  const ids = traceIdsOf(chats)
+  return ids.length ? { ...outcome, evidence: { ...outcome.evidence, traceIds: ids } } : outcome
 }
 
 function parseJsonOrUndefined(text: string): unknown {

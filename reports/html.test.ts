@@ -66,6 +66,14 @@ describe('HTML report', () => {
     expect(html).toMatch(/<details class="finding">\n<summary><span class="badge s-pass">PASS<\/span> <span class="title">Config is valid/)
   })
 
+  it('links each trace behind a finding (evidence.traceUrls), http(s) only, named by its trace id', () => {
+    const ids = ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c']
+    const traceUrls = [`http://127.0.0.1:16686/trace/${ids[0]}?a=1&b="2"`, `javascript:alert('${ids[1]}')`]
+    const html = renderReport(makeReport({ findings: [makeFinding({ status: 'fail', evidence: { traceIds: ids, traceUrls } })] }), 'html')
+    expect(html).toContain(`<div class="traces"><b>Traces:</b> <a href="http://127.0.0.1:16686/trace/${ids[0]}?a=1&amp;b=&quot;2&quot;">${ids[0]}</a></div>`)
+    expect(html).not.toMatch(/href="javascript:/i)
+  })
+
   it('renders load results with charts, capacity, cost, SLO table and regressions', () => {
     const html = renderReport(fixtureReport('load'), 'html')
     const charts = html.match(/<svg class="chart"/g) ?? []

@@ -88,10 +88,22 @@ function finding(f: Finding): string {
     `<summary>${badge(f.status, STATUS_LABEL[f.status])} <span class="title">${esc(f.title)}</span> <code>${esc(f.checkId)}</code> <span class="muted">${esc(f.message)}</span><span class="time">${esc(fmtMs(f.durationMs))} · severity ${esc(f.severity)}</span></summary>`,
     '<div class="body">',
     f.remediation ? `<div class="remediation"><b>What to do:</b> ${esc(f.remediation)}</div>` : '',
+    traceLinks(f),
     evidence.length
       ? `<table class="evidence"><thead><tr><th>Evidence</th><th>Value</th></tr></thead><tbody>${evidence.map(([k, v]) => `<tr><td class="mono">${esc(k)}</td><td class="mono">${esc(v)}</td></tr>`).join('')}</tbody></table>`
       : '',
     '</div>',
     '</details>',
   ].join('\n')
+}
+
+/**
+ * One link per trace behind the finding (evidence.traceUrls, resolved from target.traceUrl when the
+ * finding was built), named by its trace id. Only http(s): a report is opened in a browser.
+ */
+function traceLinks(f: Finding): string {
+  const { traceIds, traceUrls } = f.evidence
+  if (!Array.isArray(traceIds) || !Array.isArray(traceUrls)) return ''
+  const links = traceUrls.flatMap((url, i) => (/^https?:\/\//i.test(String(url)) ? [`<a href="${esc(url)}">${esc(traceIds[i] ?? url)}</a>`] : []))
+  return links.length ? `<div class="traces"><b>Traces:</b> ${links.join(', ')}</div>` : ''
 }

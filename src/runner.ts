@@ -1,6 +1,7 @@
 import type { Check, CheckContext, CheckMode, CheckOutcome } from './check.js'
 import type { AgentctlConfig } from './config/schema.js'
 import type { Category, Finding } from './report.js'
+import { pointAtTraces } from './traces.js'
 
 export interface RunOptions {
   mode: CheckMode
@@ -114,7 +115,7 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
     if (!controller.signal.aborted) controller.abort(new Error('check finished'))
   }
   const durationMs = Math.round(performance.now() - started)
-  const findings = outcomes.map((o) => toFinding(check, o, durationMs, severity, opts.mode))
+  const findings = outcomes.map((o) => toFinding(check, pointAtTraces(o, opts.config.target.traceUrl), durationMs, severity, opts.mode))
   opts.onFinish?.(check, findings)
   return findings
 }

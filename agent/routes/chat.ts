@@ -29,6 +29,10 @@ export function registerChatRoute(app: FastifyInstance, deps: AgentDeps): void {
   app.post('/chat', async (request, reply) => {
     if (!deps.tracing) return chat(deps, request, reply)
     const trace = deps.tracing.startTurn({ traceparent: request.headers.traceparent, tracestate: request.headers.tracestate })
+    // The caller learns which trace holds this turn (W3C Trace Context Level 2), error answers
+    // included; the request's log lines (access line, error warnings) carry the same id.
+    reply.header('traceresponse', trace.traceresponse)
+    request.log = request.log.child({ traceId: trace.traceId })
     try {
       const answered = await chat(deps, request, reply, trace)
       trace.end(reply.statusCode, {})

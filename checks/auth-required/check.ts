@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { frameworkOf } from '../remediation.js'
 import { targetProtocol } from '../resilience-session.js'
-import { chatExchange, describeOutcome, type Exchange, summarize, uniqueMessage } from '../resilience-support.js'
+import { chatExchange, describeOutcome, type Exchange, summarize, traced, uniqueMessage } from '../resilience-support.js'
 
 const rejected = (ex: Exchange) => ex.status === 401 || ex.status === 403
 /** Served: the agent really answered (non-empty text), not merely "not 401". */
@@ -31,7 +31,7 @@ export const authRequiredCheck: Check = {
     }
     const anonymous = await send('no credentials')
     if (anonymous.status === undefined) {
-      return { status: 'error', message: `the agent at ${t.url} did not answer (${describeOutcome(anonymous)})`, evidence: { anonymous: summarize(anonymous) }, remediation: 'Start the agent (or use --self) and check --target.' }
+      return traced({ status: 'error', message: `the agent at ${t.url} did not answer (${describeOutcome(anonymous)})`, evidence: { anonymous: summarize(anonymous) }, remediation: 'Start the agent (or use --self) and check --target.' }, anonymous)
     }
     const invalid = await send('invalid bearer token', `agentctl-invalid-${randomUUID()}`)
     const evidence = { apiKeyConfigured: Boolean(t.apiKey), noCredentials: summarize(anonymous), invalidToken: summarize(invalid), wwwAuthenticate: anonymous.headers['www-authenticate'] }
@@ -40,15 +40,15 @@ export const authRequiredCheck: Check = {
     const unclear = [anonymous, invalid].filter((ex) => !rejected(ex) && !served(ex))
     if (!t.apiKey) {
       if (rejected(anonymous)) return { status: 'pass', message: `the agent rejects anonymous chats (HTTP ${anonymous.status}); set target.apiKey so validate can exercise it`, evidence }
-      if (served(anonymous)) return { status: 'warn', message: `the agent serves chats without credentials (an anonymous chat got an answer, HTTP ${anonymous.status}); if that is intended keep it off the internet, else require API keys`, evidence, remediation }
-      return { status: 'skip', message: `an anonymous chat got ${describeOutcome(anonymous)}, which is neither an answer nor a credentials refusal, so whether the agent requires credentials can't be told`, evidence, remediation: 'Fix why the agent refuses the chat (see the resilience findings), or set target.apiKey if it requires one.' }
+      if (served(anonymous)) return traced({ status: 'warn', message: `the agent serves chats without credentials (an anonymous chat got an answer, HTTP ${anonymous.status}); if that is intended keep it off the internet, else require API keys`, evidence, remediation }, anonymous)
+      return traced({ status: 'skip', message: `an anonymous chat got ${describeOutcome(anonymous)}, which is neither an answer nor a credentials refusal, so whether the agent requires credentials can't be told`, evidence, remediation: 'Fix why the agent refuses the chat (see the resilience findings), or set target.apiKey if it requires one.' }, anonymous)
     }
     const leaks = [anonymous, invalid].filter(served)
     if (leaks.length > 0) {
-      return { status: 'fail', message: `credentials are not enforced: ${leaks.map((ex) => `${ex.label} → HTTP ${ex.status} with an answer`).join('; ')}`, evidence, remediation }
+      return traced({ status: 'fail', message: `credentials are not enforced: ${leaks.map((ex) => `${ex.label} → HTTP ${ex.status} with an answer`).join('; ')}`, evidence, remediation }, ...leaks)
     }
     if (unclear.length > 0) {
-      return { status: 'skip', message: `credentials could not be judged: ${unclear.map((ex) => `${ex.label} → ${describeOutcome(ex)}`).join('; ')} (neither an answer nor 401/403)`, evidence, remediation: 'A refusal for missing credentials should be 401 (or 403); fix why the agent refuses the chat otherwise.' }
+      return traced({ status: 'skip', message: `credentials could not be judged: ${unclear.map((ex) => `${ex.label} → ${describeOutcome(ex)}`).join('; ')} (neither an answer nor 401/403)`, evidence, remediation: 'A refusal for missing credentials should be 401 (or 403); fix why the agent refuses the chat otherwise.' }, ...unclear)
     }
     return { status: 'pass', message: `missing credentials → HTTP ${anonymous.status}, an invalid token → HTTP ${invalid.status}`, evidence }
   },

@@ -1,6 +1,6 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { describeOutcome, type Exchange, isRefused, isSuccess, summarize } from '../resilience-support.js'
+import { describeOutcome, type Exchange, isRefused, isSuccess, summarize, traced } from '../resilience-support.js'
 import { resilienceOptions } from '../resilience-options.js'
 
 const SCENARIOS = ['malformed-json', 'truncated-stream', 'empty-choices', 'bad-tool-args', 'tool-loop'] as const
@@ -12,6 +12,8 @@ interface Verdict {
   problem?: string
   unclear?: string
   dead?: boolean
+  /** The chat judged (its trace goes with a problem). */
+  chat?: Exchange
 }
 
 async function badOutputScenario(s: Session): Promise<CheckOutcome> {
@@ -27,7 +29,7 @@ async function badOutputScenario(s: Session): Promise<CheckOutcome> {
     await s.mock.reset()
     const health = await s.health(`GET health after ${scenario}`)
     cases.push({ scenario, ...summarize(ex), bodySample: ex.text.slice(0, 160), healthAfter: health.status ?? health.error })
-    const v = judge(scenario, ex, health)
+    const v = { ...judge(scenario, ex, health), chat: ex }
     verdicts.push(v)
     if (v.dead) break
   }
@@ -56,15 +58,15 @@ function summarizeVerdicts(verdicts: Verdict[], cases: Array<Record<string, unkn
   const problems = verdicts.filter((v) => v.problem)
   const unclear = verdicts.filter((v) => v.unclear)
   if (problems.length > 0) {
-    return {
+    return traced({
       status: 'fail',
       message: `bad LLM output broke the agent: ${problems.map((v) => `${v.scenario}: ${v.problem}`).join('; ')}`,
       evidence,
       remediation: 'Validate every LLM response before using it: parse JSON in try/catch, check `choices` is non-empty, validate tool arguments against the tool schema (return the validation error to the model), cap tool iterations (e.g. 5), and answer 502 with {error:{message}} when the output is unusable. Never let a parse error reach the process level.',
-    }
+    }, ...problems.map((v) => v.chat))
   }
   if (unclear.length > 0) {
-    return { status: 'warn', message: `the agent survived bad LLM output but answered without a clear error: ${unclear.map((v) => `${v.scenario}: ${v.unclear}`).join('; ')}`, evidence, remediation: 'Return a JSON error body ({error:{message,type,code}}) that says the model\'s output was unusable.' }
+    return traced({ status: 'warn', message: `the agent survived bad LLM output but answered without a clear error: ${unclear.map((v) => `${v.scenario}: ${v.unclear}`).join('; ')}`, evidence, remediation: 'Return a JSON error body ({error:{message,type,code}}) that says the model\'s output was unusable.' }, ...unclear.map((v) => v.chat))
   }
   return { status: 'pass', message: `survived ${verdicts.map((v) => v.scenario).join(', ')} with a clear error or a recovered answer, healthy afterwards`, evidence }
 }

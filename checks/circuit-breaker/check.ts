@@ -2,7 +2,7 @@ import type { Check, CheckOutcome } from '../../src/check.js'
 import { formatDuration } from '../../src/duration.js'
 import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { type Exchange, isRefused, isSuccess, retryAfterMs, sleep, summarize } from '../resilience-support.js'
+import { type Exchange, isRefused, isSuccess, retryAfterMs, sleep, summarize, traced } from '../resilience-support.js'
 import { resilienceOptions } from '../resilience-options.js'
 
 /** Enough failing requests to trip a breaker whose threshold is up to ~10 consecutive failures. */
@@ -25,7 +25,7 @@ async function breakerScenario(s: Session): Promise<CheckOutcome> {
     const ex = await s.chat(`error-storm #${storm.length + 1}`, { timeoutMs: Math.min(s.requestTimeoutMs, 15_000), before: storm.at(-1)?.mockAfter })
     storm.push(ex)
     if (isRefused(ex)) {
-      return { status: 'fail', message: 'the agent stopped accepting connections during an LLM error storm (did it crash?)', evidence: stormEvidence(storm), remediation: 'Handle LLM 5xx responses as errors, never as fatal: catch them, count them in a circuit breaker and answer 503.' }
+      return traced({ status: 'fail', message: 'the agent stopped accepting connections during an LLM error storm (did it crash?)', evidence: stormEvidence(storm), remediation: 'Handle LLM 5xx responses as errors, never as fatal: catch them, count them in a circuit breaker and answer 503.' }, ...storm)
     }
     for (const c of ex.llmCalls) modelsSeen.add(c.model)
     const answered = ex.status !== undefined
@@ -42,38 +42,39 @@ async function breakerScenario(s: Session): Promise<CheckOutcome> {
   const streak = open
   const totalCalls = storm.reduce((n, e) => n + e.llmCalls.length, 0)
   if (totalCalls === 0) {
-    return { status: 'error', message: 'the agent made no LLM call during the error storm, so its breaker could not be exercised', evidence: stormEvidence(storm), remediation: 'Make sure every chat goes through the LLM at the mock (no response cache during validation).' }
+    return traced({ status: 'error', message: 'the agent made no LLM call during the error storm, so its breaker could not be exercised', evidence: stormEvidence(storm), remediation: 'Make sure every chat goes through the LLM at the mock (no response cache during validation).' }, ...storm)
   }
   if (streak < OPEN_STREAK) {
     const last = storm.slice(-OPEN_STREAK).map((e) => e.llmCalls.length)
-    return {
+    return traced({
       status: 'fail',
       message: `the agent kept calling the failing LLM: ${storm.length} requests made ${totalCalls} LLM calls (calls in the last ${last.length}: ${last.join(', ')}); no circuit breaker opened`,
       evidence: stormEvidence(storm),
       remediation: advise(s.ctx, 'breaker'),
-    }
+    }, ...storm)
   }
   const openResponses = storm.slice(openSince).filter((e) => e.llmCalls.length === 0)
   const slowest = Math.max(...openResponses.map((e) => e.latencyMs))
-  const recovery = await awaitClosed(s)
+  const probes: Exchange[] = []
+  const recovery = await awaitClosed(s, probes)
   const evidence = { ...stormEvidence(storm), openResponses: openResponses.map(summarize), recovery }
   if (!recovery.closed) {
-    return {
+    return traced({
       status: 'fail',
       message: `the breaker opened but did not close within ${formatDuration(s.maxRecoveryMs)} after the LLM healed (${recovery.probes.length} probes, none went through)`,
       evidence,
       remediation: 'Give the breaker a half-open state: after a delay (10-30 s in production) let one request through; close on success. Raise --max-recovery if your half-open delay is longer than the bound.',
-    }
+    }, ...probes)
   }
   const trippedAfter = openSince
   const missingRetryAfter = openResponses.some((e) => e.status !== undefined && e.status >= 500 && retryAfterMs(e) === undefined)
   if (slowest > SLOW_OPEN_MS) {
-    return {
+    return traced({
       status: 'warn',
       message: `the breaker opened after ${trippedAfter} failing requests and closed ${formatDuration(recovery.closedAfterMs!)} after the LLM healed, but open-state answers took up to ${formatDuration(slowest)}`,
       evidence,
       remediation: 'While the breaker is open, answer immediately (503 + Retry-After or a fallback) instead of waiting.',
-    }
+    }, ...openResponses.filter((e) => e.latencyMs > SLOW_OPEN_MS))
   }
   return {
     status: 'pass',
@@ -88,12 +89,11 @@ interface Recovery {
   probes: Array<Record<string, unknown>>
 }
 
-/** Heals the LLM, then probes (pacing by Retry-After) until requests reach the LLM and succeed again. */
-async function awaitClosed(s: Session): Promise<Recovery> {
+/** Heals the LLM, then probes (pacing by Retry-After; each probe kept in `probes`) until requests reach the LLM and succeed again. */
+async function awaitClosed(s: Session, probes: Exchange[]): Promise<Recovery> {
   await s.mock.setScenario('healthy')
   const healedAt = Date.now()
   const deadline = healedAt + s.maxRecoveryMs
-  const probes: Exchange[] = []
   while (Date.now() < deadline) {
     const ex = await s.chat('after heal', { timeoutMs: Math.min(s.requestTimeoutMs, 15_000) })
     probes.push(ex)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { targetProtocol } from '../resilience-session.js'
-import { type AgentTarget, chatExchange, type Exchange, exchange, type SendOptions, summarize } from '../resilience-support.js'
+import { type AgentTarget, chatExchange, type Exchange, exchange, type SendOptions, summarize, traced } from '../resilience-support.js'
 
 /** Stack traces and source paths in the shapes Node, Python and the JVM print them. */
 const STACK_TRACE: Array<[RegExp, string]> = [
@@ -45,21 +45,25 @@ export const errorHygieneCheck: Check = {
     }
     const known = [t.apiKey, ctx.config.dependencies.llm?.apiKey].filter((s): s is string => Boolean(s && s.length >= 6))
     const leaks: string[] = []
+    const leaky = new Set<Exchange>()
     for (const ex of exchanges) {
+      const before = leaks.length
       const text = `${JSON.stringify(ex.headers)}\n${ex.text}`
       for (const [pattern, what] of STACK_TRACE) if (pattern.test(ex.text)) leaks.push(`${ex.label}: ${what}`)
       if (text.includes(bogusToken)) leaks.push(`${ex.label}: echoes the presented bearer token`)
       if (known.some((secret) => text.includes(secret)) || CREDENTIAL.test(text)) leaks.push(`${ex.label}: contains a credential`)
+      if (leaks.length > before) leaky.add(ex)
     }
     // Response bodies may hold exactly the secrets we look for: keep only redacted samples.
     const evidence = { responses: exchanges.map((ex) => ({ ...summarize(ex), bodySample: ex.text.slice(0, 200) })), poweredBy: exchanges.find((ex) => ex.headers['x-powered-by'])?.headers['x-powered-by'] }
     if (leaks.length > 0) {
-      return {
+      // Only the chat carries a trace (the provoked errors are raw requests); a leak in it names its trace.
+      return traced({
         status: 'fail',
         message: `error responses leak internals: ${[...new Set(leaks)].join('; ')}`,
         evidence,
         remediation: 'Answer errors with a fixed shape ({error:{message,type,code}}) built from known error classes; log the stack trace server-side with a request id and return only the id. Never echo credentials or include err.stack/err.message of unknown errors in responses.',
-      }
+      }, ...leaky)
     }
     return { status: 'pass', message: `${exchanges.length - 1} provoked errors and a normal chat answered without stack traces, file paths or credentials`, evidence }
   },

@@ -2,7 +2,7 @@ import type { Check, CheckOutcome } from '../../src/check.js'
 import { formatDuration } from '../../src/duration.js'
 import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { describeOutcome, isSuccess, summarize } from '../resilience-support.js'
+import { describeOutcome, isSuccess, summarize, traced } from '../resilience-support.js'
 import { resilienceOptions } from '../resilience-options.js'
 
 async function hangScenario(s: Session): Promise<CheckOutcome> {
@@ -11,15 +11,15 @@ async function hangScenario(s: Session): Promise<CheckOutcome> {
   await s.mock.reset()
   const evidence: Record<string, unknown> = { scenario: 'hang', budgetMs: s.hangBudgetMs, duringHang: summarize(hung) }
   if (hung.error === 'timeout') {
-    return {
+    return traced({
       status: 'fail',
       message: `with the LLM hanging, the agent gave no answer within ${formatDuration(s.hangBudgetMs)}`,
       evidence,
       remediation: advise(s.ctx, 'timeout'),
-    }
+    }, hung)
   }
   if (hung.status === undefined) {
-    return { status: 'fail', message: `with the LLM hanging, the agent dropped the connection (${hung.error}) after ${formatDuration(hung.latencyMs)}`, evidence, remediation: 'Answer the caller with 504/503 when the LLM deadline expires instead of dropping the connection.' }
+    return traced({ status: 'fail', message: `with the LLM hanging, the agent dropped the connection (${hung.error}) after ${formatDuration(hung.latencyMs)}`, evidence, remediation: 'Answer the caller with 504/503 when the LLM deadline expires instead of dropping the connection.' }, hung)
   }
   // Still serving afterwards: a hung call must not leave the agent wedged (exhausted pool, stuck worker).
   const deadline = Date.now() + s.maxRecoveryMs
@@ -30,7 +30,7 @@ async function hangScenario(s: Session): Promise<CheckOutcome> {
   }
   evidence.afterHang = summarize(after)
   if (!isSuccess(after)) {
-    return { status: 'fail', message: `the agent answered within budget while the LLM hung, but did not serve chats again once it recovered (${describeOutcome(after)})`, evidence, remediation: 'Release the connection and any slot/lock held by a timed-out LLM call (abort the request, not just stop waiting for it).' }
+    return traced({ status: 'fail', message: `the agent answered within budget while the LLM hung, but did not serve chats again once it recovered (${describeOutcome(after)})`, evidence, remediation: 'Release the connection and any slot/lock held by a timed-out LLM call (abort the request, not just stop waiting for it).' }, after)
   }
   return { status: 'pass', message: `with the LLM hanging the agent answered with ${describeOutcome(hung)} in ${formatDuration(hung.latencyMs)} (budget ${formatDuration(s.hangBudgetMs)}) and served chats again afterwards`, evidence }
 }

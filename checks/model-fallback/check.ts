@@ -1,7 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { describeOutcome, type Exchange, isRefused, isSuccess, summarize } from '../resilience-support.js'
+import { describeOutcome, type Exchange, isRefused, isSuccess, summarize, traced } from '../resilience-support.js'
 import { resilienceOptions } from '../resilience-options.js'
 
 /** Some agents fall back per request, others only once the primary's breaker opens (threshold up to ~10). */
@@ -25,20 +25,20 @@ async function fallbackScenario(s: Session): Promise<CheckOutcome> {
   const last = requests.at(-1)!
   if (!answeredBy && triedModels.length === 0) {
     const single = declared && declared.length === 1
-    return {
+    return traced({
       status: single ? 'warn' : 'fail',
       message: `with ${primary} failing, the agent never tried another model in ${requests.length} requests (last answer: ${describeOutcome(last)})`,
       evidence,
       remediation: advise(s.ctx, 'fallback'),
-    }
+    }, ...requests)
   }
   if (!answeredBy) {
-    return { status: 'fail', message: `the agent called ${triedModels.join(', ')} after ${primary} failed, but returned no answer in ${requests.length} requests (last: ${describeOutcome(last)})`, evidence, remediation: "Return the fallback model's answer to the caller." }
+    return traced({ status: 'fail', message: `the agent called ${triedModels.join(', ')} after ${primary} failed, but returned no answer in ${requests.length} requests (last: ${describeOutcome(last)})`, evidence, remediation: "Return the fallback model's answer to the caller." }, ...requests)
   }
   const failedFirst = requests.length - 1
   const how = failedFirst === 0 ? 'on the first request' : `after ${failedFirst} failed request(s) (the agent falls back only once the primary's breaker opens)`
   if (declared && declared.length > 1 && !declared.includes(answeredBy)) {
-    return { status: 'warn', message: `the fallback answered with ${answeredBy}, which is not in validate.models (${declared.join(', ')})`, evidence, remediation: "Update validate.models, or check the agent's fallback configuration." }
+    return traced({ status: 'warn', message: `the fallback answered with ${answeredBy}, which is not in validate.models (${declared.join(', ')})`, evidence, remediation: "Update validate.models, or check the agent's fallback configuration." }, last)
   }
   return { status: 'pass', message: `with ${primary} failing, ${answeredBy} answered ${how} (HTTP ${last.status} in ${last.latencyMs}ms)`, evidence }
 }

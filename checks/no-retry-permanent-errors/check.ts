@@ -1,7 +1,7 @@
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { advise } from '../remediation.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { callsByModel, summarize } from '../resilience-support.js'
+import { callsByModel, type Exchange, summarize, traced } from '../resilience-support.js'
 import { resilienceOptions } from '../resilience-options.js'
 
 /** Errors that another attempt cannot fix: retrying them only burns money and latency. */
@@ -15,6 +15,8 @@ async function permanentErrorsScenario(s: Session): Promise<CheckOutcome> {
   const results: Array<Record<string, unknown>> = []
   const retried: string[] = []
   const unobserved: string[] = []
+  /** The chats behind each of those lists, for their traces. */
+  const behind: { retried: Exchange[]; unobserved: Exchange[] } = { retried: [], unobserved: [] }
   for (const [i, { scenario, what }] of PERMANENT.entries()) {
     // A breaker that counts these errors may open; start each case from a working agent.
     if (i > 0) {
@@ -26,21 +28,26 @@ async function permanentErrorsScenario(s: Session): Promise<CheckOutcome> {
     const perModel = callsByModel(ex)
     const repeats = Object.entries(perModel).filter(([, n]) => n > 1)
     results.push({ scenario, ...summarize(ex), callsByModel: perModel })
-    if (ex.llmCalls.length === 0) unobserved.push(scenario)
-    else if (repeats.length > 0) retried.push(`${what}: ${repeats.map(([m, n]) => `${m} called ${n} times`).join(', ')}`)
+    if (ex.llmCalls.length === 0) {
+      unobserved.push(scenario)
+      behind.unobserved.push(ex)
+    } else if (repeats.length > 0) {
+      retried.push(`${what}: ${repeats.map(([m, n]) => `${m} called ${n} times`).join(', ')}`)
+      behind.retried.push(ex)
+    }
     await s.mock.reset()
   }
   const evidence = { cases: results }
   if (retried.length > 0) {
-    return {
+    return traced({
       status: 'fail',
       message: `the agent retried errors that cannot succeed on retry: ${retried.join('; ')}`,
       evidence,
       remediation: advise(s.ctx, 'permanent-errors'),
-    }
+    }, ...behind.retried)
   }
   if (unobserved.length > 0) {
-    return { status: 'error', message: `the agent made no LLM call under ${unobserved.join(', ')}, so its retry policy could not be observed`, evidence, remediation: 'Make sure every chat goes through the LLM at the mock while validating.' }
+    return traced({ status: 'error', message: `the agent made no LLM call under ${unobserved.join(', ')}, so its retry policy could not be observed`, evidence, remediation: 'Make sure every chat goes through the LLM at the mock while validating.' }, ...behind.unobserved)
   }
   return { status: 'pass', message: `400, insufficient_quota and content-filter errors each cost one call per model, with no retry`, evidence }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Check, CheckOutcome } from '../../src/check.js'
 import { runScenario, type Session } from '../resilience-session.js'
-import { type Exchange, chatExchange, retryAfterMs, summarize, uniqueMessage } from '../resilience-support.js'
+import { type Exchange, chatExchange, retryAfterMs, summarize, traced, uniqueMessage } from '../resilience-support.js'
 import { resilienceOptions } from '../resilience-options.js'
 
 /** Besides the family's options: how many requests the burst may send before concluding there is no limit. */
@@ -39,7 +39,7 @@ async function rateLimitScenario(s: Session): Promise<CheckOutcome> {
   }
   const wait = retryAfterMs(limited)
   if (wait === undefined) {
-    return { status: 'fail', message: `the agent rate-limited after ${sent} requests but its 429 has no valid Retry-After header`, evidence, remediation: 'Send Retry-After (seconds until the window resets) with every 429 so clients and SDKs back off for the right time.' }
+    return traced({ status: 'fail', message: `the agent rate-limited after ${sent} requests but its 429 has no valid Retry-After header`, evidence, remediation: 'Send Retry-After (seconds until the window resets) with every 429 so clients and SDKs back off for the right time.' }, limited)
   }
   return { status: 'pass', message: `the agent answered 429 with Retry-After: ${limited.headers['retry-after']} after ${sent} requests in a burst`, evidence }
 }

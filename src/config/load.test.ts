@@ -60,6 +60,16 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/slo\.p95Ms: .*number/i)
   })
 
+  it('takes target.traceUrl only as a template with {traceId} (exit 2 naming the path otherwise)', () => {
+    const ok = loadConfig({ file: write('target:\n  traceUrl: http://127.0.0.1:16686/trace/{traceId}\n'), env: {} })
+    expect(ok.config.target.traceUrl).toBe('http://127.0.0.1:16686/trace/{traceId}')
+    const error = loadError(() => loadConfig({ file: write('target:\n  traceUrl: http://127.0.0.1:16686/trace/\n'), env: {} }))
+    expect(error.keyPath).toBe('target.traceUrl')
+    expect(error.exitCode).toBe(2)
+    expect(error.message).toContain('a URL template containing {traceId}')
+    expect(error.hint).toContain('http://127.0.0.1:16686/trace/{traceId}')
+  })
+
   it('fails on an unset environment variable, naming it and the key', () => {
     const file = write('dependencies:\n  redis: ${MISSING_REDIS_URL}\n')
     const error = loadError(() => loadConfig({ file, env: {} }))

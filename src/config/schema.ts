@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { DURATION_PATTERN, durationIssue } from '../duration.js'
 import { renderTemplate } from '../protocols/http.js'
 import { PROTOCOL_IDS } from '../protocols/types.js'
+import { TRACE_ID_PLACEHOLDER } from '../traces.js'
 
 /** The agentctl.yaml schema (contract: docs/CONTRACTS.md "Config"). Strict: unknown keys are errors. */
 // One grammar for every duration key (src/duration.ts): `timeout: 5` says "did you mean 5s?".
@@ -89,6 +90,11 @@ export const TargetSchema = z.strictObject({
   allowLoad: z.boolean().default(false).describe('Allow `agentctl load` against a non-loopback target'),
   // h16 (load): streamed answers.
   stream: z.boolean().default(false).describe('Ask the target for streamed (SSE) answers; `agentctl load` then measures TTFT, inter-token latency and tokens/s'),
+  // issue 19: findings link the traces of the chats behind them.
+  traceUrl: url
+    .refine((u) => u.includes(TRACE_ID_PLACEHOLDER), { error: `a URL template containing ${TRACE_ID_PLACEHOLDER}`, params: { fix: `put ${TRACE_ID_PLACEHOLDER} where the trace id goes, e.g. http://127.0.0.1:16686/trace/${TRACE_ID_PLACEHOLDER} (Jaeger)` } })
+    .optional()
+    .describe('Link to one trace in your tracing backend, with {traceId}, e.g. http://127.0.0.1:16686/trace/{traceId}: findings link the traces of the chats behind them'),
   ...targetProtocolKeys(),
 }).superRefine(checkProtocolKeys)
 

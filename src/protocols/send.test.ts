@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openProtocol, ProtocolSetupError } from './index.js'
 import { sendChat } from './send.js'
 
+const AGENT_TRACE = '0af7651916cd43dd8448eb211c80319c'
 let server: Server
 let url = ''
 const seen: { path: string; headers: IncomingMessage['headers']; body: string }[] = []
@@ -13,6 +14,11 @@ function route(req: IncomingMessage, res: ServerResponse, body: string) {
   switch (req.url) {
     case '/fast-400':
       return res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"messages: Required"}}')
+    case '/traced':
+      // An agent that continues its own trace rather than the caller's says so in traceresponse.
+      return res.writeHead(200, { 'content-type': 'application/json', traceresponse: `00-${AGENT_TRACE}-b7ad6b7169203331-01` }).end('{"response":"hi"}')
+    case '/malformed-traceresponse':
+      return res.writeHead(200, { 'content-type': 'application/json', traceresponse: '00-zz-b7ad6b7169203331-01' }).end('{"response":"hi"}')
     case '/hang':
       return // never answers
     case '/api/chat': {
@@ -52,6 +58,17 @@ describe('sendChat over real HTTP', () => {
     const r = await sendChat(p, { message: 'x' }, { timeoutMs: 30_000 })
     expect(r.outcome).toEqual({ kind: 'http-error', status: 400, detail: 'messages: Required' })
     expect(r.latencyMs).toBeLessThan(5_000)
+  })
+  it('starts a fresh W3C trace per chat and keeps its id; a traceresponse names the trace that wins', async () => {
+    const p = await openProtocol('agentctl', { url, chatPath: '/malformed-traceresponse' })
+    const a = await sendChat(p, { message: 'x' }, { timeoutMs: 5000 })
+    const sent = String(seen.at(-1)!.headers.traceparent)
+    expect(sent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+    expect(a.traceId).toBe(sent.split('-')[1]) // a malformed traceresponse is ignored
+    const b = await sendChat(p, { message: 'x' }, { timeoutMs: 5000 })
+    expect(b.traceId).not.toBe(a.traceId)
+    const traced = await sendChat(await openProtocol('agentctl', { url, chatPath: '/traced' }), { message: 'x' }, { timeoutMs: 5000 })
+    expect(traced.traceId).toBe(AGENT_TRACE)
   })
   it('a silent agent is a timeout after the deadline', async () => {
     const p = await openProtocol('agentctl', { url, chatPath: '/hang' })

@@ -1,8 +1,10 @@
 /**
  * One chat over the wire, classified: the path validate and diagnose share (load drives the same
  * TargetProtocol through its own engine). A fast 4xx/5xx comes back at once as that status; only a
- * missing answer is a timeout.
+ * missing answer is a timeout. Each chat starts its own W3C trace (`traceparent`), so a finding can
+ * name the agent's trace of the chat behind it (docs/CONTRACTS.md "Report").
  */
+import { formatTraceHeader, newTraceContext, parseTraceHeader } from '../contracts/trace-context.js'
 import { isEventStream } from './common.js'
 import type { ChatOutcome, ChatTurn, FrameworkHint, TargetProtocol } from './types.js'
 
@@ -19,6 +21,12 @@ export interface ChatResult {
   body: string
   /** A framework the headers or the answer gave away. */
   framework?: FrameworkHint
+  /**
+   * The trace of this chat: the agent's own when it answered with a W3C `traceresponse`, else the
+   * one agentctl started with its `traceparent` (an agent that continues trace context records its
+   * spans under it).
+   */
+  traceId: string
 }
 
 export interface SendChatOptions {
@@ -30,17 +38,19 @@ export interface SendChatOptions {
 
 export async function sendChat(protocol: TargetProtocol, turn: ChatTurn, opts: SendChatOptions): Promise<ChatResult> {
   const wire = protocol.request(turn)
-  const headers = { ...wire.headers }
+  const sent = newTraceContext()
+  const headers: Record<string, string> = { ...wire.headers, traceparent: formatTraceHeader(sent) }
   if (opts.noAuth) delete headers.authorization
   const startedAt = Date.now()
   const t0 = performance.now()
   const timeout = AbortSignal.timeout(opts.timeoutMs)
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout
-  const result: ChatResult = { outcome: { kind: 'timeout', afterMs: opts.timeoutMs }, startedAt, latencyMs: 0, headers: {}, body: '' }
+  const result: ChatResult = { outcome: { kind: 'timeout', afterMs: opts.timeoutMs }, startedAt, latencyMs: 0, headers: {}, body: '', traceId: sent.traceId }
   try {
     const res = await fetch(wire.url, { method: wire.method, headers, body: wire.body, signal })
     result.status = res.status
     result.headers = Object.fromEntries(res.headers.entries())
+    result.traceId = parseTraceHeader(result.headers.traceresponse)?.traceId ?? sent.traceId
     const reader = res.ok && isEventStream(result.headers) ? protocol.streamReader?.() : undefined
     const parts: string[] = []
     if (res.body) {

@@ -70,6 +70,7 @@ describe('POST /chat', () => {
     try {
       const res = await t.chat({ message: 'What is 2 * 21? Use the calculator.' }, auth(USER))
       expect(res.status).toBe(200)
+      expect(res.headers.get('traceresponse')).toBeNull() // tracing off (no OTLP endpoint): no trace to name
       const header = res.headers.get('server-timing') ?? ''
       const dur = Object.fromEntries([...header.matchAll(/(\w+);dur=([\d.]+)/g)].map(([, name, ms]) => [name, Number(ms)]))
       expect(Object.keys(dur)).toEqual(['history', 'llm', 'tools', 'commit', 'total'])

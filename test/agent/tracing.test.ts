@@ -1,7 +1,8 @@
 /**
  * OpenTelemetry: the agent exports a turn's spans over OTLP/HTTP to a loopback receiver (a real
  * HTTP server here, reading the exporter's JSON), as one tree under the caller's traceparent,
- * and sends each LLM attempt's context as `traceparent` on the LLM request.
+ * sends each LLM attempt's context as `traceparent` on the LLM request, and names the turn's span
+ * to the caller in a `traceresponse` header.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -79,6 +80,10 @@ describe('OpenTelemetry traces', () => {
     const retried = await t.chat({ message: 'hello' }, { traceparent: `00-${retryTrace}-${callerSpan}-01` })
     expect(retried.status).toBe(200)
     t.mock.setScenario('healthy')
+    // No caller context, and a refused body: each answer still names the trace the agent recorded.
+    const own = await t.chat({ message: 'hello' })
+    const refused = await t.chat({ message: 42 })
+    expect(refused.status).toBe(400)
     closed = true
     await t.close() // flushes the batch processor: every span is exported by now
 
@@ -90,6 +95,14 @@ describe('OpenTelemetry traces', () => {
     expect(turn!.kind).toBe(2) // SERVER
     expect(attr(turn!, 'http.response.status_code')).toBe(200)
     expect(attr(turn!, 'gen_ai.conversation.id')).toBe(res.body.session_id)
+    // W3C Trace Context Level 2: the answer names the turn's server span in the caller's trace.
+    expect(res.headers.get('traceresponse')).toBe(`00-${traceId}-${turn!.spanId}-01`)
+    for (const answer of [own, refused]) {
+      const [, ownTrace, ownSpan] = answer.headers.get('traceresponse')!.split('-')
+      const root = received.find((s) => s.traceId === ownTrace && s.spanId === ownSpan)
+      expect(root, `exported spans of trace ${ownTrace}`).toMatchObject({ name: 'POST /chat', kind: 2 })
+      expect(attr(root!, 'http.response.status_code')).toBe(answer.status)
+    }
 
     const llm = byName('chat ')
     expect(llm).toHaveLength(2)
