@@ -58,7 +58,10 @@ export function planStep(rate: number, latencyMs: number, o: Pick<SearchOptions,
   const windowMs = Math.round(windowScale * Math.max(o.minWindowMs, Math.min(MAX_WINDOW_MS, Math.max(2 * latencyMs, (1000 * MIN_COMPLETIONS) / rate))))
   const drainMs = Math.min(o.timeoutMs, Math.max(2000, 4 * latencyMs, 2 * sloMs))
   const connections = connectionsFor(rate, drainMs, o.maxConnections)
-  return { warmupMs, windowMs, drainMs, connections, expectedMs: warmupMs + windowMs + Math.min(drainMs, 2 * latencyMs) + 250 }
+  // A step that holds ends about one latency after its window (its last sends answering); one that
+  // breaks drains longer, but every next step is fitted to the time actually left. Planning
+  // two latencies left a 3 s agent (the README recipe) no time to confirm its answer.
+  return { warmupMs, windowMs, drainMs, connections, expectedMs: warmupMs + windowMs + Math.min(drainMs, latencyMs) + 250 }
 }
 
 /** Two significant digits below 100 rps, whole numbers above. */
