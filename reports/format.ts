@@ -156,3 +156,15 @@ export function fmtChange(pct: number): string {
 export function scoreText(report: Pick<Report, 'verdict' | 'score'>): string {
   return report.verdict === 'interrupted' ? `partial score ${report.score}/100 (finished checks only)` : `score ${report.score}/100`
 }
+
+/**
+ * A capacity step's verdict for the steps table: 'held', or 'broke' with why (an SLO, drops, the
+ * achieved rate, a growing queue). A step can break with every SLO inside its limits, so the
+ * column says held/broke rather than the SLO alone. Reports written before `breach` existed fall
+ * back to the SLO result.
+ */
+export function stepVerdict(step: { sloPassed?: boolean; breach?: string }): { held: boolean; label: string; reason?: string } | undefined {
+  if (step.breach) return { held: false, label: 'broke', reason: step.breach }
+  if (step.sloPassed === undefined) return undefined
+  return step.sloPassed ? { held: true, label: 'held' } : { held: false, label: 'breached' }
+}

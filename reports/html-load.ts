@@ -4,7 +4,7 @@
  * percentile), the SLO thresholds and regressions.
  */
 import type { LoadResult } from '../src/report.js'
-import { errorRate, fmtChange, fmtMs, fmtNum, fmtStepLatency, fmtPct, fmtUsd } from './format.js'
+import { errorRate, fmtChange, fmtMs, fmtNum, fmtStepLatency, fmtPct, fmtUsd, stepVerdict } from './format.js'
 import { esc } from './html-escape.js'
 import { lineChart } from './svg-chart.js'
 
@@ -48,9 +48,10 @@ export function renderLoadHtml(load: LoadResult): string {
     out.push('</tbody></table>')
   }
   if (load.steps.length) {
-    out.push('<h3>Steps</h3><table><thead><tr><th class="num">Offered req/s</th><th class="num">Achieved req/s</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th>SLO</th></tr></thead><tbody>')
+    out.push('<h3>Steps</h3><table><thead><tr><th class="num">Offered req/s</th><th class="num">Achieved req/s</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th>Step</th></tr></thead><tbody>')
     for (const s of load.steps) {
-      const slo = s.sloPassed === undefined ? '' : `<span class="badge ${s.sloPassed ? 's-pass' : 's-fail'}">${s.sloPassed ? 'within' : 'breached'}</span>`
+      const v = stepVerdict(s)
+      const slo = !v ? '' : `<span class="badge ${v.held ? 's-pass' : 's-fail'}">${v.label}</span>${v.reason ? ` ${esc(v.reason)}` : ''}`
       out.push(
         `<tr><td class="num">${esc(fmtNum(s.offeredRps))}</td><td class="num">${esc(fmtNum(s.achievedRps))}</td><td class="num">${esc(fmtNum(s.requests))}</td><td class="num">${esc(fmtNum(s.errors))}</td><td class="num">${esc(fmtStepLatency(s, 'p50'))}</td><td class="num">${esc(fmtStepLatency(s, 'p95'))}</td><td class="num">${esc(fmtStepLatency(s, 'p99'))}</td><td>${slo}</td></tr>`,
       )

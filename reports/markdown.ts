@@ -3,7 +3,7 @@
  * a findings table, remediation for what is not passing, and the load summary.
  */
 import type { Finding, LoadResult, Report, Status, Verdict } from '../src/report.js'
-import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, scoreText, sortFindings, STATUS_LABEL } from './format.js'
+import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, scoreText, sortFindings, STATUS_LABEL, stepVerdict } from './format.js'
 
 const STATUS_ICON: Record<Status, string> = { pass: '✅', warn: '⚠️', fail: '❌', error: '💥', skip: '⏭️' }
 const VERDICT_ICON: Record<Verdict, string> = { pass: '✅', warn: '⚠️', fail: '❌', interrupted: '⏹️' }
@@ -62,9 +62,10 @@ function loadSection(load: LoadResult, out: string[], heading: string): void {
     out.push('')
   }
   if (load.steps.length > 1) {
-    out.push('| Offered req/s | Achieved req/s | p50 | p95 | p99 | Errors | SLO |', '|---:|---:|---:|---:|---:|---:|---|')
+    out.push('| Offered req/s | Achieved req/s | p50 | p95 | p99 | Errors | Step |', '|---:|---:|---:|---:|---:|---:|---|')
     for (const s of load.steps) {
-      const slo = s.sloPassed === undefined ? '' : s.sloPassed ? '✅' : '❌'
+      const v = stepVerdict(s)
+      const slo = !v ? '' : `${v.held ? '✅' : '❌'} ${v.label}${v.reason ? `: ${mdCell(v.reason)}` : ''}`
       out.push(`| ${fmtNum(s.offeredRps)} | ${fmtNum(s.achievedRps)} | ${fmtStepLatency(s, 'p50')} | ${fmtStepLatency(s, 'p95')} | ${fmtStepLatency(s, 'p99')} | ${fmtNum(s.errors)} | ${slo} |`)
     }
     out.push('')

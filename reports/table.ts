@@ -4,7 +4,7 @@
  */
 import Table from 'cli-table3'
 import type { Finding, LoadResult, Report, Status, Verdict } from '../src/report.js'
-import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, type RenderOptions, scoreText, sortFindings, STATUS_LABEL } from './format.js'
+import { countsLine, fmtChange, fmtMs, fmtNum, fmtStepLatency, JOB_TITLE, loadSummaryRows, type RenderOptions, scoreText, sortFindings, STATUS_LABEL, stepVerdict } from './format.js'
 
 const ANSI = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const
 type Tone = keyof typeof ANSI
@@ -77,9 +77,10 @@ function loadTables(load: LoadResult, paint: Paint): string {
     out.push(slo.toString())
   }
   if (load.steps.length > 1) {
-    const steps = plainTable(['Offered req/s', 'Achieved req/s', 'p50', 'p95', 'p99', 'Errors', 'SLO'])
+    const steps = plainTable(['Offered req/s', 'Achieved req/s', 'p50', 'p95', 'p99', 'Errors', 'Step'])
     for (const s of load.steps) {
-      const slo = s.sloPassed === undefined ? '' : s.sloPassed ? paint('green', 'ok') : paint('red', 'breached')
+      const v = stepVerdict(s)
+      const slo = !v ? '' : paint(v.held ? 'green' : 'red', v.reason ? `${v.label}: ${shortBreach(v.reason)}` : v.label)
       steps.push([fmtNum(s.offeredRps), fmtNum(s.achievedRps), fmtStepLatency(s, 'p50'), fmtStepLatency(s, 'p95'), fmtStepLatency(s, 'p99'), fmtNum(s.errors), slo])
     }
     out.push(steps.toString())
@@ -90,4 +91,9 @@ function loadTables(load: LoadResult, paint: Paint): string {
     out.push(reg.toString())
   }
   return out.join('\n')
+}
+
+/** The head of a step's breach for a terminal cell: "p95<1000", "latency kept rising through the step". */
+function shortBreach(reason: string): string {
+  return reason.split(' (')[0]!
 }

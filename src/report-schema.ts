@@ -48,6 +48,7 @@ export const LoadStepSchema = z.object({
   dropped: nonNegative.optional(),
   latencyMs: LatencySummarySchema,
   sloPassed: z.boolean().optional(),
+  breach: z.string().optional().describe('Capacity search: why this step broke (an SLO, drops, the achieved rate, a growing queue); absent when it held'),
   durationMs: nonNegative.optional(),
 })
 

@@ -79,6 +79,8 @@ export interface LoadStep {
   dropped?: number
   latencyMs: LatencySummary
   sloPassed?: boolean
+  /** Capacity search: why this step broke (an SLO, drops, the achieved rate, a growing queue); absent when it held. */
+  breach?: string
   durationMs?: number
 }
 

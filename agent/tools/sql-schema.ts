@@ -133,6 +133,10 @@ async function setUpRole(client: pg.PoolClient, role: string, schema: string, vi
     for (let attempt = 0; ; attempt++) {
       try {
         await client.query('BEGIN')
+        // The same lock as the views: a GRANT on a view while another replica's CREATE OR REPLACE
+        // VIEW rewrites it fails that replica's start with "tuple concurrently updated" (seen with
+        // two test suites starting agents on one database).
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext('agentctl.ensureToolSchema'))`)
         const exists = await client.query('SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [role])
         if (exists.rowCount === 0) await client.query(`CREATE ROLE ${ident(role)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`)
         await client.query(`GRANT ${ident(role)} TO CURRENT_USER`)

@@ -16,7 +16,9 @@ describe.skipIf(frameworksSkipReason()).concurrent('diagnose connectivity works 
       const explain = `${agentKey}: diagnose exit ${run.code} in ${run.wallMs} ms\n${findings.map((f) => `${f.checkId}: ${f.status}: ${f.message}`).join('\n')}\n${run.stderr.slice(-1500)}`
       const byId = Object.fromEntries(findings.map((f) => [f.checkId, f]))
       expect(findings.filter((f) => f.status === 'error'), explain).toEqual([])
-      expect(byId['agent-health']?.status, explain).toBe('pass')
+      // Alive: a pass, or the warn for a slow /health (1.3-1.5 s seen with two suites sharing 2
+      // cores), which is the check's right verdict on a starved machine, not a protocol failure.
+      if (byId['agent-health']?.status !== 'pass') expect(byId['agent-health']?.message, explain).toMatch(/^alive, but \/health took/)
       expect(byId['agent-ready']?.status, explain).toBe('warn')
       expect(byId['agent-ready']?.message, explain).toMatch(/no readiness endpoint/)
       if (AGENTS[agentKey]!.target.protocol === 'a2a') {

@@ -67,8 +67,8 @@ describe('the knee', () => {
 })
 
 describe("a step's verdict: queue growth", () => {
-  const run = (halves: RunResult['halves']): RunResult => ({
-    mode: 'open', offeredRps: 100, achievedRps: 99, requests: 200, errors: 0, dropped: 0,
+  const run = (halves: RunResult['halves'], achievedRps = 93): RunResult => ({
+    mode: 'open', offeredRps: 100, achievedRps, requests: 200, errors: 0, dropped: 0,
     latencyMs: { p50: 60, p90: 80, p95: 90, p99: 95, max: 100 }, timeline: [], histogram: '', statuses: { '200': 200 },
     succeededAll: 200, halves, durationMs: 2000, aborted: false,
   })
@@ -86,5 +86,9 @@ describe("a step's verdict: queue growth", () => {
     expect(judgeStep(run([{ requests: 10, p50Ms: 50 }, { requests: 10, p50Ms: 500 }]), slos, 16).sustained).toBe(true)
     // Latency falling (a backlog from an earlier step draining) is no growth.
     expect(judgeStep(run([{ requests: 100, p50Ms: 300 }, { requests: 100, p50Ms: 60 }]), slos, 16).sustained).toBe(true)
+  })
+
+  it('holds when latency rose but the offered rate was still completed (a machine slowed down, no queue)', () => {
+    expect(judgeStep(run([{ requests: 100, p50Ms: 50 }, { requests: 100, p50Ms: 90 }], 98), slos, 16).sustained).toBe(true)
   })
 })

@@ -130,7 +130,9 @@ describe('agentctl load: gates and reports', () => {
     expect(load.capacity.maxSustainableRps).toBeLessThanOrEqual(120)
     expect(load.capacity.replicasNeeded).toBe(Math.ceil((500 * 1.3) / load.capacity.maxSustainableRps))
     expect(load.steps.length).toBeGreaterThanOrEqual(2)
-    expect(load.steps.at(-1).sloPassed === false || load.steps.at(-1).achievedRps < 0.9 * load.steps.at(-1).offeredRps).toBe(true)
+    // The last step broke, and says why (an SLO, the achieved rate, a growing queue); no other did.
+    expect(load.steps.at(-1).breach).toMatch(/\S/)
+    expect(load.steps.slice(0, -1).every((s: { breach?: string }) => s.breach === undefined)).toBe(true)
     expect(Object.keys(load.histograms)).toContain('step-1-40rps')
     expect(findings.find((f: { checkId: string }) => f.checkId === 'load-capacity').message).toMatch(/one replica sustains \d+ rps/)
     expect(readFileSync(html, 'utf8')).toMatch(/<html/i)
