@@ -54,7 +54,8 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
     logger.warn({ host: config.host }, 'AGENT_API_KEYS is unset: authentication is OFF; bind loopback only and set keys before exposing the agent')
   }
 
-  const telemetry = createTelemetry()
+  // With tracing on, each chat's request-duration observation names its trace (an exemplar).
+  const telemetry = createTelemetry({ exemplars: Boolean(config.tracing) })
   const prefix = config.redisPrefix
   // Loaded only when an endpoint is set: without one, no OpenTelemetry code runs at all.
   const tracing = config.tracing ? (await import('./tracing.js')).createTracing(config.tracing) : undefined

@@ -44,6 +44,8 @@ export interface Principal {
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal
+    /** The turn's trace (routes/chat.ts, tracing on): the exemplar of its request-duration observation. */
+    traceId?: string
   }
 }
 
@@ -66,6 +68,7 @@ export function buildServer(deps: AgentDeps): FastifyInstance {
     return503OnClosing: true,
   })
   app.decorateRequest('principal', null as unknown as Principal)
+  app.decorateRequest('traceId', undefined)
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -92,7 +95,7 @@ export function buildServer(deps: AgentDeps): FastifyInstance {
     const route = request.routeOptions.url ?? 'unmatched' // the template, never the raw URL: bounded label values
     const labels = { route, method: request.method, status: String(reply.statusCode) }
     telemetry.httpRequests.inc(labels)
-    telemetry.httpDuration.observe(labels, reply.elapsedTime / 1000)
+    telemetry.observeRequest(labels, reply.elapsedTime / 1000, request.traceId)
     if (route !== '/metrics' && route !== '/health') {
       request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
     }

@@ -6,7 +6,7 @@
 import pino, { type Logger } from 'pino'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { redact, redactDeep } from '../src/redact.js'
-import { BREAKER_STATE, METRICS } from '../src/contracts/metric-names.js'
+import { BREAKER_STATE, EXEMPLAR_TRACE_LABEL, METRICS } from '../src/contracts/metric-names.js'
 
 /** Buckets in seconds: fine below 100 ms (agent overhead), wide up to a minute (LLM calls). */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -15,10 +15,15 @@ const ACTIVE_WINDOW_MS = 15 * 60_000
 
 export type LlmOutcome = 'success' | 'error' | 'timeout' | 'rate_limited' | 'breaker_open' | 'invalid_response'
 
+type HttpLabels = Record<'route' | 'method' | 'status', string>
+
 export interface Telemetry {
   registry: Registry
+  /** True when the request histogram records exemplars (tracing on): /metrics then offers OpenMetrics. */
+  exemplars: boolean
   httpRequests: Counter<'route' | 'method' | 'status'>
-  httpDuration: Histogram<'route' | 'method' | 'status'>
+  /** One request into agent_http_request_duration_seconds; a traced chat's trace id becomes its bucket's exemplar. */
+  observeRequest(labels: HttpLabels, seconds: number, traceId?: string): void
   llmRequests: Counter<'model' | 'outcome'>
   llmDuration: Histogram<'model'>
   llmTokens: Counter<'model' | 'kind'>
@@ -34,18 +39,31 @@ export interface Telemetry {
   setBreakerSource(read: () => Array<{ model: string; state: 'closed' | 'open' | 'half-open' }>): void
 }
 
-export function createTelemetry(): Telemetry {
+export interface TelemetryOptions {
+  /** Record the trace id of each traced chat as an exemplar (set when tracing is on). */
+  exemplars?: boolean
+}
+
+export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const registry = new Registry()
+  const exemplars = options.exemplars === true
   // Process metrics (RSS, CPU, heap, GC, event-loop lag): diagnose reads them for saturation.
   collectDefaultMetrics({ register: registry })
   const lastTurn = new Map<string, number>()
   let readBudget: (() => Promise<number>) | undefined
   let readBreakers: Parameters<Telemetry['setBreakerSource']>[0] | undefined
 
+  // Created in the order /metrics has always listed them.
+  const httpRequests = new Counter({ name: METRICS.httpRequests, help: 'HTTP requests served', labelNames: ['route', 'method', 'status'], registers: [registry] })
+  const httpDuration = requestHistogram(registry, exemplars)
   const telemetry: Telemetry = {
     registry,
-    httpRequests: new Counter({ name: METRICS.httpRequests, help: 'HTTP requests served', labelNames: ['route', 'method', 'status'], registers: [registry] }),
-    httpDuration: new Histogram({ name: METRICS.httpDuration, help: 'HTTP request duration in seconds', labelNames: ['route', 'method', 'status'], buckets: HTTP_BUCKETS, registers: [registry] }),
+    exemplars,
+    httpRequests,
+    // Tracing off: the plain observe, not a call that checks for an exemplar on every request.
+    observeRequest: exemplars
+      ? (labels, seconds, traceId) => httpDuration.observe({ labels, value: seconds, exemplarLabels: traceId ? { [EXEMPLAR_TRACE_LABEL]: traceId } : {} })
+      : (labels, seconds) => httpDuration.observe(labels, seconds),
     llmRequests: new Counter({ name: METRICS.llmRequests, help: 'LLM call attempts by outcome', labelNames: ['model', 'outcome'], registers: [registry] }),
     llmDuration: new Histogram({ name: METRICS.llmDuration, help: 'LLM call attempt duration in seconds', labelNames: ['model'], buckets: LLM_BUCKETS, registers: [registry] }),
     llmTokens: new Counter({ name: METRICS.llmTokens, help: 'LLM tokens by kind (prompt, completion)', labelNames: ['model', 'kind'], registers: [registry] }),
@@ -89,6 +107,24 @@ export function createTelemetry(): Telemetry {
     },
   })
   return telemetry
+}
+
+/**
+ * agent_http_request_duration_seconds. With exemplars, prom-client refuses a classic registry at
+ * construction (its classic text has no place for them), so the histogram is registered by hand:
+ * the classic text leaves the exemplars out, openmetrics.ts renders them.
+ */
+function requestHistogram(registry: Registry, exemplars: boolean): Histogram<string> {
+  const histogram = new Histogram({
+    name: METRICS.httpDuration,
+    help: 'HTTP request duration in seconds',
+    labelNames: ['route', 'method', 'status'],
+    buckets: HTTP_BUCKETS,
+    enableExemplars: exemplars,
+    registers: exemplars ? [] : [registry],
+  })
+  if (exemplars) registry.registerMetric(histogram)
+  return histogram
 }
 
 /**

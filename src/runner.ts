@@ -115,7 +115,7 @@ async function runOne(check: Check, opts: RunOptions, shared: Map<string, unknow
     if (!controller.signal.aborted) controller.abort(new Error('check finished'))
   }
   const durationMs = Math.round(performance.now() - started)
-  const findings = outcomes.map((o) => toFinding(check, pointAtTraces(o, opts.config.target.traceUrl), durationMs, severity, opts.mode))
+  const findings = outcomes.map((o) => toFinding(check, pointAtTraces(o, opts.config.target.traceUrl, opts.mode), durationMs, severity, opts.mode))
   opts.onFinish?.(check, findings)
   return findings
 }

@@ -30,9 +30,11 @@ export function registerChatRoute(app: FastifyInstance, deps: AgentDeps): void {
     if (!deps.tracing) return chat(deps, request, reply)
     const trace = deps.tracing.startTurn({ traceparent: request.headers.traceparent, tracestate: request.headers.tracestate })
     // The caller learns which trace holds this turn (W3C Trace Context Level 2), error answers
-    // included; the request's log lines (access line, error warnings) carry the same id.
+    // included; the request's log lines (access line, error warnings) carry the same id, and so
+    // does its request-duration observation, as an exemplar (telemetry.ts).
     reply.header('traceresponse', trace.traceresponse)
     request.log = request.log.child({ traceId: trace.traceId })
+    request.traceId = trace.traceId
     try {
       const answered = await chat(deps, request, reply, trace)
       trace.end(reply.statusCode, {})

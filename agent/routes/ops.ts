@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { sessionNotFound } from '../errors.js'
+import { OPENMETRICS_CONTENT_TYPE, openMetricsText, wantsOpenMetrics } from '../openmetrics.js'
 import type { AgentDeps } from '../server.js'
 
 type Status = 'pass' | 'warn' | 'fail'
@@ -53,8 +54,10 @@ export function registerOpsRoutes(app: FastifyInstance, deps: AgentDeps): void {
       .send({ status, ...(notes.length ? { output: notes.join('; ') } : {}), checks })
   })
 
-  app.get('/metrics', async (_request, reply) => {
-    const registry = deps.telemetry.registry
+  app.get('/metrics', async (request, reply) => {
+    const { registry, exemplars } = deps.telemetry
+    // OpenMetrics only carries something the classic text cannot when there are exemplars (tracing on).
+    if (exemplars && wantsOpenMetrics(request.headers.accept)) return reply.type(OPENMETRICS_CONTENT_TYPE).send(await openMetricsText(registry))
     return reply.type(registry.contentType).send(await registry.metrics())
   })
 

@@ -1,6 +1,7 @@
 import { METRICS } from '../../src/contracts/metric-names.js'
 import type { Check, CheckContext, CheckOutcome } from '../../src/check.js'
 import { runMetricRule, queryCommand, sourceEvidence, windowPhrase } from '../../src/metrics/outcomes.js'
+import { slowestTraces, tracedRequests } from '../../src/metrics/exemplars.js'
 import { select } from '../../src/metrics/exposition.js'
 import { httpSummary } from '../../src/metrics/performance.js'
 import { probeRoutes, type WindowData, windowData, metricOptions } from '../../src/metrics/window.js'
@@ -17,13 +18,13 @@ export const check: Check = {
   severity: 'fail',
   options: metricOptions,
   async run(ctx) {
-    return runMetricRule(ctx, windowData, (data: WindowData) => {
+    return runMetricRule(ctx, windowData, async (data: WindowData) => {
       const http = httpSummary(data.increase, data.coveredMs, probeRoutes(ctx))
       const base = sourceEvidence(data)
       if (!http) return noTraffic(data, probeRoutes(ctx), base)
       if (data.singleScrape) return { status: 'skip', message: 'no time for a second /metrics scrape inside the check budget; raise --timeout to measure rates', evidence: base }
       if (http.requests === 0) return { status: 'skip', message: `no requests ${windowPhrase(data)}, so no latency or error rate to judge`, evidence: { ...base, requests: 0 } }
-      return [latency(ctx, data, http, base), errors(ctx, data, http, base)]
+      return [await latency(ctx, data, http, base), errors(ctx, data, http, base)]
     })
   },
 }
@@ -45,19 +46,23 @@ function noTraffic(data: WindowData, probes: readonly string[], base: Record<str
   return { status: 'skip', message: `no ${METRICS.httpRequests} / ${METRICS.httpDuration} series ${windowPhrase(data)}: the agent does not export the request metrics agentctl reads`, evidence: base }
 }
 
-function latency(ctx: CheckContext, data: WindowData, http: NonNullable<ReturnType<typeof httpSummary>>, base: Record<string, unknown>): CheckOutcome {
+async function latency(ctx: CheckContext, data: WindowData, http: NonNullable<ReturnType<typeof httpSummary>>, base: Record<string, unknown>): Promise<CheckOutcome> {
   const { p95Ms, p99Ms } = ctx.config.slo
   const l = http.latencyMs
   const evidence = { ...base, p50Ms: l.p50, p95Ms: l.p95, p99Ms: l.p99, sloP95Ms: p95Ms, ...(p99Ms ? { sloP99Ms: p99Ms } : {}), requests: http.requests, rps: http.rps }
   const summary = `p50 ${l.p50}ms, p95 ${l.p95}ms, p99 ${l.p99}ms ${windowPhrase(data)} (${http.requests} requests, ${http.rps} req/s)`
   const dig = `Find the slow route and the LLM share: ${queryCommand(ctx, `histogram_quantile(0.95, sum by (le, route) (rate(${METRICS.httpDuration}_bucket[5m])))`, METRICS.llmDuration)}`
   const title = 'Request latency against the SLO'
-  if (l.p95 > p95Ms || (p99Ms && l.p99 > p99Ms)) {
+  const fail = l.p95 > p95Ms || (p99Ms !== undefined && l.p99 > p99Ms)
+  if (!fail && !(l.p95 > NEAR_SLO * p95Ms)) return { title, status: 'pass', message: `${summary}; SLO p95 ${p95Ms}ms`, evidence }
+  // The traces of the slowest requests (exemplars), which the runner turns into links: src/traces.ts.
+  const traceIds = slowestTraces(await tracedRequests(ctx, data, probeRoutes(ctx)), p95Ms / 1000)
+  const traced = traceIds.length ? { evidence: { ...evidence, traceIds }, remediation: `${dig} The traces of the window's slowest requests (slowest first) show where the time went.` } : { evidence, remediation: dig }
+  if (fail) {
     const breach = l.p95 > p95Ms ? `p95 ${l.p95}ms exceeds the SLO of ${p95Ms}ms` : `p99 ${l.p99}ms exceeds the SLO of ${p99Ms}ms`
-    return { title, status: 'fail', message: `${breach}: ${summary}`, evidence, remediation: dig }
+    return { title, status: 'fail', message: `${breach}: ${summary}`, ...traced }
   }
-  if (l.p95 > NEAR_SLO * p95Ms) return { title, status: 'warn', message: `p95 is at ${Math.round((100 * l.p95) / p95Ms)}% of the ${p95Ms}ms SLO: ${summary}`, evidence, remediation: dig }
-  return { title, status: 'pass', message: `${summary}; SLO p95 ${p95Ms}ms`, evidence }
+  return { title, status: 'warn', message: `p95 is at ${Math.round((100 * l.p95) / p95Ms)}% of the ${p95Ms}ms SLO: ${summary}`, ...traced }
 }
 
 function errors(ctx: CheckContext, data: WindowData, http: NonNullable<ReturnType<typeof httpSummary>>, base: Record<string, unknown>): CheckOutcome {

@@ -29,4 +29,12 @@ export const METRICS = {
   // process_cpu_seconds_total, nodejs_eventloop_lag_seconds, nodejs_heap_size_used_bytes, ...
 } as const
 
+/**
+ * The exemplar label naming a trace: with tracing on, the reference agent's request histogram
+ * carries `# {trace_id="<32 hex>"} <seconds> <unix time>` on the bucket of a chat it counted
+ * (OpenMetrics, served when the scraper asks for it). OpenTelemetry's Prometheus exporters use the
+ * same name; diagnose also reads `traceId` (prom-client's default metrics) and `traceID`.
+ */
+export const EXEMPLAR_TRACE_LABEL = 'trace_id'
+
 export const BREAKER_STATE = { closed: 0, open: 1, halfOpen: 2 } as const

@@ -1,16 +1,29 @@
 /**
- * Prometheus text exposition (format 0.0.4, which prom-client emits) parsed into flat samples.
+ * Prometheus text exposition (format 0.0.4, which prom-client emits) and OpenMetrics 1.0 text
+ * (which diagnose asks for, for its exemplars) parsed into flat samples.
  *
  * Why not parse-prometheus-text-format: it returns untyped, per-family nested objects with
  * histogram buckets keyed by the `le` string, while everything here (deltas between two scrapes,
  * label filters, PromQL-style quantiles) wants one flat list of samples. The grammar is small.
+ * The two formats share it: OpenMetrics adds an exemplar after a sample
+ * (`x_bucket{le="5"} 12 # {trace_id="abc"} 4.2 1700000000.123`), names a counter's family without
+ * `_total` in its TYPE line, and ends with `# EOF` (a comment here).
  */
 export type Labels = Record<string, string>
+
+/** An OpenMetrics exemplar: one observation the sample counted, with its labels (a trace id). */
+export interface Exemplar {
+  labels: Labels
+  value: number
+  /** Unix seconds, when the exposition gives one. */
+  timestamp?: number
+}
 
 export interface Sample {
   name: string
   labels: Labels
   value: number
+  exemplar?: Exemplar
 }
 
 export interface Exposition {
@@ -19,7 +32,7 @@ export interface Exposition {
   types: Map<string, string>
 }
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)(?:\s+\S+)?$/
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/
 
 export function parseExposition(text: string): Exposition {
   const samples: Sample[] = []
@@ -32,48 +45,89 @@ export function parseExposition(text: string): Exposition {
       if (type) types.set(type[1]!, type[2]!)
       continue
     }
-    const match = SAMPLE.exec(line)
-    if (!match) continue // tolerate lines we don't understand rather than lose the whole scrape
-    const value = parseValue(match[3]!)
-    if (value === undefined) continue
-    samples.push({ name: match[1]!, labels: match[2] ? parseLabels(match[2]) : {}, value })
+    // Tolerate lines we don't understand rather than lose the whole scrape.
+    const sample = parseSample(line)
+    if (sample) samples.push(sample)
   }
   return { samples, types }
+}
+
+/** `name{labels} value [timestamp] [# {labels} value [timestamp]]`, or undefined when malformed. */
+function parseSample(line: string): Sample | undefined {
+  const name = NAME.exec(line)?.[0]
+  if (!name) return undefined
+  let labels: Labels = {}
+  let rest = line.slice(name.length)
+  if (rest.startsWith('{')) {
+    // Scanned quote by quote: a label value may hold `}`, `#` or spaces.
+    const block = parseLabels(rest)
+    if (!block) return undefined
+    labels = block.labels
+    rest = rest.slice(block.end)
+  }
+  if (!/^\s/.test(rest)) return undefined
+  const hash = rest.indexOf(' # ')
+  const value = valueAndTimestamp(hash < 0 ? rest : rest.slice(0, hash))
+  if (!value) return undefined
+  const exemplar = hash < 0 ? undefined : parseExemplar(rest.slice(hash + 3).trim())
+  return { name, labels, value: value.value, ...(exemplar ? { exemplar } : {}) }
+}
+
+/** `{labels} value [timestamp]`; a malformed exemplar is dropped, never its sample. */
+function parseExemplar(text: string): Exemplar | undefined {
+  const block = text.startsWith('{') ? parseLabels(text) : undefined
+  const value = block && valueAndTimestamp(text.slice(block.end))
+  if (!block || !value) return undefined
+  return { labels: block.labels, value: value.value, ...(value.timestamp !== undefined ? { timestamp: value.timestamp } : {}) }
+}
+
+function valueAndTimestamp(text: string): { value: number; timestamp?: number } | undefined {
+  const fields = text.trim().split(/\s+/)
+  if (fields.length > 2) return undefined
+  const value = parseValue(fields[0]!)
+  if (value === undefined) return undefined
+  const timestamp = fields[1] === undefined ? undefined : Number(fields[1])
+  return { value, ...(timestamp !== undefined && Number.isFinite(timestamp) ? { timestamp } : {}) }
 }
 
 function parseValue(text: string): number | undefined {
   if (text === '+Inf' || text === 'Inf') return Infinity
   if (text === '-Inf') return -Infinity
   if (text === 'NaN') return NaN
+  if (text === '') return undefined
   const n = Number(text)
   return Number.isNaN(n) ? undefined : n
 }
 
-/** Parses `{a="x",b="y\"z"}` honouring the three escapes the format defines. */
-function parseLabels(block: string): Labels {
+/**
+ * Parses `{a="x",b="y\"z"}` at the start of `text`, honouring the three escapes the format
+ * defines; `end` is the index just past the closing brace. Undefined when the block never closes.
+ */
+function parseLabels(text: string): { labels: Labels; end: number } | undefined {
   const labels: Labels = {}
-  const body = block.slice(1, -1)
-  let i = 0
-  while (i < body.length) {
-    while (body[i] === ',' || body[i] === ' ') i++
-    const eq = body.indexOf('=', i)
-    if (eq < 0) break
-    const name = body.slice(i, eq).trim()
+  let i = 1
+  for (;;) {
+    while (text[i] === ',' || text[i] === ' ') i++
+    if (i >= text.length) return undefined
+    if (text[i] === '}') return { labels, end: i + 1 }
+    const eq = text.indexOf('=', i)
+    if (eq < 0) return undefined
+    const name = text.slice(i, eq).trim()
     i = eq + 1
-    if (body[i] !== '"') break
+    if (text[i] !== '"') return undefined
     i++
     let value = ''
-    while (i < body.length && body[i] !== '"') {
-      if (body[i] === '\\' && i + 1 < body.length) {
-        const next = body[i + 1]
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\' && i + 1 < text.length) {
+        const next = text[i + 1]
         value += next === 'n' ? '\n' : next
         i += 2
-      } else value += body[i++]
+      } else value += text[i++]
     }
+    if (i >= text.length) return undefined
     i++ // closing quote
     labels[name] = value
   }
-  return labels
 }
 
 export type LabelFilter = (labels: Labels) => boolean

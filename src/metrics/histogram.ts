@@ -1,4 +1,4 @@
-import { type Exposition, type LabelFilter, type Labels, type Sample, select } from './exposition.js'
+import { type Exemplar, type Exposition, type LabelFilter, type Labels, type Sample, select } from './exposition.js'
 
 export interface Bucket {
   /** Upper bound (the `le` label); +Infinity for the last bucket. */
@@ -67,17 +67,26 @@ const CUMULATIVE_SUFFIX = /_(total|bucket|count|sum|created)$/
 /**
  * What happened between two scrapes: counters and histogram/summary parts become `after - before`
  * (a counter that went down was reset by a restart, so the increase is the new value, as PromQL's
- * increase() assumes); gauges keep the later value.
+ * increase() assumes); gauges keep the later value. A cumulative sample keeps its exemplar only
+ * when it changed since the first scrape: a series holds the exemplar of its latest observation,
+ * so a changed one was observed inside the window (no clock shared with the agent needed).
  */
 export function deltaExposition(before: Exposition, after: Exposition): Exposition {
-  const previous = new Map<string, number>()
-  for (const s of before.samples) previous.set(seriesKey(s), s.value)
+  const previous = new Map<string, Sample>()
+  for (const s of before.samples) previous.set(seriesKey(s), s)
   const samples: Sample[] = after.samples.map((s) => {
     if (!isCumulative(s.name, after.types)) return s
-    const old = previous.get(seriesKey(s)) ?? 0
-    return { ...s, value: s.value >= old ? s.value - old : s.value }
+    const old = previous.get(seriesKey(s))
+    const { exemplar, ...rest } = s
+    const fresh = exemplar && !(old?.exemplar && sameExemplar(old.exemplar, exemplar))
+    const value = s.value >= (old?.value ?? 0) ? s.value - (old?.value ?? 0) : s.value
+    return { ...rest, value, ...(fresh ? { exemplar } : {}) }
   })
   return { samples, types: after.types }
+}
+
+function sameExemplar(a: Exemplar, b: Exemplar): boolean {
+  return a.value === b.value && a.timestamp === b.timestamp && JSON.stringify(a.labels) === JSON.stringify(b.labels)
 }
 
 function isCumulative(name: string, types: Map<string, string>): boolean {

@@ -1,4 +1,4 @@
-import type { Labels } from './exposition.js'
+import type { Exemplar, Labels } from './exposition.js'
 import { getText, MetricsHttpError } from './http.js'
 
 export interface VectorSample {
@@ -6,14 +6,22 @@ export interface VectorSample {
   value: number
 }
 
-interface ApiResponse {
+interface ApiResponse<D = { resultType: string; result: Array<{ metric: Labels; value?: [number, string] }> }> {
   status: 'success' | 'error'
-  data?: { resultType: string; result: Array<{ metric: Labels; value?: [number, string] }> }
+  data?: D
   errorType?: string
   error?: string
 }
 
-/** A minimal client for Prometheus' instant-query API (`GET /api/v1/query`), bounded per call. */
+/** The series an exemplar query selected, each with the exemplars stored for it in the range. */
+export interface SeriesExemplars {
+  seriesLabels: Labels
+  exemplars: Exemplar[]
+}
+
+type ExemplarData = Array<{ seriesLabels?: Labels; exemplars?: Array<{ labels?: Labels; value?: string | number; timestamp?: number | string }> }>
+
+/** A minimal client for Prometheus' HTTP API (`/api/v1/query`, `/api/v1/query_exemplars`), bounded per call. */
 export class PromQueryClient {
   constructor(
     private readonly baseUrl: string,
@@ -21,10 +29,36 @@ export class PromQueryClient {
   ) {}
 
   async query(expr: string): Promise<VectorSample[]> {
-    const url = new URL('api/v1/query', this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`)
-    url.searchParams.set('query', expr)
     // Prometheus' own evaluation timeout, so a heavy query is cancelled server-side too.
-    url.searchParams.set('timeout', `${Math.max(1, Math.floor(this.opts.timeoutMs / 1000))}s`)
+    const { url, parsed } = await this.get('api/v1/query', { query: expr, timeout: `${Math.max(1, Math.floor(this.opts.timeoutMs / 1000))}s` })
+    if (parsed.status !== 'success' || !parsed.data) throw new MetricsHttpError(`query failed (${parsed.errorType ?? 'error'}): ${parsed.error ?? 'no data'}`, url)
+    if (parsed.data.resultType === 'scalar') {
+      const v = parsed.data.result as unknown as [number, string]
+      return [{ metric: {}, value: Number(v[1]) }]
+    }
+    if (parsed.data.resultType !== 'vector') throw new MetricsHttpError(`expected a vector result, got ${parsed.data.resultType}`, url)
+    return parsed.data.result.map((r) => ({ metric: r.metric ?? {}, value: Number(r.value?.[1]) }))
+  }
+
+  /**
+   * `GET /api/v1/query_exemplars`: the exemplars of the series `expr` selects between two unix
+   * times (seconds). Prometheus keeps exemplars only with `--enable-feature=exemplar-storage`;
+   * without it the answer is empty.
+   */
+  async exemplars(expr: string, startSec: number, endSec: number): Promise<SeriesExemplars[]> {
+    const { url, parsed } = await this.get<ExemplarData>('api/v1/query_exemplars', { query: expr, start: startSec.toFixed(3), end: endSec.toFixed(3) })
+    if (parsed.status !== 'success' || !Array.isArray(parsed.data)) throw new MetricsHttpError(`exemplar query failed (${parsed.errorType ?? 'error'}): ${parsed.error ?? 'no data'}`, url)
+    return parsed.data.map((series) => ({
+      seriesLabels: series.seriesLabels ?? {},
+      exemplars: (series.exemplars ?? [])
+        .map((e): Exemplar => ({ labels: e.labels ?? {}, value: Number(e.value), ...(e.timestamp !== undefined ? { timestamp: Number(e.timestamp) } : {}) }))
+        .filter((e) => !Number.isNaN(e.value)),
+    }))
+  }
+
+  private async get<D = ApiResponse['data']>(path: string, params: Record<string, string>): Promise<{ url: string; parsed: ApiResponse<D> }> {
+    const url = new URL(path, this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`)
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value)
     let body: string
     try {
       body = await getText(url.toString(), { ...this.opts, accept: 'application/json' })
@@ -36,15 +70,9 @@ export class PromQueryClient {
       }
       throw error
     }
-    const parsed = safeJson(body)
+    const parsed = safeJson<D>(body)
     if (!parsed) throw new MetricsHttpError('the answer is not Prometheus API JSON', url.toString())
-    if (parsed.status !== 'success' || !parsed.data) throw new MetricsHttpError(`query failed (${parsed.errorType ?? 'error'}): ${parsed.error ?? 'no data'}`, url.toString())
-    if (parsed.data.resultType === 'scalar') {
-      const v = parsed.data.result as unknown as [number, string]
-      return [{ metric: {}, value: Number(v[1]) }]
-    }
-    if (parsed.data.resultType !== 'vector') throw new MetricsHttpError(`expected a vector result, got ${parsed.data.resultType}`, url.toString())
-    return parsed.data.result.map((r) => ({ metric: r.metric ?? {}, value: Number(r.value?.[1]) }))
+    return { url: url.toString(), parsed }
   }
 
   /** The single value of an aggregate query; undefined when the vector is empty (no such series). */
@@ -55,9 +83,9 @@ export class PromQueryClient {
   }
 }
 
-function safeJson(text: string): ApiResponse | undefined {
+function safeJson<D>(text: string): ApiResponse<D> | undefined {
   try {
-    return JSON.parse(text) as ApiResponse
+    return JSON.parse(text) as ApiResponse<D>
   } catch {
     return undefined
   }

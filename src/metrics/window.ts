@@ -79,13 +79,20 @@ function sharedOnce<T>(ctx: CheckContext, key: string, make: (own: CheckContext)
   return pending
 }
 
+/**
+ * OpenMetrics first, for the exemplars that lead from a slow bucket to a trace (src/metrics/
+ * exemplars.ts), then the classic text: Prometheus' own order, so an agent answers diagnose as it
+ * answers its scraper. Both parse (exposition.ts).
+ */
+export const SCRAPE_ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1'
+
 /** Two scrapes of the agent's /metrics across min(window, budget - margin, 2 s). */
 export async function fromScrapes(ctx: CheckContext): Promise<WindowData> {
   const url = metricsUrl(ctx)
   const requestedMs = windowMs(ctx)
   const started = performance.now()
   const scrapeTimeout = Math.min(2000, Math.max(200, Math.floor(ctx.timeoutMs / 3)))
-  const scrape = async () => parseExposition(await getText(url, { signal: ctx.signal, timeoutMs: scrapeTimeout, bearer: ctx.config.target.apiKey }))
+  const scrape = async () => parseExposition(await getText(url, { signal: ctx.signal, timeoutMs: scrapeTimeout, bearer: ctx.config.target.apiKey, accept: SCRAPE_ACCEPT }))
   const before = await scrape()
   const t0 = performance.now()
   const waitMs = Math.floor(Math.min(requestedMs, ctx.timeoutMs - BUDGET_MARGIN_MS - (t0 - started), MAX_SCRAPE_WAIT_MS))
@@ -98,7 +105,7 @@ export async function fromScrapes(ctx: CheckContext): Promise<WindowData> {
 
 /** The queries whose results, renamed back to their series, make the window's `increase` exposition. */
 function increaseQueries(range: string, probes: string[]): Array<[string, string]> {
-  const notProbe = `route!~"${probes.map(escapeRegex).join('|')}"`
+  const notProbe = notProbeMatcher(probes)
   return [
     [METRICS.httpRequests, `sum by (route, status) (increase(${METRICS.httpRequests}{${notProbe}}[${range}]))`],
     [`${METRICS.httpDuration}_bucket`, `sum by (le) (increase(${METRICS.httpDuration}_bucket{${notProbe}}[${range}]))`],
@@ -136,6 +143,11 @@ async function fromPrometheus(ctx: CheckContext, base: string): Promise<WindowDa
 
 export function promClient(ctx: CheckContext, base: string): PromQueryClient {
   return new PromQueryClient(base, { signal: ctx.signal, timeoutMs: Math.max(200, ctx.timeoutMs - 500) })
+}
+
+/** The PromQL label matcher that leaves the probe routes out: `route!~"/metrics|/health|/ready"`. */
+export function notProbeMatcher(probes: readonly string[]): string {
+  return `route!~"${probes.map(escapeRegex).join('|')}"`
 }
 
 function escapeRegex(text: string): string {

@@ -212,6 +212,10 @@ describe('POST /chat', () => {
     expect(metrics).toMatch(/agent_http_requests_total\{route="\/chat",method="POST",status="200"\} \d+/)
     expect(metrics).toMatch(/agent_tool_calls_total\{tool="[a-z_]+",outcome="success"\} \d+/)
     expect(metrics).toMatch(/agent_llm_tokens_total\{model="gpt-4o-mini",kind="prompt"\} \d+/)
+    // Tracing off: no exemplars to carry, so the classic text even for an OpenMetrics scraper.
+    const asked = await t.get('/metrics', { accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' })
+    expect(asked.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
+    expect(asked.body).not.toContain('# EOF')
   })
 })
 

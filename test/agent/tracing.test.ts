@@ -1,8 +1,9 @@
 /**
  * OpenTelemetry: the agent exports a turn's spans over OTLP/HTTP to a loopback receiver (a real
  * HTTP server here, reading the exporter's JSON), as one tree under the caller's traceparent,
- * sends each LLM attempt's context as `traceparent` on the LLM request, and names the turn's span
- * to the caller in a `traceresponse` header.
+ * sends each LLM attempt's context as `traceparent` on the LLM request, names the turn's span
+ * to the caller in a `traceresponse` header, and puts the turn's trace id on its request-duration
+ * bucket as an exemplar (OpenMetrics, when the scraper asks for it).
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -10,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parentFrom } from '../../agent/tracing.js'
 import { trace } from '@opentelemetry/api'
 import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
+import { parseExposition, select } from '../../src/metrics/exposition.js'
+import { SCRAPE_ACCEPT } from '../../src/metrics/window.js'
 
 interface OtlpSpan {
   traceId: string
@@ -28,6 +31,8 @@ let receiver: Server
 let schema: Awaited<ReturnType<typeof createTestSchema>>
 let t: TestAgent
 let closed = false
+/** The trace the /metrics exemplar named (first test), looked for among the exported spans (last). */
+let exemplarTrace: string | undefined
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -64,6 +69,27 @@ const attr = (span: OtlpSpan, key: string) => {
 }
 
 describe('OpenTelemetry traces', () => {
+  it("names a chat's trace as the exemplar of its request-duration bucket, in OpenMetrics only", async () => {
+    const answer = await t.chat({ message: 'hello' })
+    expect(answer.status).toBe(200)
+    const traceId = answer.headers.get('traceresponse')!.split('-')[1]!
+    // Scraped as Prometheus and agentctl diagnose scrape it.
+    const om = await t.get('/metrics', { accept: SCRAPE_ACCEPT })
+    expect(om.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8')
+    expect(om.body).toMatch(/# EOF\n$/)
+    const traced = select(parseExposition(om.body), 'agent_http_request_duration_seconds_bucket', (l) => l.route === '/chat').filter((s) => s.exemplar)
+    expect(traced.map((s) => s.exemplar!.labels)).toEqual([{ trace_id: traceId }])
+    // On the bucket that counted it: the observation is at most its upper bound.
+    expect(traced[0]!.exemplar!.value).toBeLessThanOrEqual(Number(traced[0]!.labels.le === '+Inf' ? Infinity : traced[0]!.labels.le))
+    exemplarTrace = traceId
+    // Without an OpenMetrics Accept: the classic text as ever, no exemplar, counters still named _total.
+    const classic = await t.get('/metrics')
+    expect(classic.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
+    expect(classic.body).not.toContain(traceId)
+    expect(classic.body).toContain('# TYPE agent_http_requests_total counter')
+    expect(classic.body).toMatch(/^agent_http_requests_total\{route="\/chat",method="POST",status="200"\} 1$/m)
+  })
+
   it('exports one tree per turn under the caller\'s traceparent: LLM attempts, tool calls, the commit', async () => {
     const sentToLlm: Array<string | null> = []
     t.mock.server.events.on('request:start', ({ request }) => {
@@ -136,6 +162,14 @@ describe('OpenTelemetry traces', () => {
       [1, 0, null], // the retry of the first LLM call
       [0, 0, null], // the turn's second LLM call (after the tool), first try
     ])
+  })
+})
+
+describe('the exemplar on /metrics', () => {
+  it('names a trace the agent exported (a POST /chat server span)', () => {
+    expect(closed).toBe(true) // the agent closed above: every span was flushed
+    expect(exemplarTrace).toBeDefined()
+    expect(received.find((s) => s.traceId === exemplarTrace && s.name === 'POST /chat')).toMatchObject({ kind: 2 })
   })
 })
 
