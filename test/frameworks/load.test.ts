@@ -4,8 +4,6 @@
  * SSE `event: error`. Counting status codes would report 0 % errors; the error rate must be ~100 %,
  * the failures classed as in-band errors, in both load models.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { frameworksSkipReason, runCli, withStack } from './support.js'
 
@@ -21,16 +19,7 @@ const MODES: Array<[mode: string, flags: string[]]> = [
 ]
 const CASES = AGENT_CASES.flatMap(([agent, what]) => MODES.map(([mode, flags]) => [agent, what, mode, flags] as const))
 
-/** Load classifies answers through target protocols once h16's engine is on the branch (issue 14). */
-function loadEngineSkipReason(): string | undefined {
-  const engine = readFileSync(join(import.meta.dirname, '..', '..', 'harness', 'load', 'open-model.ts'), 'utf8')
-  if (engine.includes('protocol.parse(') || process.env.AGENTCTL_TEST_CLI) return undefined
-  const reason = "load on this branch predates h16's protocol-aware engine (harness/load/open-model.ts reads no TargetProtocol); these run once it is merged"
-  console.warn(`test/frameworks/load: ${reason}`)
-  return reason
-}
-
-describe.skipIf(frameworksSkipReason() ?? loadEngineSkipReason()).concurrent('load counts failures inside a 200 as errors', () => {
+describe.skipIf(frameworksSkipReason()).concurrent('load counts failures inside a 200 as errors', () => {
   it.each(CASES)('%s (%s), %s', async (agentKey, _what, _mode, modeFlags) => {
     await withStack(agentKey, async (stack) => {
       stack.mock.setScenario('bad-request')
