@@ -173,7 +173,8 @@ export function judgeStep(run: RunResult, thresholds: SloThreshold[], connection
   const windowS = run.durationMs / 1000
   const shortfall = (run.offeredRps - run.achievedRps) * windowS
   let breach: string | undefined
-  if (failed.length) breach = failed.map((r) => `${r.expression} (observed ${formatObserved(r)})`).join(', ')
+  if (run.overload) breach = `cut short after ${(run.overload.afterMs / 1000).toFixed(1)} s with ${run.overload.inFlight} requests in flight or waiting: the agent fell far behind this rate (it completed ${formatRps(run.overload.goodputRps)} per second); its requests were cancelled so the backlog does not outlive the step`
+  else if (failed.length) breach = failed.map((r) => `${r.expression} (observed ${formatObserved(r)})`).join(', ')
   else if (run.dropped > 0) breach = `agentctl dropped ${run.dropped} sends with all ${connections} connections busy (the load generator's limit, not the agent's)`
   else if (ratio < MIN_ACHIEVED_RATIO && shortfall > 2) breach = `achieved ${formatRps(run.achievedRps)} rps is ${Math.round(ratio * 100)}% of the offered ${formatRps(run.offeredRps)} (< ${MIN_ACHIEVED_RATIO * 100}%)`
   else if (queueGrew(run) && ratio < QUEUE_GROWTH_ACHIEVED && shortfall > 2) breach = `latency kept rising through the step (median ${Math.round(run.halves[0]!.p50Ms)} ms for requests sent in its first half, ${Math.round(run.halves[1]!.p50Ms)} ms in its second): a queue growing, the agent falls behind this rate`

@@ -3,7 +3,7 @@ import type { Pool } from 'undici'
 import type { TargetProtocol, TokenUsage } from '../../src/protocols/types.js'
 import type { LatencySummary, StreamSummary } from '../../src/report.js'
 import { runClosedModel } from './closed-model.js'
-import { runOpenModel } from './open-model.js'
+import { type Overload, runOpenModel } from './open-model.js'
 import { encodeHistogram, Recorder, summarize, type TimelinePoint } from './recorder.js'
 import type { Workload } from './workload.js'
 
@@ -29,6 +29,8 @@ export interface DriverOptions {
   protocol?: TargetProtocol
   /** With a protocol: the token usage each answer reported (cost). */
   onUsage?: (usage: TokenUsage) => void
+  /** Open model (capacity search): cut the step short once this many requests are in flight or waiting. */
+  cutAtInFlight?: number
 }
 
 export interface EngineOptions extends Required<Pick<DriverOptions, 'origin' | 'workload' | 'connections' | 'durationMs'>> {
@@ -41,6 +43,7 @@ export interface EngineOptions extends Required<Pick<DriverOptions, 'origin' | '
   onBody?: (body: string) => void
   protocol?: TargetProtocol
   onUsage?: (usage: TokenUsage) => void
+  cutAtInFlight?: number
 }
 
 export interface Progress {
@@ -70,6 +73,8 @@ export interface RunResult {
   stream?: StreamSummary
   /** base64 HDR histograms of the stream timings (µs; tokens/s in thousandths). */
   streamHistograms?: Record<string, string>
+  /** Open model: the step was cut short with the agent far behind (DriverOptions.cutAtInFlight). */
+  overload?: Overload
   /** The median latency of successful requests sent in each half of the window (queue growth). */
   halves: Array<{ requests: number; p50Ms: number }>
   /** The measured window actually covered (shorter when aborted). */
@@ -94,12 +99,13 @@ export async function runLoad(options: DriverOptions): Promise<RunResult> {
     onBody: options.onBody,
     protocol: options.protocol,
     onUsage: options.onUsage,
+    cutAtInFlight: options.cutAtInFlight,
   }
   if (options.mode === 'open' && !(options.rate && options.rate > 0)) throw new Error('the open model needs a rate > 0')
   const recorder = new Recorder(warmupMs, options.durationMs)
   const progress = options.onProgress ? startProgress(recorder, options.onProgress) : undefined
   try {
-    const { aborted } = options.mode === 'open' ? await runOpenModel(engine, recorder) : await runClosedModel(engine, recorder)
+    const { aborted, overload } = options.mode === 'open' ? await runOpenModel(engine, recorder) : { ...(await runClosedModel(engine, recorder)), overload: undefined }
     // The window is the planned duration (the open model's last request may finish before its
     // end); only an abort shortens it.
     const elapsedMs = recorder.started ? performance.now() - recorder.measureFrom : 0
@@ -111,7 +117,8 @@ export async function runLoad(options: DriverOptions): Promise<RunResult> {
       mode: options.mode,
       // A closed model offers what the server accepts: every completion, failed ones included.
       offeredRps: round2(options.mode === 'open' ? options.rate! : recorder.completedInWindow / (measuredMs / 1000)),
-      achievedRps: round2(achievedRps),
+      // Cut short: the window never ran; what the agent completed per second until then is the figure.
+      achievedRps: round2(overload ? overload.goodputRps : achievedRps),
       requests: recorder.requests,
       errors: recorder.errors,
       dropped: recorder.dropped,
@@ -122,8 +129,9 @@ export async function runLoad(options: DriverOptions): Promise<RunResult> {
       succeededAll: recorder.succeededAll,
       ...(options.mode === 'open' ? { scheduler: { maxLagMs: round2(recorder.maxSchedulerLagMs), lateSendRatio: round2(recorder.lateSendRatio) } } : {}),
       ...streamFigures(recorder),
+      ...(overload ? { overload } : {}),
       halves: recorder.halves.map((h) => ({ requests: h.totalCount, p50Ms: summarize(h).p50 })),
-      durationMs: Math.round(measuredMs),
+      durationMs: Math.round(overload ? overload.afterMs : measuredMs),
       aborted,
     }
   } finally {

@@ -17,7 +17,7 @@ import type { Recorder } from './recorder.js'
  * (bursts at each second boundary) and its correction records synthetic values with a 1 ms
  * expected interval, which reports p50 ≈ 51 ms for a server that always takes 100 ms.
  */
-export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Promise<{ aborted: boolean }> {
+export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Promise<{ aborted: boolean; overload?: Overload }> {
   const rate = opts.rate!
   const intervalMs = 1000 / rate
   const total = Math.floor(((opts.warmupMs + opts.durationMs) / 1000) * rate)
@@ -26,7 +26,8 @@ export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Pro
   const backlog: number[] = []
   let issued = 0
   let active = 0
-  let stopping: 'aborted' | 'drain-timeout' | undefined
+  let stopping: 'aborted' | 'drain-timeout' | 'overload' | undefined
+  let overload: Overload | undefined
   let timer: NodeJS.Timeout | undefined
   let finish!: () => void
   const finished = new Promise<void>((resolve) => (finish = resolve))
@@ -46,8 +47,8 @@ export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Pro
       })
       .catch((error: NodeJS.ErrnoException) => {
         opts.workload.complete(turn, false)
-        // Requests we cancel on Ctrl-C are not the server's fault; a drain timeout is.
-        if (stopping === 'aborted') return
+        // Requests we cancel (Ctrl-C, a step cut short) are not answers; a drain timeout is a failure.
+        if (stopping === 'aborted' || stopping === 'overload') return
         recorder.record(intendedAt, performance.now(), false, stopping === 'drain-timeout' ? 'timeout' : errorCode(error))
       })
       .finally(() => {
@@ -70,6 +71,7 @@ export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Pro
       } else if (backlog.length < opts.connections) backlog.push(intendedAt)
       else recorder.drop(intendedAt)
     }
+    if (opts.cutAtInFlight && active + backlog.length >= opts.cutAtInFlight) return cutShort(now)
     if (issued < total && !stopping) timer = setTimeout(tick, Math.max(0, start + issued * intervalMs - performance.now()))
     else {
       // Requests still running one timeout after the schedule ended count as timed out.
@@ -82,6 +84,17 @@ export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Pro
   const drain = () => {
     stopping ??= 'drain-timeout'
     for (const intendedAt of backlog.splice(0)) recorder.record(intendedAt, performance.now(), false, 'timeout')
+    inflight.abort()
+    maybeFinish()
+  }
+
+  // The agent fell far behind (a capacity search's growth step far past its limit): stop sending
+  // and cancel what is in flight, so the backlog does not outlive the step and haunt the next one.
+  const cutShort = (now: number) => {
+    const elapsedS = Math.max(0.001, (now - start) / 1000)
+    overload = { inFlight: active + backlog.length, afterMs: Math.round(now - start), goodputRps: Math.round((recorder.succeededAll / elapsedS) * 100) / 100 }
+    stopping = 'overload'
+    backlog.length = 0
     inflight.abort()
     maybeFinish()
   }
@@ -102,7 +115,14 @@ export async function runOpenModel(opts: EngineOptions, recorder: Recorder): Pro
   clearTimeout(drainTimer)
   opts.signal?.removeEventListener('abort', onAbort)
   if (!opts.pool) await pool.destroy().catch(() => undefined)
-  return { aborted: stopping === 'aborted' }
+  return { aborted: stopping === 'aborted', ...(overload ? { overload } : {}) }
+}
+
+/** A step cut short: what was in flight or waiting, when, and the successes per second until then. */
+export interface Overload {
+  inFlight: number
+  afterMs: number
+  goodputRps: number
 }
 
 /**

@@ -17,6 +17,17 @@ const MAX_AUTO_START_RPS = 500
 const START_USERS = 4
 /** Doubling grows 4x while latency stays within this factor of the floor's p95 (far from the limit). */
 const FLAT_LATENCY = 1.5
+/**
+ * A step is cut short once this many times its Little's-law share (rate x latency) is in flight
+ * or waiting: far past its limit, an agent's backlog grows by (offered - capacity) every second,
+ * and left to run for the whole window and its drain it outlived the step (on the reference agent a
+ * 4x growth step to 3.6x its capacity left 503s and timeouts in the next two steps). Never below
+ * two seconds of arrivals: an agent that stalls for a second (the seed-000 agent's blocking calls)
+ * is judged by its window, not cut at its first hiccup.
+ */
+const CUT_AT_SHARE = 5
+const MIN_CUT_BACKLOG_MS = 2000
+const MIN_CUT_IN_FLIGHT = 64
 
 export interface SearchOptions extends Omit<DriverOptions, 'mode' | 'rate' | 'durationMs' | 'connections' | 'warmupMs' | 'timeoutMs'> {
   /** --start-rps: the first step, and a floor (the search never goes below it). Default: from the probe. */
@@ -94,7 +105,10 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
     const run = async (rate: number, windowScale = 1): Promise<CapacityStep | undefined> => {
       const plan = planStep(rate, latencyMs, opts, windowScale)
       opts.onStepStart?.(rate, steps.length, plan.connections)
-      const result = await runLoad({ ...opts, mode: 'open', rate, connections: plan.connections, durationMs: plan.windowMs, warmupMs: plan.warmupMs, timeoutMs: plan.drainMs, pool })
+      // Before the generator would drop (every connection busy and the backlog as deep): a bracket
+      // closed by drops says nothing about the agent.
+      const cutAtInFlight = Math.min(2 * plan.connections - 1, Math.max(MIN_CUT_IN_FLIGHT, Math.ceil((rate * Math.max(CUT_AT_SHARE * latencyMs, MIN_CUT_BACKLOG_MS)) / 1000)))
+      const result = await runLoad({ ...opts, mode: 'open', rate, connections: plan.connections, durationMs: plan.windowMs, warmupMs: plan.warmupMs, timeoutMs: plan.drainMs, pool, cutAtInFlight })
       if (result.aborted) return undefined
       const step = judgeStep(result, thresholds, plan.connections)
       steps.push(step)

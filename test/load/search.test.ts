@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findKnee } from '../../harness/load/capacity.js'
+import { findKnee, judgeStep } from '../../harness/load/capacity.js'
+import { runLoad } from '../../harness/load/driver.js'
 import { type SearchOptions, searchCapacity } from '../../harness/load/search.js'
 import { Workload } from '../../harness/load/workload.js'
 import { loadFindings } from '../../src/load/findings.js'
@@ -63,6 +64,21 @@ describe('adaptive capacity search', () => {
     expect(finding.status).toBe('pass')
     expect(finding.message).toMatch(/held \d+ rps, broke at \d+ rps/)
   }, 90_000)
+
+  it('a step far past the capacity is cut short: requests cancelled, goodput measured, the breach says why', async () => {
+    const began = Date.now()
+    const run = await runLoad({ origin: server.url, workload: new Workload({ method: 'GET', path: '/', headers: {} }), mode: 'open', rate: 800, connections: 200, durationMs: 5000, warmupMs: 0, timeoutMs: 5000, cutAtInFlight: 150 })
+    expect(run.overload, JSON.stringify(run.statuses)).toBeDefined()
+    expect(run.overload!.inFlight).toBeGreaterThanOrEqual(150)
+    // Not the 5 s window and its drain: the backlog of a 4x overload reaches 150 within a second.
+    expect(Date.now() - began).toBeLessThan(2500)
+    expect(run.durationMs).toBeLessThan(1500)
+    // What the server completed per second until the cut: at most its capacity (200 req/s).
+    expect(run.achievedRps).toBeLessThanOrEqual(210)
+    const step = judgeStep(run, parseSlos(['p95<2s']), 200)
+    expect(step.sustained).toBe(false)
+    expect(step.breach).toMatch(/^cut short after [\d.]+ s with \d+ requests in flight or waiting: the agent fell far behind this rate/)
+  })
 
   it('a first step above the capacity says so and does not pass', async () => {
     const result = await searchCapacity(options(server.url, { startRps: 600 }))
