@@ -12,6 +12,12 @@ import { BREAKER_STATE, EXEMPLAR_TRACE_LABEL, METRICS } from '../src/contracts/m
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 const LLM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60]
 const ACTIVE_WINDOW_MS = 15 * 60_000
+/**
+ * Sessions the active-sessions gauge remembers at most (about 100 B each). Without a bound, a
+ * replica taking new sessions at 500/s would hold 450 000 of them for the 15-minute window; the
+ * gauge reads at most this many.
+ */
+export const ACTIVE_SESSIONS_CAP = 100_000
 
 export type LlmOutcome = 'success' | 'error' | 'timeout' | 'rate_limited' | 'breaker_open' | 'invalid_response'
 
@@ -33,6 +39,8 @@ export interface Telemetry {
   budgetDaily: Gauge
   /** Marks a session active for the agent_active_sessions gauge. */
   touchSession(sessionId: string): void
+  /** How many sessions the gauge remembers right now (bounded by the window and the cap). */
+  trackedSessions(): number
   /** Where the budget gauge reads today's spend; set once the budget exists. */
   setBudgetSource(read: () => Promise<number>): void
   /** Where the breaker gauge reads each model's state, at scrape time. */
@@ -81,7 +89,14 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     }),
     toolCalls: new Counter({ name: METRICS.toolCalls, help: 'Tool calls by outcome', labelNames: ['tool', 'outcome'], registers: [registry] }),
     budgetDaily: new Gauge({ name: METRICS.budgetDaily, help: 'Configured daily LLM budget in USD (0 = none)', registers: [registry] }),
-    touchSession: (id) => void lastTurn.set(id, Date.now()),
+    touchSession(id) {
+      const now = Date.now()
+      // Re-inserted, so the Map stays ordered by last turn and the oldest entries come first.
+      lastTurn.delete(id)
+      lastTurn.set(id, now)
+      pruneSessions(lastTurn, now)
+    },
+    trackedSessions: () => lastTurn.size,
     setBudgetSource: (read) => void (readBudget = read),
     setBreakerSource: (read) => void (readBreakers = read),
   }
@@ -91,8 +106,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     help: 'Sessions with a turn in the last 15 minutes (this replica)',
     registers: [registry],
     collect() {
-      const cutoff = Date.now() - ACTIVE_WINDOW_MS
-      for (const [id, at] of lastTurn) if (at < cutoff) lastTurn.delete(id)
+      pruneSessions(lastTurn, Date.now())
       this.set(lastTurn.size)
     },
   })
@@ -125,6 +139,18 @@ function requestHistogram(registry: Registry, exemplars: boolean): Histogram<str
   })
   if (exemplars) registry.registerMetric(histogram)
   return histogram
+}
+
+/**
+ * Forgets sessions whose last turn left the window, and the oldest beyond the cap. Oldest first,
+ * stopping at the first one kept: O(1) per turn on average, however many sessions there are.
+ */
+function pruneSessions(lastTurn: Map<string, number>, now: number): void {
+  const cutoff = now - ACTIVE_WINDOW_MS
+  for (const [id, at] of lastTurn) {
+    if (at >= cutoff && lastTurn.size <= ACTIVE_SESSIONS_CAP) return
+    lastTurn.delete(id)
+  }
 }
 
 /**

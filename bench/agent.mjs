@@ -358,7 +358,7 @@ async function closedLoop(url, { connections, duration, rampMs = 0 }) {
   const phase = nextPhase()
   const pool = new Pool(url, { connections, pipelining: 1 })
   const latencies = []
-  const timings = { own: [], history: [], commit: [] } // from the agent's Server-Timing header
+  const timings = { own: [], history: [], commit: [], db: [] } // from the agent's Server-Timing header
   let ok = 0
   let failed = 0
   const start = performance.now()
@@ -392,7 +392,7 @@ async function closedLoop(url, { connections, duration, rampMs = 0 }) {
     list.sort((a, b) => a - b)
     return list.length ? list[Math.min(list.length - 1, Math.floor(list.length * q))] : NaN
   }
-  const own = timings.own.length ? { p50: at(timings.own, 0.5), p99: at(timings.own, 0.99), historyP99: at(timings.history, 0.99), commitP99: at(timings.commit, 0.99) } : undefined
+  const own = timings.own.length ? { p50: at(timings.own, 0.5), p99: at(timings.own, 0.99), historyP99: at(timings.history, 0.99), commitP99: at(timings.commit, 0.99), dbP99: at(timings.db, 0.99) } : undefined
   return { rps: (ok + failed) / duration, p50: Math.round(at(latencies, 0.5)), p99: Math.round(at(latencies, 0.99)), ok, failed, own }
 }
 
@@ -403,6 +403,7 @@ function addTiming(timings, header) {
   timings.own.push(dur.total - dur.llm)
   timings.history.push(dur.history)
   timings.commit.push(dur.commit)
+  timings.db.push(dur.db ?? NaN) // the commit's PostgreSQL statement (absent from older agents)
 }
 
 /** autocannon: every connection starts at once, for the lock-step comparison. */
@@ -441,7 +442,7 @@ function report(title, r) {
   console.log(`${title}: ${r.rps.toFixed(1)} chat req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.ok} ok, ${r.failed} failed${cpu}`)
   if (r.own) {
     const ms = (x) => x.toFixed(1)
-    console.log(`   agent's own time per chat (Server-Timing total - llm): p50 ${ms(r.own.p50)} ms, p99 ${ms(r.own.p99)} ms; p99 of history read ${ms(r.own.historyP99)} ms, of commit ${ms(r.own.commitP99)} ms`)
+    console.log(`   agent's own time per chat (Server-Timing total - llm): p50 ${ms(r.own.p50)} ms, p99 ${ms(r.own.p99)} ms; p99 of history read ${ms(r.own.historyP99)} ms, of commit ${ms(r.own.commitP99)} ms (its PostgreSQL statement ${ms(r.own.dbP99)} ms)`)
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The LLM transport must never bypass a patched fetch (msw, test doubles): only Node's own fetch
- * is swapped for undici.request. The user-agent header tells the two paths apart on the wire:
- * Node's fetch sends one, undici.request does not.
+ * is swapped for a direct dispatch on undici's global dispatcher. The user-agent header tells the
+ * two paths apart on the wire: Node's fetch sends one, the dispatch does not.
  */
+import { getEventListeners } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,6 +19,7 @@ beforeAll(async () => {
     seen.push(req.headers)
     req.resume()
     req.on('end', () => {
+      if (req.headers['x-test'] === 'hang') return // never answers: the caller aborts
       const limited = req.headers['x-test'] === '429'
       res.writeHead(limited ? 429 : 200, { 'content-type': 'application/json', ...(limited ? { 'retry-after-ms': '150' } : {}) })
       res.end(JSON.stringify(limited ? { error: { code: 'rate_limit_exceeded' } } : { choices: [{ message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] }))
@@ -37,7 +39,7 @@ describe('LLM transport', () => {
     expect(isBuiltinFetch(undefined)).toBe(false)
   })
 
-  it('with the built-in fetch, sends through undici.request: same answer, headers and body readable', async () => {
+  it('with the built-in fetch, dispatches directly: same answer, headers and body readable', async () => {
     const answer = await postJson(url, init())
     expect(answer.status).toBe(200)
     expect(answer.header('Content-Type')).toBe('application/json')
@@ -49,6 +51,30 @@ describe('LLM transport', () => {
     expect(limited.statusText).toBe('Too Many Requests')
     expect(limited.header('retry-after-ms')).toBe('150')
     expect(await limited.text()).toContain('rate_limit_exceeded')
+  })
+
+  it('leaves no listener on the caller signal, answered or aborted', async () => {
+    const answered = init()
+    await (await postJson(url, answered)).json()
+    expect(getEventListeners(answered.signal, 'abort')).toHaveLength(0)
+
+    const controller = new AbortController()
+    const pending = postJson(url, { ...init({ 'x-test': 'hang' }), signal: controller.signal })
+    setTimeout(() => controller.abort(new Error('the chat was cancelled')), 50)
+    await expect(pending).rejects.toThrow('the chat was cancelled')
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+
+    const early = new AbortController()
+    early.abort(new Error('cancelled before sending'))
+    await expect(postJson(url, { ...init(), signal: early.signal })).rejects.toThrow('cancelled before sending')
+  })
+
+  it('a refused connection fails with the socket error code the client classifies', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    await expect(postJson(`http://127.0.0.1:${port}/v1/chat/completions`, init())).rejects.toMatchObject({ code: 'ECONNREFUSED' })
   })
 
   it('a patched fetch is called, at call time', async () => {

@@ -92,7 +92,7 @@ export function createRedisCache(client: Redis, options: { ttlSeconds: number; p
     if (deleting || stale.size === 0) return
     deleting = true
     const ids = [...stale.keys()].slice(0, 500)
-    // One DEL per session (its keys share a Cluster slot); auto-pipelining sends them together.
+    // One DEL per session (its keys share a Cluster slot), all in flight at once.
     void Promise.all(ids.map((id) => guard.run(() => redis.del(...keys(id)))))
       .then((done) => ids.forEach((id, i) => done[i] !== undefined && stale.delete(id)))
       .finally(() => (deleting = false))

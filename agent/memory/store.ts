@@ -120,8 +120,7 @@ export class ConversationStore {
    * belongs to another key the upsert yields no row and nothing of the turn is written (`forbidden`,
    * the caller answers 403); the tool audit rows are stored either way: those calls did happen.
    * Resolves once PostgreSQL committed; `cached` once the cache has the turn too. The caller
-   * awaits it before answering, after issuing its own Redis writes in the same tick, so they share
-   * one pipelined write with the append.
+   * awaits it before answering, together with its own Redis writes (they overlap, one round trip).
    */
   async commitTurn(turn: TurnRecord): Promise<{ forbidden: boolean; cached: Promise<void> }> {
     const m = turn.messages

@@ -14,6 +14,7 @@ import { spentBeforeFailure } from '../orchestrator.js'
 import { type AuditRow, insertAuditRows } from '../tools/index.js'
 import type { AgentDeps } from '../server.js'
 import type { TurnTrace } from '../tracing-types.js'
+import { newTurnTiming, serverTiming, type TurnTiming } from './server-timing.js'
 
 export interface ChatResponse {
   response: string
@@ -82,7 +83,7 @@ async function chat(deps: AgentDeps, request: FastifyRequest, reply: FastifyRepl
   try {
     const downgradeTo = await admit(deps)
     const turn = { ...body, owner, key, downgradeTo, flagged: injection.flagged }
-    const timing: TurnTiming = { historyMs: 0, llmMs: 0, toolMs: 0, commitMs: 0 }
+    const timing = newTurnTiming()
     const response = await deps.inFlight.track(() => runTurn(deps, request, turn, gone.signal, timing, trace))
     return reply.header('server-timing', serverTiming(timing, reply.elapsedTime)).send(response)
   } catch (error) {
@@ -203,8 +204,9 @@ async function runTurn(
       throw error
     })
     endCommit?.()
+    timing.dbMs = performance.now() - commitStarted
     auditStored = true
-    // Issued in the same tick as the cache append: both leave in one pipelined Redis write.
+    // The cache append and the spend record run concurrently: one Redis round trip, not two.
     await Promise.all([committed.cached, recordSpend(spentUsd)])
     timing.commitMs = performance.now() - commitStarted
     if (committed.forbidden) throw sessionNotFound('session_id')
@@ -225,23 +227,6 @@ async function runTurn(
   } finally {
     turnDeadline.dispose()
   }
-}
-
-/** Where a turn's time went, in milliseconds: sent as a Server-Timing header. */
-interface TurnTiming {
-  historyMs: number
-  llmMs: number
-  toolMs: number
-  commitMs: number
-}
-
-/**
- * `Server-Timing` (W3C): browsers' dev tools and load tools read it, and `total - llm` is the
- * agent's own time per chat, which no client-side measurement can separate from the provider's.
- */
-function serverTiming(t: TurnTiming, totalMs: number): string {
-  const dur = (ms: number) => ms.toFixed(1)
-  return `history;dur=${dur(t.historyMs)}, llm;dur=${dur(t.llmMs)}, tools;dur=${dur(t.toolMs)}, commit;dur=${dur(t.commitMs)}, total;dur=${dur(totalMs)}`
 }
 
 function idempotencyKey(request: FastifyRequest): string | undefined {

@@ -73,7 +73,9 @@ describe('POST /chat', () => {
       expect(res.headers.get('traceresponse')).toBeNull() // tracing off (no OTLP endpoint): no trace to name
       const header = res.headers.get('server-timing') ?? ''
       const dur = Object.fromEntries([...header.matchAll(/(\w+);dur=([\d.]+)/g)].map(([, name, ms]) => [name, Number(ms)]))
-      expect(Object.keys(dur)).toEqual(['history', 'llm', 'tools', 'commit', 'total'])
+      expect(Object.keys(dur)).toEqual(['history', 'llm', 'tools', 'commit', 'db', 'total'])
+      expect(dur.db).toBeGreaterThan(0) // the PostgreSQL statement, part of the commit
+      expect(dur.db).toBeLessThanOrEqual(dur.commit)
       expect(dur.llm).toBeGreaterThanOrEqual(2 * 60 - 1) // two calls of 60 ms
       expect(dur.commit).toBeGreaterThan(0)
       expect(dur.total).toBeGreaterThanOrEqual(dur.llm + dur.tools + dur.commit + dur.history - 0.5) // 0.1 ms rounding each
