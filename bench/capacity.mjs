@@ -5,9 +5,8 @@
  *   npx tsc -p . && npx node bench/capacity.mjs [--runs 3] [--ramp-steps 15] [--target URL | --seed-000]
  *       [--mock-latency 100ms..200ms] [--slo 'p95<1s' --slo 'error_rate<1%'] [-- extra load flags]
  *
- * Default target: the reference agent, started once (as `load --self` starts it: embedded
- * PostgreSQL, the mock LLM at the given latency, the load profile) and warmed up, so every run
- * measures the same warm agent. --seed-000: the seed-000 FastAPI agent (bench/seed-000) on a
+ * Default target: the reference agent, started fresh for every run (as `load --self` starts it:
+ * embedded PostgreSQL, the mock LLM at the given latency, the load profile) and warmed up. --seed-000: the seed-000 FastAPI agent (bench/seed-000) on a
  * zero-latency mock LLM, the real PostgreSQL and Redis (AGENTCTL_TEST_DATABASE_URL /
  * AGENTCTL_TEST_REDIS_URL) and, unless --slo is given, the issue's SLO p95<400ms. With --target,
  * your agent (loopback). Each run is the built CLI,
@@ -47,20 +46,30 @@ const outDir = mkdtempSync(join(tmpdir(), 'agentctl-capacity-bench-'))
 let runIndex = 0
 let stack
 let targetArgs = ['--target', values.target]
-let targetName = values.target
-if (values['seed-000']) {
-  stack = await startSeedStack()
-  targetArgs = ['--target', stack.url]
-  targetName = `seed-000 FastAPI agent (zero-latency mock LLM, PostgreSQL, Redis), warmed`
-  await load(['--rate', '5', '--duration', '10s', '--warmup', '2s', '--slo', 'error_rate<1'], { quiet: true })
-} else if (!values.target) {
-  const { startSelfStack } = await import(join(root, 'dist', 'harness', 'self-stack.js'))
-  const { parseDurationRange } = await import(join(root, 'dist', 'src', 'duration.js'))
-  stack = await startSelfStack({ profile: 'load', dataDir: join(outDir, 'pg'), mockLlm: { latency: parseDurationRange(values['mock-latency']) } })
-  // The agent's key goes through the environment (agentctl.yaml interpolates it), never argv.
-  writeFileSync(join(outDir, 'agentctl.yaml'), `target:\n  url: ${stack.agentUrl}\n  apiKey: \${BENCH_AGENT_KEY}\n`)
-  process.env.BENCH_AGENT_KEY = stack.apiKey
-  targetArgs = ['-c', join(outDir, 'agentctl.yaml')]
+const targetName = values['seed-000'] ? 'seed-000 FastAPI agent (zero-latency mock LLM, PostgreSQL, Redis)' : values.target
+let starts = 0
+
+/**
+ * A fresh, warmed agent for every run (ours: the reference agent or the seed-000 one): an agent
+ * pushed past its limit may carry the damage into the next run (the reference agent, started once,
+ * held 247-304 rps in three searches and then broke at 153 rps in the ramp), and the bench
+ * measures the search, not that. Your --target is used as it is.
+ */
+async function freshTarget() {
+  if (values.target) return
+  await stack?.stop()
+  if (values['seed-000']) {
+    stack = await startSeedStack()
+    targetArgs = ['--target', stack.url]
+  } else {
+    const { startSelfStack } = await import(join(root, 'dist', 'harness', 'self-stack.js'))
+    const { parseDurationRange } = await import(join(root, 'dist', 'src', 'duration.js'))
+    stack = await startSelfStack({ profile: 'load', dataDir: join(outDir, `pg-${++starts}`), mockLlm: { latency: parseDurationRange(values['mock-latency']) } })
+    // The agent's key goes through the environment (agentctl.yaml interpolates it), never argv.
+    writeFileSync(join(outDir, 'agentctl.yaml'), `target:\n  url: ${stack.agentUrl}\n  apiKey: \${BENCH_AGENT_KEY}\n`)
+    process.env.BENCH_AGENT_KEY = stack.apiKey
+    targetArgs = ['-c', join(outDir, 'agentctl.yaml')]
+  }
   // Warm it: JIT, connection pools, caches; a cold agent's first seconds are no capacity figure.
   await load(['--rate', '5', '--duration', '10s', '--warmup', '2s', '--slo', 'error_rate<1'], { quiet: true })
 }
@@ -99,11 +108,12 @@ function describe(run) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-console.log(`capacity bench · ${targetName ?? `reference agent (load profile, mock LLM ${values['mock-latency']}), started once and warmed`} · SLO ${values.slo.join(', ')}`)
+console.log(`capacity bench · ${targetName ?? `reference agent (load profile, mock LLM ${values['mock-latency']})`}${values.target ? '' : ', started fresh and warmed for every run'} · SLO ${values.slo.join(', ')}`)
 console.log('NOTE: absolute figures depend on the machine; compare the ratios of one run.\n')
 
 const defaults = []
 for (let i = 0; i < Number(values.runs); i++) {
+  await freshTarget()
   const run = await load(['--find-capacity'])
   defaults.push(run)
   console.log(`default --find-capacity #${i + 1}: ${describe(run)}`)
@@ -121,6 +131,7 @@ console.log(`\ndefault runs: ${answers.join(', ')} rps · spread ${(spread * 100
 
 if (!values['skip-ramp']) {
   const step = Math.max(0.1, Number((mid / Number(values['ramp-steps'])).toPrecision(2)))
+  await freshTarget()
   const ramp = await load(['--find-capacity', '--start-rps', String(step), '--step-rps', String(step), '--step-duration', '10s', '--warmup', '3s', '--timeout', '20s', '--max-duration', '10m'])
   console.log(`\nexhaustive ramp (+${step} rps per 13 s step): ${describe(ramp)}`)
   if (ramp.report?.load.capacity.maxSustainableRps > 0) {
