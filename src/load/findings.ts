@@ -48,6 +48,28 @@ function showThreshold(r: SloResult): string {
   return formatObserved({ metric: r.metric, observed: r.threshold })
 }
 
+/** Transport failures: the request got no answer from the agent at all. */
+const UNREACHED: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: nothing is listening at the target',
+  ENOTFOUND: 'the target host name does not resolve',
+  EHOSTUNREACH: 'no route to the target host',
+  ECONNRESET: 'the connection was reset',
+  UND_ERR_SOCKET: 'the connection closed before an answer',
+  UND_ERR_CONNECT_TIMEOUT: 'connecting to the target timed out',
+}
+
+/**
+ * When most requests never reached the agent, that is the cause to name: advice about overload or
+ * LLM round-trips would blame an agent that never saw the traffic (a fresh-user trial of `load`
+ * against a closed port got exactly that).
+ */
+function unreachedNote(statuses: Record<string, number>, requests: number): string | undefined {
+  const hits = Object.entries(statuses).filter(([code]) => code in UNREACHED).sort((a, b) => b[1] - a[1])
+  const total = hits.reduce((sum, [, n]) => sum + n, 0)
+  if (requests === 0 || total < 0.5 * requests) return undefined
+  return `${total} of ${requests} requests never reached the agent (${hits.map(([code, n]) => `${code} x${n}: ${UNREACHED[code]}`).join('; ')}): check the target URL and that the agent is running (agentctl diagnose)`
+}
+
 /** One finding per SLO threshold, plus throughput, capacity, cost, baseline and interruption findings. */
 export function loadFindings(input: FindingsInput): Finding[] {
   const { load } = input
@@ -57,6 +79,7 @@ export function loadFindings(input: FindingsInput): Finding[] {
   // are unknown, and an observed 0 ms p95 must not read as a pass.
   const measured = load.requests + (load.dropped ?? 0) > 0
   const notMeasured = 'not measured: the run ended before any request completed in the measured window'
+  const unreached = unreachedNote(input.statuses, load.requests)
   for (const r of input.slo) {
     const n = (seen.get(r.metric) ?? 0) + 1
     seen.set(r.metric, n)
@@ -69,7 +92,7 @@ export function loadFindings(input: FindingsInput): Finding[] {
         severity: 'fail',
         message: !measured ? notMeasured : `${r.note ? `${r.metric}: ${r.note} to measure` : `${r.metric} was ${formatObserved(r)}`} (threshold ${r.op} ${showThreshold(r)})${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, ${input.capacity && input.capacity.maxSustainableRps === 0 ? 'the first step (none held)' : 'the highest step that held'}` : ''}`,
         evidence: { expression: r.expression, observed: r.observed, threshold: r.threshold, op: r.op, unit: unitOf(r.metric), requests: load.requests, mode: load.mode, ...(r.metric === 'error_rate' ? { statuses: input.statuses } : {}) },
-        remediation: r.passed || !measured ? '' : SLO_REMEDIATION[kind]!,
+        remediation: r.passed || !measured ? '' : (unreached ?? SLO_REMEDIATION[kind]!),
       }),
     )
   }

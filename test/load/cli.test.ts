@@ -94,6 +94,24 @@ describe('agentctl load: validation before traffic', () => {
   })
 })
 
+describe('agentctl load: a target nothing answers', () => {
+  it('names the cause (connection refused), not overload, in what to do', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number }
+        probe.close(() => resolve(port))
+      })
+    })
+    const out = join(work, 'refused.json')
+    const { code } = await agentctl(['load', '--target', `http://127.0.0.1:${port}`, ...quick, '--rate', '10', '--duration', '1s', '--slo', 'error_rate<1%', '-o', out], { cwd: work }).done
+    expect(code).toBe(1)
+    const errorRate = JSON.parse(readFileSync(out, 'utf8')).findings.find((f: { checkId: string }) => f.checkId === 'load-slo-error-rate')
+    expect(errorRate.status).toBe('fail')
+    expect(errorRate.remediation).toMatch(/^\d+ of \d+ requests never reached the agent \(ECONNREFUSED x\d+: connection refused: nothing is listening at the target\): check the target URL/)
+  })
+})
+
 describe('agentctl load: gates and reports', () => {
   it('passes the SLO, writes a JSON report with histograms and a timeline', async () => {
     const out = join(work, 'pass.json')
