@@ -1,3 +1,4 @@
+import { classifyNetError, type NetErrorKind } from '../probes/errors.js'
 import type { Finding, LoadResult, Status } from '../report.js'
 import type { CostResult } from './cost.js'
 import type { Regression } from './baseline.js'
@@ -48,15 +49,8 @@ function showThreshold(r: SloResult): string {
   return formatObserved({ metric: r.metric, observed: r.threshold })
 }
 
-/** Transport failures: the request got no answer from the agent at all. */
-const UNREACHED: Record<string, string> = {
-  ECONNREFUSED: 'connection refused: nothing is listening at the target',
-  ENOTFOUND: 'the target host name does not resolve',
-  EHOSTUNREACH: 'no route to the target host',
-  ECONNRESET: 'the connection was reset',
-  UND_ERR_SOCKET: 'the connection closed before an answer',
-  UND_ERR_CONNECT_TIMEOUT: 'connecting to the target timed out',
-}
+/** Transport failures (src/probes/errors.ts kinds) in which the request never got to the agent. */
+const NEVER_REACHED = new Set<NetErrorKind>(['refused', 'dns', 'unreachable', 'reset', 'tls'])
 
 /**
  * When most requests never reached the agent, that is the cause to name: advice about overload or
@@ -64,10 +58,15 @@ const UNREACHED: Record<string, string> = {
  * against a closed port got exactly that).
  */
 function unreachedNote(statuses: Record<string, number>, requests: number): string | undefined {
-  const hits = Object.entries(statuses).filter(([code]) => code in UNREACHED).sort((a, b) => b[1] - a[1])
-  const total = hits.reduce((sum, [, n]) => sum + n, 0)
+  // Status keys are HTTP codes, outcome kinds ('in-band-error', 'timeout') or transport error codes.
+  const hits = Object.entries(statuses)
+    .filter(([code]) => /^[A-Z][A-Z0-9_]+$/.test(code))
+    .map(([code, n]) => ({ code, n, ...classifyNetError({ code }) }))
+    .filter((h) => NEVER_REACHED.has(h.kind))
+    .sort((a, b) => b.n - a.n)
+  const total = hits.reduce((sum, h) => sum + h.n, 0)
   if (requests === 0 || total < 0.5 * requests) return undefined
-  return `${total} of ${requests} requests never reached the agent (${hits.map(([code, n]) => `${code} x${n}: ${UNREACHED[code]}`).join('; ')}): check the target URL and that the agent is running (agentctl diagnose)`
+  return `${total} of ${requests} requests never reached the agent (${hits.map((h) => `${h.code} x${h.n}: ${h.summary}`).join('; ')}): check the target URL and that the agent is running (agentctl diagnose)`
 }
 
 /** One finding per SLO threshold, plus throughput, capacity, cost, baseline and interruption findings. */

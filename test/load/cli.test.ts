@@ -108,7 +108,7 @@ describe('agentctl load: a target nothing answers', () => {
     expect(code).toBe(1)
     const errorRate = JSON.parse(readFileSync(out, 'utf8')).findings.find((f: { checkId: string }) => f.checkId === 'load-slo-error-rate')
     expect(errorRate.status).toBe('fail')
-    expect(errorRate.remediation).toMatch(/^\d+ of \d+ requests never reached the agent \(ECONNREFUSED x\d+: connection refused: nothing is listening at the target\): check the target URL/)
+    expect(errorRate.remediation).toMatch(/^\d+ of \d+ requests never reached the agent \(ECONNREFUSED x\d+: connection refused\): check the target URL/)
   })
 })
 
