@@ -132,7 +132,9 @@ export function loadSummaryRows(load: LoadResult): Array<[string, string]> {
     const c = load.capacity
     rows.push(['Max sustainable rate', `${c.outcome === 'at-least' ? 'at least ' : ''}${fmtNum(c.maxSustainableRps)} req/s per replica${c.brokeAtRps !== undefined ? ` (broke at ${fmtNum(c.brokeAtRps)})` : ''}`])
     rows.push(['Knee', c.kneeRps !== undefined ? `${fmtNum(c.kneeRps)} req/s` : 'no knee in range'])
-    if (c.replicasNeeded !== undefined) rows.push(['Replicas needed', `${c.replicasNeeded}${c.targetRps !== undefined ? ` for ${fmtNum(c.targetRps)} req/s` : ''}${c.headroom !== undefined ? ` (${fmtPct(c.headroom, 0)} headroom)` : ''}`])
+    const sizing = `${c.targetRps !== undefined ? ` for ${fmtNum(c.targetRps)} req/s` : ''}${c.headroom !== undefined ? ` (${fmtPct(c.headroom, 0)} headroom)` : ''}`
+    if (c.replicasNeeded !== undefined) rows.push(['Replicas needed', `${c.replicasNeeded}${sizing}`])
+    if (c.replicasAtMost !== undefined) rows.push(['Replicas needed', `at most ${c.replicasAtMost}${sizing}`])
   }
   if (load.cost) {
     const c = load.cost

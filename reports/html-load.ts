@@ -95,6 +95,7 @@ function capacityCard(load: LoadResult): string {
     items.push(stat(`${atLeast}${fmtNum(c.maxSustainableRps)} req/s`, `max sustainable per replica (inside the SLO)${c.brokeAtRps !== undefined ? `; broke at ${fmtNum(c.brokeAtRps)}` : ''}`))
     items.push(c.kneeRps !== undefined ? stat(`${fmtNum(c.kneeRps)} req/s`, 'knee (latency rises past the low-load noise)') : stat('none', 'no knee in range'))
     if (c.replicasNeeded !== undefined) items.push(stat(String(c.replicasNeeded), c.targetRps !== undefined ? `replicas for ${fmtNum(c.targetRps)} req/s` : 'replicas needed'))
+    if (c.replicasAtMost !== undefined) items.push(stat(`at most ${c.replicasAtMost}`, `replicas for ${fmtNum(c.targetRps ?? 0)} req/s (each carries at least ${fmtNum(c.maxSustainableRps)})`))
     if (c.headroom !== undefined) items.push(stat(fmtPct(c.headroom, 0), 'headroom'))
   }
   const k = load.cost

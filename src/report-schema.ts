@@ -76,6 +76,7 @@ export const LoadResultSchema = z.object({
       maxSustainableRps: nonNegative,
       kneeRps: nonNegative.optional().describe('Absent: no knee in range'),
       replicasNeeded: nonNegative.optional(),
+      replicasAtMost: nonNegative.optional().describe('At-least outcome: an upper bound on the replicas for targetRps'),
       targetRps: nonNegative.optional(),
       headroom: z.number().optional(),
       outcome: z.enum(['resolved', 'at-least', 'below-first', 'interrupted']).optional(),

@@ -105,6 +105,8 @@ export interface LoadResult {
     /** Absent when latency never rose past the low-load noise band ("no knee in range"). */
     kneeRps?: number
     replicasNeeded?: number
+    /** At-least outcome: a replica carries at least maxSustainableRps, so this many suffice (an upper bound). */
+    replicasAtMost?: number
     targetRps?: number
     headroom?: number
     /** resolved: a bracket within the resolution, confirmed; at-least: a lower bound only; below-first: the first step broke. */

@@ -182,9 +182,7 @@ function capacityOutcome(result: CapacityResult, plan: LoadPlan): LoadOutcome {
       outcome: result.outcome,
       ...(result.brokeAtRps !== undefined ? { brokeAtRps: result.brokeAtRps, resolution: result.resolution } : {}),
       search: result.search,
-      // Replicas (and the headroom they include) only for a --target-rps, and only from a measured
-      // capacity: "at least X" is no basis for sizing (issue 20: no figure that was not measured).
-      ...(plan.targetRps && result.outcome === 'resolved' ? { targetRps: plan.targetRps, replicasNeeded: replicasNeeded(plan.targetRps, plan.headroom, result.maxSustainableRps), headroom: plan.headroom } : plan.targetRps ? { targetRps: plan.targetRps } : {}),
+      ...replicaSizing(result, plan),
     },
     // Keyed by rate and order: the adaptive search repeats rates to confirm them.
     histograms: Object.fromEntries(steps.flatMap((s, i) => [[`step-${i + 1}-${s.offeredRps}rps`, s.run.histogram], ...Object.entries(prefixed(`step-${i + 1}-stream-`, s.run.streamHistograms))])),
@@ -192,6 +190,20 @@ function capacityOutcome(result: CapacityResult, plan: LoadPlan): LoadOutcome {
   const schedulers = steps.flatMap((s) => (s.run.scheduler ? [s.run.scheduler] : []))
   const scheduler = schedulers.length ? { maxLagMs: Math.max(...schedulers.map((s) => s.maxLagMs)), lateSendRatio: Math.max(...schedulers.map((s) => s.lateSendRatio)) } : undefined
   return { load, slo: headline?.slo ?? [], capacity: summary, statuses, scheduler }
+}
+
+/**
+ * Replicas (and the headroom they include) only for a --target-rps. A measured capacity sizes
+ * them; "at least X" only bounds them from above (each replica carries X or more), so it is
+ * reported as such, never as the count needed (issue 20: no figure that was not measured).
+ */
+function replicaSizing(result: CapacityResult, plan: LoadPlan) {
+  if (!plan.targetRps) return {}
+  const sized = replicasNeeded(plan.targetRps, plan.headroom, result.maxSustainableRps)
+  if (sized === undefined) return { targetRps: plan.targetRps }
+  if (result.outcome === 'resolved') return { targetRps: plan.targetRps, replicasNeeded: sized, headroom: plan.headroom }
+  if (result.outcome === 'at-least') return { targetRps: plan.targetRps, replicasAtMost: sized, headroom: plan.headroom }
+  return { targetRps: plan.targetRps }
 }
 
 function prefixed(prefix: string, histograms: Record<string, string> | undefined): Record<string, string> {

@@ -4,17 +4,21 @@ import { isRateThreshold, type SloThreshold } from '../../src/load/slo.js'
 import { type CapacityResult, type CapacityStep, connectionsFor, formatRps, judgeStep, summarizeSearch } from './capacity.js'
 import { type DriverOptions, runLoad } from './driver.js'
 import { createPool } from './open-model.js'
-import { type ChatRead, readResponse } from './read-chat.js'
+import { measureThroughput, probeLatency, timedRequest } from './probe.js'
 
 /** A step's window holds at least this many completions (capped by MAX_WINDOW_MS): percentiles need samples. */
 const MIN_COMPLETIONS = 40
 const MAX_WINDOW_MS = 10_000
 const MAX_WARMUP_MS = 10_000
-/** Sequential probe requests before the first step (fewer when they are slow); the first is a warm-up. */
-const PROBE_REQUESTS = 6
-/** The first rate when none is given: four users' worth at the probe's latency, at most this. */
+/** The first rate when none is given: this share of the bursts' throughput ceiling. */
+const START_SHARE_OF_THROUGHPUT = 0.5
+/** Without a throughput figure (every burst failed): four users' worth at the probe's latency, at most 500 rps. */
 const MAX_AUTO_START_RPS = 500
 const START_USERS = 4
+/** Growth stops at the throughput ceiling (this multiple of it) until a rate above it held. */
+const PAST_THROUGHPUT = 1
+/** The bursts get at most this share of the budget. */
+const BURST_BUDGET_SHARE = 0.25
 /** Doubling grows 4x while latency stays within this factor of the floor's p95 (far from the limit). */
 const FLAT_LATENCY = 1.5
 /**
@@ -81,8 +85,8 @@ export function roundRate(n: number): number {
 }
 
 /**
- * The adaptive capacity search: a probe, then doubling rates from the one-at-a-time rate (or
- * --start-rps) until a step breaks, then bisection (geometric) between the highest rate that held
+ * The adaptive capacity search: a probe and closed-model bursts (probe.ts), then growing rates
+ * from half the bursts' throughput (or --start-rps) until a step breaks, then bisection (geometric) between the highest rate that held
  * and the lowest that broke until the bracket is within --resolution, then a confirmation step at
  * the answer. The first rate runs twice: the spread of the two is the low-load noise the knee is
  * judged against (capacity.ts findKnee). Every step is an open-model window (judgeStep).
@@ -99,6 +103,11 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
     if (opts.signal?.aborted) return done('interrupted', false, true)
     if (probe.failed === probe.requests) return done(`all ${probe.requests} probe requests failed before the first step`)
     let latencyMs = probe.latencyMs
+    if (opts.startRps === undefined) {
+      probe.throughput = await measureThroughput(opts, pool, latencyMs, opts.maxConnections, began + BURST_BUDGET_SHARE * opts.budgetMs)
+      if (opts.signal?.aborted) return done('interrupted', false, true)
+    }
+    const throughput = probe.throughput?.rps
     const left = () => opts.budgetMs - (performance.now() - began)
     const fits = (rate: number, extra = 0, windowScale = 1) => planStep(rate, latencyMs, opts, windowScale).expectedMs + extra <= left()
     const held = (rate: number) => steps.some((s) => s.offeredRps === rate) && steps.every((s) => s.offeredRps !== rate || s.sustained)
@@ -123,7 +132,8 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
 
     // 1. A floor that holds, twice. An explicit --start-rps is the floor: no descent below it. The
     // first step always runs (nothing is known without it); every later one must fit the budget.
-    let lo = roundRate(opts.startRps ?? Math.min(opts.maxRps, MAX_AUTO_START_RPS, (START_USERS * 1000) / Math.max(0.1, probe.latencyMs)))
+    const auto = throughput !== undefined ? START_SHARE_OF_THROUGHPUT * throughput : Math.min(MAX_AUTO_START_RPS, (START_USERS * 1000) / Math.max(0.1, probe.latencyMs))
+    let lo = roundRate(opts.startRps ?? Math.min(opts.maxRps, auto))
     for (let descents = 0; ; descents++) {
       const step = await run(lo)
       if (!step) return done('interrupted', false, true)
@@ -148,8 +158,12 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       // Little's law: past maxConnections / latency the generator itself runs out of connections
       // and drops sends, which says nothing about the agent. Stop below that instead.
       const ceiling = roundRate((0.9 * opts.maxConnections * 1000) / Math.max(1, latencyMs))
-      if (lo >= ceiling) return done(`the load generator's limit: ${opts.maxConnections} connections (--max-connections) at a ${Math.round(latencyMs)} ms latency carry about ${formatRps(ceiling)} rps, and ${formatRps(lo)} rps held`, true, false, true)
-      const next = roundRate(Math.min(opts.maxRps, ceiling, lo * (flat ? 4 : 2)))
+      if (lo >= ceiling) return done(`the load generator's limit: ${formatRps(lo)} rps held, and a higher rate would need more than the ${opts.maxConnections} connections allowed (--max-connections) at a ${Math.round(latencyMs)} ms latency`, true, false, true)
+      // Past the bursts' throughput ceiling a step can only break: go up to it, not 4x past it,
+      // which left a backlog the agent was still working off steps later. A rate above it that
+      // held (the bursts had too few users to saturate the agent) lifts the cap.
+      const cap = throughput !== undefined && lo < PAST_THROUGHPUT * throughput ? Math.max(roundRate(PAST_THROUGHPUT * throughput), roundRate(lo * 1.1)) : Infinity
+      const next = roundRate(Math.min(opts.maxRps, ceiling, cap, lo * (flat ? 4 : 2)))
       if (!fits(next)) return done(`out of time: ${budget} ended the search before any step broke`, true)
       const step = await run(next)
       if (!step) return done('interrupted', false, true)
@@ -220,48 +234,4 @@ async function settle(opts: SearchOptions, pool: Pool, baselineMs: number, maxMs
     good = ms !== undefined && ms <= quick ? good + 1 : 0
     if (ms === undefined) await new Promise((resolve) => setTimeout(resolve, 200))
   }
-}
-
-/**
- * One request of the workload: its latency in ms, or undefined when it failed. Judged like the
- * steps' requests (readResponse): with a protocol a 200 carrying an in-band error is a failure,
- * so an agent that answers nothing but errors ends the search at its probe, not at its first step.
- */
-async function timedRequest(opts: SearchOptions, pool: Pool, timeoutMs: number): Promise<number | undefined> {
-  const turn = opts.workload.next()
-  const { method, path, headers, body } = turn.spec
-  const t0 = performance.now()
-  let read: ChatRead | undefined
-  try {
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(opts.signal ? [opts.signal] : [])])
-    const res = await pool.request({ origin: opts.origin, method: method as 'GET', path, headers, body, signal })
-    read = await readResponse(res, opts.protocol, opts.workload.tracksSessions)
-  } catch {
-    read = undefined
-  }
-  const ok = read?.ok ?? false
-  opts.workload.complete(turn, ok, read?.text, read?.session)
-  return ok ? performance.now() - t0 : undefined
-}
-
-/** Sequential requests before any load: the one-at-a-time latency that sizes the first step. */
-async function probeLatency(opts: SearchOptions, pool: Pool): Promise<NonNullable<CapacityResult['probe']>> {
-  const latencies: number[] = []
-  let warmup: number | undefined
-  let failed = 0
-  const began = performance.now()
-  for (let i = 0; i < PROBE_REQUESTS && !opts.signal?.aborted; i++) {
-    const ms = await timedRequest(opts, pool, opts.timeoutMs)
-    // The first answer pays for connection setup and a cold agent (JIT, pools, caches): it says
-    // nothing about the one-at-a-time rate, unless it is the only one there is.
-    if (ms === undefined) failed++
-    else if (i === 0) warmup = ms
-    else latencies.push(ms)
-    if (performance.now() - began > 5000) break
-  }
-  const requests = latencies.length + failed + (warmup !== undefined ? 1 : 0)
-  if (latencies.length === 0 && warmup !== undefined) latencies.push(warmup)
-  latencies.sort((a, b) => a - b)
-  const median = latencies.length ? latencies[Math.floor(latencies.length / 2)]! : 0
-  return { requests, failed, latencyMs: Math.round(median * 100) / 100 }
 }

@@ -19,7 +19,7 @@ export interface FindingsInput {
     resolution?: number
     kneeRule?: string
     generatorLimited?: boolean
-    probe?: { requests: number; failed: number; latencyMs: number }
+    probe?: { requests: number; failed: number; latencyMs: number; throughput?: { rps: number; concurrency: number; bursts: { concurrency: number; rps: number; ok: number; failed: number; p50Ms: number }[] } }
   }
   regressions?: { file: string; tolerance: number; list: Regression[] }
   statuses: Record<string, number>
@@ -175,7 +175,14 @@ function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacit
   if (outcome === 'interrupted' && c.maxSustainableRps === 0) {
     return finding({ ...base, status: 'skip', message: 'interrupted before the first step completed', evidence: { stopReason: c.stopReason }, remediation: '' })
   }
-  const replicas = cap.replicasNeeded !== undefined ? `; ${cap.replicasNeeded} replica${cap.replicasNeeded > 1 ? 's' : ''} for ${cap.targetRps} rps with ${Math.round((cap.headroom ?? 0) * 100)}% headroom` : ''
+  const headroom = `${cap.targetRps} rps with ${Math.round((cap.headroom ?? 0) * 100)}% headroom`
+  const plural = (n: number) => `${n} replica${n > 1 ? 's' : ''}`
+  const replicas =
+    cap.replicasNeeded !== undefined
+      ? `; ${plural(cap.replicasNeeded)} for ${headroom}`
+      : cap.replicasAtMost !== undefined
+        ? `; at most ${plural(cap.replicasAtMost)} for ${headroom} (each carries at least ${rps(c.maxSustainableRps)})`
+        : ''
   const knee = c.kneeFound ? `knee at ${rps(c.kneeRps)}` : 'no knee in range'
   const bracket = c.brokeAtRps !== undefined ? `held ${rps(c.maxSustainableRps)}, broke at ${rps(c.brokeAtRps)} (resolution ${Math.round((c.resolution ?? 0) * 100)}%)` : `held ${rps(c.maxSustainableRps)}, nothing broke`
   const evidence = {

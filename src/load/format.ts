@@ -16,7 +16,7 @@ export function describePlan(plan: LoadPlan, target: string, workload: string, m
       )
     } else {
       lines.push(
-        `  capacity search (adaptive): a probe, then doubling from ${c.startRps !== undefined ? `${c.startRps} rps` : 'the one-at-a-time rate'} (at most ${c.maxRps} rps) until a step breaks, bisection to ${Math.round(c.resolution * 100)}%, a confirmation step`,
+        `  capacity search (adaptive): ${c.startRps !== undefined ? `from ${c.startRps} rps` : 'a probe and closed-model bursts (the throughput ceiling), then from half that'}, growing (at most ${c.maxRps} rps) until a step breaks, bisection to ${Math.round(c.resolution * 100)}%, a confirmation step`,
         `  each step: warm-up >= ${formatDuration(plan.warmupMs)} and window >= ${formatDuration(c.stepDurationMs)}, both grown with the measured latency; at most ${formatDuration(c.budgetMs)} in all`,
       )
     }

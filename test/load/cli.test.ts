@@ -156,6 +156,18 @@ describe('agentctl load: gates and reports', () => {
     expect(readFileSync(html, 'utf8')).toMatch(/<html/i)
   })
 
+  it('an "at least" capacity bounds the replicas from above and says so, never as the count needed', async () => {
+    const out = join(work, 'at-least.json')
+    const { code } = await agentctl(['load', '--target', server.url, ...quick, '--find-capacity', '--start-rps', '20', '--step-rps', '20', '--max-rps', '40', '--step-duration', '1s', '--slo', 'p95<2s', '--target-rps', '100', '-o', out], { cwd: work }).done
+    expect(code).toBe(0) // a warn
+    const { load, findings } = JSON.parse(readFileSync(out, 'utf8'))
+    expect(load.capacity).toMatchObject({ outcome: 'at-least', maxSustainableRps: 40, targetRps: 100, replicasAtMost: 4, headroom: 0.3 }) // ceil(130 / 40)
+    expect(load.capacity.replicasNeeded).toBeUndefined()
+    const finding = findings.find((f: { checkId: string }) => f.checkId === 'load-capacity')
+    expect(finding.status).toBe('warn')
+    expect(finding.message).toMatch(/^at least 40 rps per replica .*; at most 4 replicas for 100 rps with 30% headroom \(each carries at least 40 rps\)$/)
+  })
+
   it('exits 1 when a threshold fails, with a finding per threshold', async () => {
     const out = join(work, 'fail.json')
     const { code } = await agentctl(['load', '--target', server.url, ...quick, '--connections', '2', '--duration', '1s', '--slo', 'p50<5', '--slo', 'error_rate<0.01', '-o', out], { cwd: work }).done

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findKnee, judgeStep } from '../../harness/load/capacity.js'
 import { runLoad } from '../../harness/load/driver.js'
-import { type SearchOptions, searchCapacity } from '../../harness/load/search.js'
+import { roundRate, type SearchOptions, searchCapacity } from '../../harness/load/search.js'
 import { Workload } from '../../harness/load/workload.js'
 import { loadFindings } from '../../src/load/findings.js'
 import { parseSlos } from '../../src/load/slo.js'
@@ -59,6 +59,12 @@ describe('adaptive capacity search', () => {
     expect(result.steps[0]!.offeredRps).toBe(result.steps[1]!.offeredRps)
     expect(result.steps.filter((s) => s.offeredRps === result.maxSustainableRps).length).toBeGreaterThanOrEqual(2)
     expect(result.probe!.failed).toBe(0)
+    // The closed-model bursts measured the throughput ceiling (200 req/s), and the first rate is half of it.
+    const throughput = result.probe!.throughput!
+    expect(throughput.rps, JSON.stringify(throughput)).toBeGreaterThan(120)
+    expect(throughput.rps, JSON.stringify(throughput)).toBeLessThanOrEqual(215)
+    expect(throughput.bursts[0]!.concurrency).toBe(4)
+    expect(result.steps[0]!.offeredRps).toBe(roundRate(throughput.rps / 2))
     expect(elapsed).toBeLessThan(60_000)
     const finding = capacityFinding(result)
     expect(finding.status).toBe('pass')
