@@ -10,7 +10,13 @@ export interface SearchProbe {
   /** One-at-a-time latency: the median of the probe requests after the first. */
   latencyMs: number
   /** The closed-model bursts: the throughput ceiling with a bounded backlog. */
-  throughput?: { rps: number; concurrency: number; bursts: Burst[] }
+  throughput?: {
+    rps: number
+    concurrency: number
+    /** False when the bursts ran out of users or time while still adding throughput: rps is a lower bound. */
+    saturated: boolean
+    bursts: Burst[]
+  }
 }
 
 export interface Burst {
@@ -26,11 +32,22 @@ type RequestOptions = Pick<DriverOptions, 'origin' | 'workload' | 'protocol' | '
 
 /** Sequential probe requests before any load (fewer when they are slow); the first is a warm-up. */
 const PROBE_REQUESTS = 6
-/** Concurrency of the first burst; each next one is BURST_GROWTH times larger. */
+/** Concurrency of the first burst; each next one is 4x larger, 8x while the last one did not queue at all. */
 const FIRST_BURST_USERS = 4
 const BURST_GROWTH = 4
+const FAST_BURST_GROWTH = 8
+/** Users whose median answer is within this factor of one alone's are not queueing at all. */
+const NO_QUEUE_FACTOR = 1.2
 /** A burst that adds less than this to the best throughput so far means the agent is saturated. */
 const SATURATED_GAIN = 1.2
+/** Users whose median answer takes this much longer than one alone are queueing: the agent is at its ceiling. */
+const QUEUEING_FACTOR = 1.5
+/**
+ * At most this many users: 2048 users connecting at once overflowed the reference agent's listen
+ * backlog (SYN drops, seconds of retransmits) and measured 35 answers/s where it held 228 rps. An
+ * agent not saturated by 256 users gets a lower bound, and growth is not capped by it.
+ */
+const MAX_BURST_USERS = 256
 const MIN_BURST_MS = 1500
 const MAX_BURST_MS = 6000
 
@@ -78,36 +95,46 @@ export async function probeLatency(opts: RequestOptions, pool: Pool): Promise<Se
 
 /**
  * The throughput ceiling, measured the way GuideLLM's sweep measures its throughput rate: closed
- * model bursts of 4, 16, 64 … users (at most `maxUsers`), each user sending its next request when
- * the last one answered, until a burst adds less than 20% to the best so far. Unlike an open-model
+ * model bursts of 4, 16, 64 … users (8x instead of 4x while the last burst did not queue; at most `maxUsers`), each user sending its next request when
+ * the last one answered, until a burst adds less than 20% to the best so far or its users queue
+ * (a median latency 1.5x the one-at-a-time latency): saturated; or until
+ * `deadline` leaves no room for the next (a lower bound only). Unlike an open-model
  * step past the limit, a burst's backlog is bounded by its users and every request is waited for,
  * so it leaves the agent no abandoned work to carry into the first step: a 4x growth step did that
  * to the seed-000 agent, whose abandoned requests then broke rates it held when fresh.
  */
 export async function measureThroughput(opts: RequestOptions, pool: Pool, latencyMs: number, maxUsers: number, deadline: number): Promise<SearchProbe['throughput']> {
-  const windowMs = Math.min(MAX_BURST_MS, Math.max(MIN_BURST_MS, 4 * latencyMs))
+  // Two latencies: each user answers about twice, and the rate is measured to the last answer.
+  const windowMs = Math.min(MAX_BURST_MS, Math.max(MIN_BURST_MS, 2 * latencyMs))
   const bursts: Burst[] = []
   let best: Burst | undefined
-  for (let users = Math.min(FIRST_BURST_USERS, maxUsers); ; users = Math.min(maxUsers, users * BURST_GROWTH)) {
-    // A burst ends one window and one in-flight request (its timeout at worst) from now.
-    if (opts.signal?.aborted || performance.now() + windowMs + Math.min(opts.timeoutMs, 4 * latencyMs) > deadline) break
-    const burst = await runBurst(opts, pool, users, windowMs)
+  let saturated = false
+  maxUsers = Math.min(maxUsers, MAX_BURST_USERS)
+  for (let users = Math.min(FIRST_BURST_USERS, maxUsers); ; ) {
+    // A burst ends one window and about one latency (its last requests answering) from now.
+    if (opts.signal?.aborted || performance.now() + windowMs + 2 * latencyMs > deadline) break
+    const burst = await runBurst(opts, pool, users, windowMs, latencyMs)
     bursts.push(burst)
-    const saturated = best !== undefined && burst.rps < SATURATED_GAIN * best.rps
-    if (!best || burst.rps > best.rps) best = burst
     // Mostly failing: the agent sheds load (429/503) or breaks; more users only add to that.
-    if (saturated || burst.failed > burst.ok || users >= maxUsers) break
+    saturated = (best !== undefined && burst.rps < SATURATED_GAIN * best.rps) || burst.p50Ms > QUEUEING_FACTOR * latencyMs || burst.failed > burst.ok
+    if (!best || burst.rps > best.rps) best = burst
+    if (saturated || users >= maxUsers) break
+    // Far from any queue, larger steps: a 3 s agent reached 256 users, not its ceiling, in 30% of the budget.
+    users = Math.min(maxUsers, users * (burst.p50Ms <= NO_QUEUE_FACTOR * latencyMs ? FAST_BURST_GROWTH : BURST_GROWTH))
   }
-  return best && best.rps > 0 ? { rps: best.rps, concurrency: best.concurrency, bursts } : undefined
+  return best && best.rps > 0 ? { rps: best.rps, concurrency: best.concurrency, saturated, bursts } : undefined
 }
 
-async function runBurst(opts: RequestOptions, pool: Pool, users: number, windowMs: number): Promise<Burst> {
+async function runBurst(opts: RequestOptions, pool: Pool, users: number, windowMs: number, latencyMs: number): Promise<Burst> {
   const start = performance.now()
   const end = start + windowMs
   const latencies: number[] = []
   let failed = 0
   let lastAnswer = start
-  const user = async () => {
+  // Users join over the first quarter of the window (one latency at most), not all at one instant.
+  const spreadMs = Math.min(windowMs / 4, latencyMs)
+  const user = async (_: unknown, i: number) => {
+    await new Promise((resolve) => setTimeout(resolve, (i / users) * spreadMs))
     while (performance.now() < end && !opts.signal?.aborted) {
       const ms = await timedRequest(opts, pool, opts.timeoutMs)
       // Only answers inside the window count: one that lands after it was waited for, not measured.

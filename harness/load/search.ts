@@ -18,7 +18,7 @@ const START_USERS = 4
 /** Growth stops at the throughput ceiling (this multiple of it) until a rate above it held. */
 const PAST_THROUGHPUT = 1
 /** The bursts get at most this share of the budget. */
-const BURST_BUDGET_SHARE = 0.25
+const BURST_BUDGET_SHARE = 0.3
 /** Doubling grows 4x while latency stays within this factor of the floor's p95 (far from the limit). */
 const FLAT_LATENCY = 1.5
 /**
@@ -108,6 +108,8 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       if (opts.signal?.aborted) return done('interrupted', false, true)
     }
     const throughput = probe.throughput?.rps
+    // Only a saturated ceiling caps growth; one the bursts ran out of users or time for is a lower bound.
+    const ceilingRps = probe.throughput?.saturated ? throughput : undefined
     const left = () => opts.budgetMs - (performance.now() - began)
     const fits = (rate: number, extra = 0, windowScale = 1) => planStep(rate, latencyMs, opts, windowScale).expectedMs + extra <= left()
     const held = (rate: number) => steps.some((s) => s.offeredRps === rate) && steps.every((s) => s.offeredRps !== rate || s.sustained)
@@ -162,7 +164,7 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       // Past the bursts' throughput ceiling a step can only break: go up to it, not 4x past it,
       // which left a backlog the agent was still working off steps later. A rate above it that
       // held (the bursts had too few users to saturate the agent) lifts the cap.
-      const cap = throughput !== undefined && lo < PAST_THROUGHPUT * throughput ? Math.max(roundRate(PAST_THROUGHPUT * throughput), roundRate(lo * 1.1)) : Infinity
+      const cap = ceilingRps !== undefined && lo < PAST_THROUGHPUT * ceilingRps ? Math.max(roundRate(PAST_THROUGHPUT * ceilingRps), roundRate(lo * 1.1)) : Infinity
       const next = roundRate(Math.min(opts.maxRps, ceiling, cap, lo * (flat ? 4 : 2)))
       if (!fits(next)) return done(`out of time: ${budget} ended the search before any step broke`, true)
       const step = await run(next)

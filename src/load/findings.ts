@@ -19,7 +19,7 @@ export interface FindingsInput {
     resolution?: number
     kneeRule?: string
     generatorLimited?: boolean
-    probe?: { requests: number; failed: number; latencyMs: number; throughput?: { rps: number; concurrency: number; bursts: { concurrency: number; rps: number; ok: number; failed: number; p50Ms: number }[] } }
+    probe?: { requests: number; failed: number; latencyMs: number; throughput?: { rps: number; concurrency: number; saturated: boolean; bursts: { concurrency: number; rps: number; ok: number; failed: number; p50Ms: number }[] } }
   }
   regressions?: { file: string; tolerance: number; list: Regression[] }
   statuses: Record<string, number>
