@@ -63,7 +63,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     return { report, interrupted: true, startupMs: Date.now() - startedAt.getTime() }
   }
   const startupMs = Date.now() - startedAt.getTime()
-  let target = stack.agentUrl
+  // validate runs on the first agent, diagnose and load on the one restarted with the load profile.
+  const urls = [stack.agentUrl]
   const { signal, progress } = options
   try {
     options.onStarted?.(stack, startupMs)
@@ -84,7 +85,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (!signal.aborted) {
       progress(`demo: restarting the agent for the load test (mock LLM at ${LOAD_MOCK_LATENCY_MS} ms per call)…`)
       await stack.switchProfile('load', { latency: [LOAD_MOCK_LATENCY_MS, LOAD_MOCK_LATENCY_MS], seed: 1 })
-      target = stack.agentUrl
+      if (stack.agentUrl !== urls[0]) urls.push(stack.agentUrl)
       if (!signal.aborted) options.note(`demo: agent restarted for load at ${stack.agentUrl} (rate limit lifted), mock LLM at ${stack.mock.baseUrl} (${LOAD_MOCK_LATENCY_MS} ms per call)`)
     }
     await phase('diagnose', () => {
@@ -122,7 +123,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     progress('demo: stopping the agent and the mock LLM…')
     await stack.stop()
   }
-  const report = buildReport({ command: 'demo', version: options.version, startedAt, target: `reference agent ${target} (embedded; mock LLM)`, findings: [], sections, interrupted: signal.aborted })
+  const report = buildReport({ command: 'demo', version: options.version, startedAt, target: `reference agent ${urls.length > 1 ? `${urls[0]} (validate), restarted at ${urls[1]} (diagnose, load)` : urls[0]} (embedded; mock LLM)`, findings: [], sections, interrupted: signal.aborted })
   return { report, interrupted: signal.aborted, startupMs }
 }
 

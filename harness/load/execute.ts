@@ -121,7 +121,7 @@ export async function executeLoad(opts: ExecuteOptions): Promise<LoadOutcome> {
       // A daily figure only for the traffic the user plans for (--target-rps): never a projection
       // at a rate nobody asked about, and never $0.00 for a rate that was not given (issue 20).
       outcome.cost = computeCost(totals, opts.pricing, plan.targetRps, opts.dailyBudgetUsd)
-      const { source: _s, unpricedModels: _u, ...cost } = outcome.cost
+      const { source: _s, unpricedModels: _u, targetRps: _t, ...cost } = outcome.cost
       outcome.load.cost = cost
     }
   }

@@ -99,6 +99,8 @@ export interface CostResult extends NonNullable<LoadResult['cost']> {
   source: TokenTotals['source']
   /** Models seen without a price: their tokens cost the agent's own figure, or 0. */
   unpricedModels: string[]
+  /** The rate usdPerDayAtTarget is projected at (--target-rps), named in the finding. */
+  targetRps?: number
 }
 
 /** $/request from tokens x pricing; per day only at a target rate that was given (--target-rps). */
@@ -124,7 +126,7 @@ export function computeCost(totals: TokenTotals, pricing: PricingTable, targetRp
     tokensPerRequest,
     usdPerRequest: round(usdPerRequest, 8),
     usdPer1kRequests: round(usdPerRequest * 1000, 4),
-    ...(targetRps !== undefined ? { usdPerDayAtTarget: round(usdPerRequest * targetRps * 86_400, 2) } : {}),
+    ...(targetRps !== undefined ? { usdPerDayAtTarget: round(usdPerRequest * targetRps * 86_400, 2), targetRps } : {}),
     ...(dailyBudgetUsd !== undefined ? { dailyBudgetUsd } : {}),
     source: totals.source,
     unpricedModels,

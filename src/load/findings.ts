@@ -208,10 +208,10 @@ function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacit
       message: `at least ${rps(c.maxSustainableRps)} per replica inside the SLO, not a measured capacity: ${c.stopReason} (${bracket}; ${knee})${replicas}`,
       evidence,
       remediation: c.generatorLimited
-        ? 'the load generator, not the agent, ran out of connections: raise --max-connections and rerun'
+        ? 'the load generator, not the agent, ran out of connections: rerun `agentctl load --find-capacity` with a higher --max-connections'
         : c.brokeAtRps === undefined
-          ? 'raise --max-rps (and load.maxRps) or --max-duration so the search can reach a rate that breaks'
-          : 'raise --max-duration so the search can narrow and confirm the bracket',
+          ? 'rerun `agentctl load --find-capacity` with a higher --max-rps (and load.maxRps) or --max-duration, so the search can reach a rate that breaks'
+          : 'rerun `agentctl load --find-capacity` with a higher --max-duration, so the search can narrow and confirm the bracket',
     })
   }
   return finding({
@@ -231,7 +231,7 @@ function costFinding(cost: CostResult | undefined): Finding {
     return finding({ checkId: 'load-cost', title: 'Cost per request', status: 'skip', severity: 'info', message: `${cost.tokensPerRequest} tokens/request; dollars not measured: no price for ${cost.unpricedModels.join(', ')} and no cost figure from the agent`, evidence: { ...cost }, remediation: `add ${cost.unpricedModels.join(', ')} under pricing: in agentctl.yaml (USD per 1k input/output tokens)` })
   }
   const over = cost.dailyBudgetUsd !== undefined && cost.usdPerDayAtTarget !== undefined && cost.usdPerDayAtTarget > cost.dailyBudgetUsd
-  const daily = cost.usdPerDayAtTarget !== undefined ? `$${cost.usdPerDayAtTarget.toFixed(2)}/day at --target-rps${cost.dailyBudgetUsd !== undefined ? ` against a $${cost.dailyBudgetUsd} daily budget` : ''}` : 'daily spend not projected (no --target-rps)'
+  const daily = cost.usdPerDayAtTarget !== undefined ? `$${cost.usdPerDayAtTarget.toFixed(2)}/day at ${cost.targetRps ?? '--target-rps'} rps (--target-rps)${cost.dailyBudgetUsd !== undefined ? ` against a $${cost.dailyBudgetUsd} daily budget` : ''}` : 'daily spend not projected (no --target-rps)'
   return finding({
     checkId: 'load-cost',
     title: cost.usdPerDayAtTarget !== undefined ? 'Projected spend within the daily budget' : 'Cost per request',

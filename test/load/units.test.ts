@@ -6,6 +6,7 @@ import { connectionsFor, findKnee, replicasNeeded } from '../../harness/load/cap
 import { readPrompts, readSessions, Workload } from '../../harness/load/workload.js'
 import { compareToBaseline, parseTolerance } from '../../src/load/baseline.js'
 import { computeCost, tokensFromMetrics, UsageMeter } from '../../src/load/cost.js'
+import { loadFindings } from '../../src/load/findings.js'
 import { effectiveSlos, evaluateSlos, parseSlo } from '../../src/load/slo.js'
 import { loadSummaryRows } from '../../reports/format.js'
 import { isLoopbackAddress, assertLoadAllowed } from '../../src/load/safety.js'
@@ -123,6 +124,10 @@ describe('cost', () => {
     expect(cost.usdPer1kRequests).toBeCloseTo(0.45, 4)
     expect(cost.usdPerDayAtTarget).toBeCloseTo(0.00045 * 10 * 86_400, 2)
     expect(cost.dailyBudgetUsd).toBe(100)
+    // The finding names the rate the day is projected at (the demo sets one the user never typed).
+    const targeted = { mode: 'open' as const, offeredRps: 1, achievedRps: 1, requests: 1, errors: 0, latencyMs: { p50: 1, p90: 1, p95: 1, p99: 1, max: 1 } }
+    const costMessage = loadFindings({ load: targeted, slo: [], statuses: {}, costRequested: true, durationMs: 0, cost }).find((f) => f.checkId === 'load-cost')!.message
+    expect(costMessage).toMatch(/\$388\.80\/day at 10 rps \(--target-rps\) against a \$100 daily budget/)
     // No target rate: no daily figure at all, never $0.00 (issue 20), and no table row for it.
     const untargeted = computeCost(meter.totals()!, { 'gpt-4o-mini': { inputPer1k: 0.00015, outputPer1k: 0.0006 } }, undefined)
     expect(untargeted).not.toHaveProperty('usdPerDayAtTarget')
