@@ -46,7 +46,7 @@ export default class Load extends ReportingCommand {
     warmup: Flags.string({ description: 'warm-up before each measured window, excluded from results (default 3s; the adaptive capacity search: at least 2s, grown to one latency)' }),
     timeout: Flags.string({ description: 'per-request timeout, also the drain after the window; counts toward load.maxDuration (default 60s)' }),
     'find-capacity': Flags.boolean({ description: 'search for the maximum sustainable rate (adaptive; at most --max-duration)' }),
-    'start-rps': decimal({ description: 'capacity search: first step, and the floor (default: the one-at-a-time rate a probe measures)' }),
+    'start-rps': decimal({ description: 'capacity search: first step, and the floor (default: half the throughput closed-model bursts measure)' }),
     'step-rps': decimal({ description: 'capacity search: run the slow exhaustive linear ramp, adding this rate per step' }),
     'step-duration': Flags.string({ description: 'capacity search: shortest measured window per step (adaptive default 5s, grown with latency; linear 10s)' }),
     'max-rps': decimal({ description: 'capacity search: highest rate tried (default load.maxRps)' }),

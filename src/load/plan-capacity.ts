@@ -15,7 +15,7 @@ export const DEFAULT_SEARCH_BUDGET_MS = 165_000
  */
 export interface CapacityPlan {
   search: 'adaptive' | 'linear'
-  /** Adaptive: undefined = from the probe's one-at-a-time rate. Linear: the first step. */
+  /** Adaptive: undefined = half the throughput ceiling the bursts measure (search.ts). Linear: the first step. */
   startRps?: number
   /** Linear only: rate added per step. */
   stepRps?: number
