@@ -119,10 +119,11 @@ export class ConversationStore {
    * first free seq; the turn, its messages and the idempotency record hang off it. If the session
    * belongs to another key the upsert yields no row and nothing of the turn is written (`forbidden`,
    * the caller answers 403); the tool audit rows are stored either way: those calls did happen.
-   * Resolves once PostgreSQL committed; `cached` once the cache has the turn too. The caller
-   * awaits it before answering, together with its own Redis writes (they overlap, one round trip).
+   * Resolves once PostgreSQL committed; `cached` once the cache has the turn too, and `alongside`
+   * (the caller's own Redis writes, sent after the commit in the same socket write as the cache
+   * append: one round trip) has settled. The caller awaits it before answering.
    */
-  async commitTurn(turn: TurnRecord): Promise<{ forbidden: boolean; cached: Promise<void> }> {
+  async commitTurn(turn: TurnRecord, alongside?: () => Promise<unknown>): Promise<{ forbidden: boolean; cached: Promise<unknown> }> {
     const m = turn.messages
     const { rows } = await this.db(() =>
       this.pool.query<{ previous: number }>({
@@ -158,9 +159,10 @@ export class ConversationStore {
         ],
       }),
     )
-    if (rows.length === 0) return { forbidden: true, cached: Promise.resolve() }
+    if (rows.length === 0) return { forbidden: true, cached: alongside?.() ?? Promise.resolve() }
+    const previous = rows[0].previous
     // Never rejects: a cache failure is the cache's (it drops the entry or reads as a miss).
-    return { forbidden: false, cached: this.cache.append(cacheId(turn.sessionId, turn.owner), m, rows[0].previous) }
+    return { forbidden: false, cached: this.cache.inOneWrite(() => Promise.all([this.cache.append(cacheId(turn.sessionId, turn.owner), m, previous), alongside?.()])) }
   }
 
   /** Every stored message of a session, oldest first (GET /sessions/:id/messages). */

@@ -199,15 +199,15 @@ async function runTurn(
       messages: result.messages,
       idempotency: turn.key ? { owner: turn.owner, key: turn.key, response } : undefined,
       toolAudit,
-    }).catch((error: unknown) => {
+      // The spend record leaves with the cache append, in one Redis write and round trip.
+    }, () => recordSpend(spentUsd)).catch((error: unknown) => {
       endCommit?.(error)
       throw error
     })
     endCommit?.()
     timing.dbMs = performance.now() - commitStarted
     auditStored = true
-    // The cache append and the spend record run concurrently: one Redis round trip, not two.
-    await Promise.all([committed.cached, recordSpend(spentUsd)])
+    await committed.cached
     timing.commitMs = performance.now() - commitStarted
     if (committed.forbidden) throw sessionNotFound('session_id')
     deps.telemetry.touchSession(sessionId)
