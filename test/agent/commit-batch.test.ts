@@ -1,0 +1,85 @@
+/**
+ * Group commit on the real PostgreSQL: turns committed together share one statement, and each
+ * still gets its own outcome (stored in order, forbidden, or refused alone for its own bad data).
+ */
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { CountedMessage } from '../../agent/context.js'
+import { createMemoryCache } from '../../agent/memory/cache.js'
+import { migrate } from '../../agent/memory/migrations.js'
+import { ConversationStore, type TurnRecord } from '../../agent/memory/store.js'
+import { ensureToolSchema } from '../../agent/tools/index.js'
+import { createTestSchema, uid } from './support.js'
+
+let schema: Awaited<ReturnType<typeof createTestSchema>>
+let pool: pg.Pool
+let store: ConversationStore
+const statements: string[] = []
+
+beforeAll(async () => {
+  schema = await createTestSchema('commitbatch')
+  pool = new pg.Pool({ connectionString: schema.url, max: 4 })
+  await migrate(pool)
+  await ensureToolSchema(pool, { warn: () => undefined })
+  // Counts the turn commits that reach PostgreSQL (the pool's query, as the store calls it).
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown
+  ;(pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const text = (args[0] as { text?: string })?.text ?? String(args[0])
+    if (text.includes('INSERT INTO agent_turns')) statements.push(text)
+    return query(...args)
+  }
+  store = new ConversationStore(pool, createMemoryCache({ ttlSeconds: 60 }), true)
+})
+afterAll(async () => {
+  await pool.end()
+  await schema.drop()
+})
+
+const msg = (role: 'user' | 'assistant', content: string): CountedMessage => ({ role, content, tokens: 2 })
+const turn = (sessionId: string, owner: string, content: string): TurnRecord => ({
+  sessionId, owner, requestId: uid('req'), model: 'gpt-4o-mini', iterations: 1, promptTokens: 3, completionTokens: 2, costUsd: 0.0001,
+  injectionFlagged: false, messages: [msg('user', content), msg('assistant', `re: ${content}`)],
+})
+const stored = async (sessionId: string) =>
+  (await pool.query('SELECT seq, content FROM agent_messages WHERE session_id = $1 ORDER BY seq', [sessionId])).rows.map((r) => `${r.seq}:${r.content}`)
+
+describe('group commit', () => {
+  it('stores turns of different sessions committed together in one statement, each in full', async () => {
+    const ids = [uid('a'), uid('b'), uid('c')]
+    statements.length = 0
+    const results = await Promise.all(ids.map((id) => store.commitTurn(turn(id, 'k1', id))))
+    expect(statements).toHaveLength(1)
+    expect(results.map((r) => r.forbidden)).toEqual([false, false, false])
+    for (const id of ids) expect(await stored(id)).toEqual([`1:${id}`, `2:re: ${id}`])
+  })
+
+  it('puts two turns of one session in consecutive statements, in order, with gap-free seqs', async () => {
+    const id = uid('s')
+    statements.length = 0
+    await Promise.all([store.commitTurn(turn(id, 'k1', 'first')), store.commitTurn(turn(id, 'k1', 'second'))])
+    expect(statements).toHaveLength(2)
+    expect(await stored(id)).toEqual(['1:first', '2:re: first', '3:second', '4:re: second'])
+  })
+
+  it('refuses a turn on another key\'s session without touching its neighbours in the statement', async () => {
+    const theirs = uid('theirs')
+    await store.commitTurn(turn(theirs, 'owner', 'mine'))
+    const mine = uid('mine')
+    const [intruder, neighbour] = await Promise.all([store.commitTurn(turn(theirs, 'intruder', 'hijack')), store.commitTurn(turn(mine, 'k2', 'hello'))])
+    expect(intruder.forbidden).toBe(true)
+    expect(neighbour.forbidden).toBe(false)
+    expect(await stored(theirs)).toEqual(['1:mine', '2:re: mine'])
+    expect(await stored(mine)).toEqual(['1:hello', '2:re: hello'])
+  })
+
+  it('fails only the turn PostgreSQL refuses for its own data; its neighbours are stored', async () => {
+    const good = uid('good')
+    const bad = turn(uid('bad'), 'k3', 'x')
+    bad.messages = [{ role: 'narrator' as 'user', content: 'not a role the schema allows', tokens: 1 }]
+    const [ok, refused] = await Promise.allSettled([store.commitTurn(turn(good, 'k3', 'fine')), store.commitTurn(bad)])
+    expect(ok.status).toBe('fulfilled')
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: '23514' } })
+    expect(await stored(good)).toEqual(['1:fine', '2:re: fine'])
+    expect(await stored(bad.sessionId)).toEqual([])
+  })
+})
