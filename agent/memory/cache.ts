@@ -31,6 +31,8 @@ export interface SessionCache {
    * spend record). The commands, their order and their replies are unchanged.
    */
   inOneWrite<T>(send: () => T): T
+  /** Deletes a session's entry (never rejects; a failure leaves it to its TTL). */
+  drop(sessionId: string): Promise<void>
   /** 'ok', or 'degraded' while the breaker is open (Redis unreachable). */
   status(): 'ok' | 'degraded'
   ping(): Promise<void>
@@ -147,6 +149,9 @@ export function createRedisCache(client: Redis, options: { ttlSeconds: number; p
         stream?.uncork()
       }
     },
+    async drop(sessionId) {
+      await guarded(() => redis.del(...keys(sessionId)))
+    },
     status: () => (guard.degraded() ? 'degraded' : 'ok'),
     ping: async () => void (await redis.ping()),
   }
@@ -170,6 +175,7 @@ export function createMemoryCache(options: { ttlSeconds: number; maxSessions?: n
       lru.set(sessionId, { count: previousCount + messages.length, messages: [...entry.messages, ...messages].slice(-CACHED_TAIL) })
     },
     inOneWrite: (send) => send(),
+    drop: async (sessionId) => void lru.delete(sessionId),
     status: () => 'ok',
     ping: async () => undefined,
   }

@@ -34,6 +34,8 @@ export interface TurnRecord {
   idempotency?: { owner: string; key: string; response: unknown }
   /** The turn's tool-call audit rows, stored in the same statement (one round trip per turn). */
   toolAudit?: AuditRow[]
+  /** The session id was minted for this turn: nobody can know it before the answer carries it. */
+  newSession?: boolean
 }
 
 export interface SessionHistory {
@@ -128,10 +130,33 @@ export class ConversationStore {
    * append: one round trip) has settled. The caller awaits it before answering.
    */
   async commitTurn(turn: TurnRecord, alongside?: () => Promise<unknown>): Promise<{ forbidden: boolean; cached: Promise<unknown> }> {
+    if (turn.newSession) return this.commitNewSession(turn, alongside)
     const { forbidden, previous } = await this.batcher.commit(turn)
     if (forbidden) return { forbidden: true, cached: alongside?.() ?? Promise.resolve() }
     // Never rejects: a cache failure is the cache's (it drops the entry or reads as a miss).
     return { forbidden: false, cached: this.cache.inOneWrite(() => Promise.all([this.cache.append(cacheId(turn.sessionId, turn.owner), turn.messages, previous), alongside?.()])) }
+  }
+
+  /**
+   * A session's first turn, under an id minted for it: until the answer carries the id nobody can
+   * ask for that session, so its cache entry (and the caller's Redis writes) go out while
+   * PostgreSQL commits instead of after: one round trip less before the answer. If the commit
+   * fails (or, for a colliding id, is forbidden) the entry is dropped again; should that drop
+   * fail too, the entry is unreachable and expires with its TTL. The answer still waits for
+   * PostgreSQL's commit.
+   */
+  private async commitNewSession(turn: TurnRecord, alongside?: () => Promise<unknown>): Promise<{ forbidden: boolean; cached: Promise<unknown> }> {
+    const id = cacheId(turn.sessionId, turn.owner)
+    const cached = this.cache.inOneWrite(() => Promise.all([this.cache.append(id, turn.messages, 0), alongside?.()]))
+    const drop = () => void cached.then(() => this.cache.drop(id))
+    try {
+      const { forbidden } = await this.batcher.commit(turn)
+      if (forbidden) drop()
+      return { forbidden, cached }
+    } catch (error) {
+      drop()
+      throw error
+    }
   }
 
   /** Every stored message of a session, oldest first (GET /sessions/:id/messages). */

@@ -199,6 +199,7 @@ async function runTurn(
       messages: result.messages,
       idempotency: turn.key ? { owner: turn.owner, key: turn.key, response } : undefined,
       toolAudit,
+      newSession: !turn.session_id,
       // The spend record leaves with the cache append, in one Redis write and round trip.
     }, () => recordSpend(spentUsd)).catch((error: unknown) => {
       endCommit?.(error)

@@ -5,11 +5,13 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CountedMessage } from '../../agent/context.js'
-import { createMemoryCache } from '../../agent/memory/cache.js'
+import { Redis } from 'ioredis'
+import { createMemoryCache, createRedisCache } from '../../agent/memory/cache.js'
 import { migrate } from '../../agent/memory/migrations.js'
 import { ConversationStore, type TurnRecord } from '../../agent/memory/store.js'
 import { ensureToolSchema } from '../../agent/tools/index.js'
-import { createTestSchema, uid } from './support.js'
+import { TEST_REDIS_URL } from '../support/services.js'
+import { createTestSchema, deleteKeys, uid } from './support.js'
 
 let schema: Awaited<ReturnType<typeof createTestSchema>>
 let pool: pg.Pool
@@ -30,9 +32,13 @@ beforeAll(async () => {
   }
   store = new ConversationStore(pool, createMemoryCache({ ttlSeconds: 60 }), true)
 })
+const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 })
+const prefix = `${uid('commitbatch')}:`
 afterAll(async () => {
   await pool.end()
   await schema.drop()
+  await deleteKeys(TEST_REDIS_URL, prefix)
+  redis.disconnect()
 })
 
 const msg = (role: 'user' | 'assistant', content: string): CountedMessage => ({ role, content, tokens: 2 })
@@ -81,5 +87,30 @@ describe('group commit', () => {
     expect(refused).toMatchObject({ status: 'rejected', reason: { code: '23514' } })
     expect(await stored(good)).toEqual(['1:fine', '2:re: fine'])
     expect(await stored(bad.sessionId)).toEqual([])
+  })
+})
+
+describe('a new session\'s first turn', () => {
+  const redisStore = () => new ConversationStore(pool, createRedisCache(redis, { ttlSeconds: 60, prefix }), true)
+
+  it('is cached while PostgreSQL commits, and the caller\'s Redis writes go with it', async () => {
+    const store = redisStore()
+    const id = uid('new')
+    const spent = `${prefix}${uid('spent')}`
+    const committed = await store.commitTurn({ ...turn(id, 'k4', 'hi'), newSession: true }, () => redis.incrby(spent, 1))
+    await committed.cached
+    expect(committed.forbidden).toBe(false)
+    expect(await stored(id)).toEqual(['1:hi', '2:re: hi'])
+    expect((await store.history(id, 'k4')).messages.map((m) => m.content)).toEqual(['hi', 're: hi'])
+    expect(await redis.get(spent)).toBe('1')
+  })
+
+  it('leaves no cache entry when the commit fails', async () => {
+    const store = redisStore()
+    const bad = { ...turn(uid('newbad'), 'k4', 'x'), newSession: true }
+    bad.messages = [{ role: 'narrator' as 'user', content: 'refused by the schema', tokens: 1 }]
+    await expect(store.commitTurn(bad)).rejects.toMatchObject({ code: '23514' })
+    await new Promise((resolve) => setTimeout(resolve, 50)) // the drop is not awaited by the failed commit
+    expect(await redis.exists(`${prefix}{${bad.owner}/${bad.sessionId}}:m`, `${prefix}{${bad.owner}/${bad.sessionId}}:n`)).toBe(0)
   })
 })
