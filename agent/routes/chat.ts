@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
 import { deadline } from '../deadline.js'
 import { ApiError, databaseUnavailable, sessionNotFound } from '../errors.js'
 import { checkContentType, detectInjection, validateChatBody } from '../guard/index.js'
@@ -132,8 +133,9 @@ async function runTurn(
 
   const turnDeadline = deadline(deps.config.requestTimeoutMs, clientGone)
   const signal = turnDeadline.signal
-  // The trace id in every log line of the turn: logs and traces join on it.
-  const logger = deps.logger.child(trace ? { reqId: request.id, traceId: trace.traceId } : { reqId: request.id })
+  // The request's own logger: fastify bound it to reqId, and the traced route to the trace id (logs
+  // and traces join on it); a second child logger per turn would only repeat those bindings.
+  const logger = request.log as Logger
   // Tool audit rows ride on the turn's commit; if the turn fails they are stored on their own.
   const toolAudit: AuditRow[] = []
   let auditStored = false
