@@ -12,9 +12,9 @@
  * turns of one session keep their order (one turn per session per statement, the session row lock
  * orders the statements). A failure that says nothing about a single turn (timeout, connection
  * lost, pool busy) fails every turn of the batch, as it would have failed each of them alone, and
- * is not retried: after a lost connection nobody knows whether the batch committed. A data error
- * (SQLSTATE classes 22, 23: the transaction certainly rolled back) re-runs each turn alone, so one
- * turn PostgreSQL refuses does not take its neighbours down.
+ * is not retried: after a lost connection nobody knows whether the batch committed. An error after
+ * which the transaction certainly rolled back (bad data, a deadlock) re-runs each turn alone, so
+ * one turn PostgreSQL refuses does not take its neighbours down.
  */
 import { randomUUID } from 'node:crypto'
 import { AUDIT_COLUMNS, AUDIT_TABLE, auditArrays, auditUnnest, jsonWithoutNul } from '../tools/index.js'
@@ -38,13 +38,17 @@ interface Pending {
   reject(error: unknown): void
 }
 
-/** The session upsert takes each session's row lock and yields its first free seq; the rest hangs off it. */
+/**
+ * The session upsert takes each session's row lock and yields its first free seq; the rest hangs
+ * off it. It locks the sessions in id order: two statements in flight that share sessions (a
+ * session's next turn, or a later batch) then wait for each other instead of deadlocking.
+ */
 export const COMMIT_TURNS_SQL = `WITH i AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::text[], $8::int[], $9::int[], $10::int[], $11::numeric[], $12::boolean[])
     WITH ORDINALITY AS i(session_id, owner, user_id, n, turn_id, request_id, model, iterations, prompt_tokens, completion_tokens, cost_usd, injection_flagged, turn)
 ), s AS (
   INSERT INTO agent_sessions AS cur (id, owner, user_id, message_count)
-  SELECT session_id, owner, user_id, n FROM i
+  SELECT session_id, owner, user_id, n FROM i ORDER BY session_id
   ON CONFLICT (id) DO UPDATE SET message_count = cur.message_count + EXCLUDED.message_count, updated_at = now()
     WHERE cur.owner = EXCLUDED.owner
   RETURNING id, message_count
@@ -87,8 +91,12 @@ export function commitTurnsValues(turns: TurnRecord[]): unknown[] {
   ]
 }
 
-/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): rolled back, about the data. */
-const isDataError = (error: unknown) => /^2[23][0-9A-Z]{3}$/.test(String((error as { code?: unknown })?.code ?? ''))
+/**
+ * SQLSTATE classes 22 (data exception), 23 (integrity constraint violation) and 40 (transaction
+ * rollback: serialization failure, deadlock): the transaction certainly rolled back, so each turn
+ * can be re-run alone.
+ */
+const isRolledBack = (error: unknown) => /^(22|23|40)[0-9A-Z]{3}$/.test(String((error as { code?: unknown })?.code ?? ''))
 
 export class CommitBatcher {
   private queue: Pending[] = []
@@ -109,20 +117,33 @@ export class CommitBatcher {
 
   private flush(): void {
     this.scheduled = false
-    let queue = this.queue
+    const queue = this.queue
     this.queue = []
+    void this.send(queue)
+  }
+
+  /**
+   * One statement per batch of distinct sessions. A session's next turn waits for the statement
+   * holding its previous one, so a session's turns commit in the order they were asked for.
+   */
+  private async send(queue: Pending[]): Promise<void> {
     while (queue.length) {
       const batch: Pending[] = []
       const later: Pending[] = []
       const sessions = new Set<string>()
+      let waits = false
       for (const pending of queue) {
-        // A session's second turn goes in the next statement, which waits for this one's row lock.
-        if (batch.length < MAX_TURNS_PER_STATEMENT && !sessions.has(pending.turn.sessionId)) {
+        const repeat = sessions.has(pending.turn.sessionId)
+        if (!repeat && batch.length < MAX_TURNS_PER_STATEMENT) {
           sessions.add(pending.turn.sessionId)
           batch.push(pending)
-        } else later.push(pending)
+        } else {
+          waits ||= repeat
+          later.push(pending)
+        }
       }
-      void this.store(batch)
+      const stored = this.store(batch) // never rejects: each turn's promise carries its outcome
+      if (waits) await stored
       queue = later
     }
   }
@@ -132,7 +153,7 @@ export class CommitBatcher {
     try {
       rows = await this.run(COMMIT_TURNS_SQL, commitTurnsValues(batch.map((p) => p.turn)))
     } catch (error) {
-      if (batch.length > 1 && isDataError(error)) for (const pending of batch) void this.store([pending])
+      if (batch.length > 1 && isRolledBack(error)) for (const pending of batch) void this.store([pending])
       else for (const pending of batch) pending.reject(error)
       return
     }

@@ -114,3 +114,19 @@ describe('a new session\'s first turn', () => {
     expect(await redis.exists(`${prefix}{${bad.owner}/${bad.sessionId}}:m`, `${prefix}{${bad.owner}/${bad.sessionId}}:n`)).toBe(0)
   })
 })
+
+describe('group commit under contention', () => {
+  it('commits each session\'s turns in the order asked, whatever the order across sessions', async () => {
+    for (let i = 0; i < 15; i++) {
+      const [a, b] = [uid('da'), uid('db')]
+      // One flush: [b, a] in the first statement, [a, b] in the second.
+      const results = await Promise.allSettled([
+        store.commitTurn(turn(b, 'k5', 'b1')), store.commitTurn(turn(a, 'k5', 'a1')),
+        store.commitTurn(turn(a, 'k5', 'a2')), store.commitTurn(turn(b, 'k5', 'b2')),
+      ])
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+      expect(await stored(a)).toEqual(['1:a1', '2:re: a1', '3:a2', '4:re: a2'])
+      expect(await stored(b)).toEqual(['1:b1', '2:re: b1', '3:b2', '4:re: b2'])
+    }
+  }, 30_000)
+})
