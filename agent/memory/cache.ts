@@ -25,6 +25,14 @@ export interface SessionCache {
   fill(sessionId: string, tail: CountedMessage[], count: number): Promise<void>
   /** Appends a committed turn: `previousCount` is message_count before it. */
   append(sessionId: string, messages: CountedMessage[], previousCount: number): Promise<void>
+  /**
+   * Runs `send`, whose Redis commands go out synchronously, so that they leave in one socket write:
+   * one syscall and one wake-up of Redis instead of one per command (the turn's cache append and
+   * spend record). The commands, their order and their replies are unchanged.
+   */
+  inOneWrite<T>(send: () => T): T
+  /** Deletes a session's entry (never rejects; a failure leaves it to its TTL). */
+  drop(sessionId: string): Promise<void>
   /** 'ok', or 'degraded' while the breaker is open (Redis unreachable). */
   status(): 'ok' | 'degraded'
   ping(): Promise<void>
@@ -130,6 +138,20 @@ export function createRedisCache(client: Redis, options: { ttlSeconds: number; p
       if (appended === undefined) stale.set(sessionId, true)
       else stale.delete(sessionId)
     },
+    inOneWrite(send) {
+      // Corked, the socket buffers every write until uncork() hands them to one writev. Not when
+      // the client is not ready: its commands then fail at once, as they would uncorked.
+      const stream = redis.status === 'ready' ? redis.stream : undefined
+      stream?.cork()
+      try {
+        return send()
+      } finally {
+        stream?.uncork()
+      }
+    },
+    async drop(sessionId) {
+      await guarded(() => redis.del(...keys(sessionId)))
+    },
     status: () => (guard.degraded() ? 'degraded' : 'ok'),
     ping: async () => void (await redis.ping()),
   }
@@ -152,6 +174,8 @@ export function createMemoryCache(options: { ttlSeconds: number; maxSessions?: n
       if (!entry || entry.count !== previousCount) return void lru.delete(sessionId)
       lru.set(sessionId, { count: previousCount + messages.length, messages: [...entry.messages, ...messages].slice(-CACHED_TAIL) })
     },
+    inOneWrite: (send) => send(),
+    drop: async (sessionId) => void lru.delete(sessionId),
     status: () => 'ok',
     ping: async () => undefined,
   }

@@ -7,11 +7,11 @@
  * A breaker around PostgreSQL (postgres-health.ts) turns an outage into immediate 503s instead of
  * every request waiting out a connection timeout.
  */
-import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type { CountedMessage } from '../context.js'
-import { AUDIT_COLUMNS, AUDIT_TABLE, type AuditRow, auditArrays, auditUnnest, jsonWithoutNul } from '../tools/index.js'
+import type { AuditRow } from '../tools/index.js'
 import { CACHED_TAIL, type SessionCache } from './cache.js'
+import { CommitBatcher } from './commit-batch.js'
 import { PostgresHealth } from './postgres-health.js'
 
 
@@ -34,6 +34,8 @@ export interface TurnRecord {
   idempotency?: { owner: string; key: string; response: unknown }
   /** The turn's tool-call audit rows, stored in the same statement (one round trip per turn). */
   toolAudit?: AuditRow[]
+  /** The session id was minted for this turn: nobody can know it before the answer carries it. */
+  newSession?: boolean
 }
 
 export interface SessionHistory {
@@ -54,6 +56,7 @@ export interface StoredMessage {
 export class ConversationStore {
   /** PostgreSQL's health: the breaker, and whether a full pool is busy or stuck. */
   readonly health: PostgresHealth
+  private readonly batcher: CommitBatcher
 
   constructor(
     readonly pool: pg.Pool,
@@ -66,6 +69,8 @@ export class ConversationStore {
     private readonly namedStatements = false,
   ) {
     this.health = new PostgresHealth(pool)
+    const name = this.statementName('agent-commit-turns')
+    this.batcher = new CommitBatcher(async (text, values) => (await this.db(() => this.pool.query({ name, text, values }))).rows)
   }
 
   /** False while PostgreSQL's breaker is open (the server answers 503 before an LLM call). */
@@ -114,53 +119,44 @@ export class ConversationStore {
   }
 
   /**
-   * Stores a whole turn atomically in ONE statement (one round trip, its own transaction): the
-   * session upsert takes the row lock that orders concurrent turns of a session and yields the
-   * first free seq; the turn, its messages and the idempotency record hang off it. If the session
-   * belongs to another key the upsert yields no row and nothing of the turn is written (`forbidden`,
-   * the caller answers 403); the tool audit rows are stored either way: those calls did happen.
-   * Resolves once PostgreSQL committed; `cached` once the cache has the turn too. The caller
-   * awaits it before answering, together with its own Redis writes (they overlap, one round trip).
+   * Stores a whole turn atomically: the session upsert takes the row lock that orders concurrent
+   * turns of a session and yields the first free seq; the turn, its messages and the idempotency
+   * record hang off it. If the session belongs to another key the upsert yields no row and nothing
+   * of the turn is written (`forbidden`, the caller answers 403); the tool audit rows are stored
+   * either way: those calls did happen. Turns committed in the same event-loop turn share one
+   * statement and transaction (commit-batch.ts).
+   * Resolves once PostgreSQL committed; `cached` once the cache has the turn too, and `alongside`
+   * (the caller's own Redis writes, sent after the commit in the same socket write as the cache
+   * append: one round trip) has settled. The caller awaits it before answering.
    */
-  async commitTurn(turn: TurnRecord): Promise<{ forbidden: boolean; cached: Promise<void> }> {
-    const m = turn.messages
-    const { rows } = await this.db(() =>
-      this.pool.query<{ previous: number }>({
-        name: this.statementName('agent-commit-turn'),
-        text: `WITH s AS (
-           INSERT INTO agent_sessions AS cur (id, owner, user_id, message_count) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (id) DO UPDATE SET message_count = cur.message_count + EXCLUDED.message_count, updated_at = now()
-             WHERE cur.owner = EXCLUDED.owner
-           RETURNING message_count - $4 AS previous
-         ), t AS (
-           INSERT INTO agent_turns (id, session_id, request_id, model, iterations, prompt_tokens, completion_tokens, cost_usd, injection_flagged)
-           SELECT $5, $1, $6, $7, $8, $9, $10, $11, $12 FROM s
-         ), msg AS (
-           INSERT INTO agent_messages (session_id, turn_id, seq, role, content, tool_calls, tool_call_id, tokens)
-           SELECT $1, $5, s.previous + m.ord, m.role, m.content, m.tool_calls::jsonb, m.tool_call_id, m.tokens
-             FROM s, unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::int[])
-                  WITH ORDINALITY AS m(role, content, tool_calls, tool_call_id, tokens, ord)
-         ), idem AS (
-           UPDATE agent_idempotency SET status = 'done', response = $20::jsonb
-            WHERE owner = $18 AND key = $19 AND EXISTS (SELECT 1 FROM s)
-         ), audit AS (
-           INSERT INTO ${AUDIT_TABLE} (${AUDIT_COLUMNS}) SELECT * FROM unnest(${auditUnnest(21)})
-         )
-         SELECT previous FROM s`,
-        values: [
-          turn.sessionId, turn.owner, turn.userId ?? null, m.length,
-          randomUUID(), turn.requestId, turn.model, turn.iterations, turn.promptTokens, turn.completionTokens, turn.costUsd, turn.injectionFlagged,
-          // NUL is stripped from what the model or a tool produced: PostgreSQL text cannot hold it.
-          m.map((x) => x.role), m.map((x) => x.content?.replaceAll('\0', '') ?? null), m.map((x) => (x.tool_calls ? jsonWithoutNul(x.tool_calls) : null)),
-          m.map((x) => x.tool_call_id?.replaceAll('\0', '') ?? null), m.map((x) => x.tokens),
-          turn.idempotency?.owner ?? null, turn.idempotency?.key ?? null, turn.idempotency ? jsonWithoutNul(turn.idempotency.response) : null,
-          ...auditArrays(turn.toolAudit ?? []),
-        ],
-      }),
-    )
-    if (rows.length === 0) return { forbidden: true, cached: Promise.resolve() }
+  async commitTurn(turn: TurnRecord, alongside?: () => Promise<unknown>): Promise<{ forbidden: boolean; cached: Promise<unknown> }> {
+    if (turn.newSession) return this.commitNewSession(turn, alongside)
+    const { forbidden, previous } = await this.batcher.commit(turn)
+    if (forbidden) return { forbidden: true, cached: alongside?.() ?? Promise.resolve() }
     // Never rejects: a cache failure is the cache's (it drops the entry or reads as a miss).
-    return { forbidden: false, cached: this.cache.append(cacheId(turn.sessionId, turn.owner), m, rows[0].previous) }
+    return { forbidden: false, cached: this.cache.inOneWrite(() => Promise.all([this.cache.append(cacheId(turn.sessionId, turn.owner), turn.messages, previous), alongside?.()])) }
+  }
+
+  /**
+   * A session's first turn, under an id minted for it: until the answer carries the id nobody can
+   * ask for that session, so its cache entry (and the caller's Redis writes) go out while
+   * PostgreSQL commits instead of after: one round trip less before the answer. If the commit
+   * fails (or, for a colliding id, is forbidden) the entry is dropped again; should that drop
+   * fail too, the entry is unreachable and expires with its TTL. The answer still waits for
+   * PostgreSQL's commit.
+   */
+  private async commitNewSession(turn: TurnRecord, alongside?: () => Promise<unknown>): Promise<{ forbidden: boolean; cached: Promise<unknown> }> {
+    const id = cacheId(turn.sessionId, turn.owner)
+    const cached = this.cache.inOneWrite(() => Promise.all([this.cache.append(id, turn.messages, 0), alongside?.()]))
+    const drop = () => void cached.then(() => this.cache.drop(id))
+    try {
+      const { forbidden } = await this.batcher.commit(turn)
+      if (forbidden) drop()
+      return { forbidden, cached }
+    } catch (error) {
+      drop()
+      throw error
+    }
   }
 
   /** Every stored message of a session, oldest first (GET /sessions/:id/messages). */

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
 import { deadline } from '../deadline.js'
 import { ApiError, databaseUnavailable, sessionNotFound } from '../errors.js'
 import { checkContentType, detectInjection, validateChatBody } from '../guard/index.js'
@@ -132,8 +133,9 @@ async function runTurn(
 
   const turnDeadline = deadline(deps.config.requestTimeoutMs, clientGone)
   const signal = turnDeadline.signal
-  // The trace id in every log line of the turn: logs and traces join on it.
-  const logger = deps.logger.child(trace ? { reqId: request.id, traceId: trace.traceId } : { reqId: request.id })
+  // The request's own logger: fastify bound it to reqId, and the traced route to the trace id (logs
+  // and traces join on it); a second child logger per turn would only repeat those bindings.
+  const logger = request.log as Logger
   // Tool audit rows ride on the turn's commit; if the turn fails they are stored on their own.
   const toolAudit: AuditRow[] = []
   let auditStored = false
@@ -199,15 +201,16 @@ async function runTurn(
       messages: result.messages,
       idempotency: turn.key ? { owner: turn.owner, key: turn.key, response } : undefined,
       toolAudit,
-    }).catch((error: unknown) => {
+      newSession: !turn.session_id,
+      // The spend record leaves with the cache append, in one Redis write and round trip.
+    }, () => recordSpend(spentUsd)).catch((error: unknown) => {
       endCommit?.(error)
       throw error
     })
     endCommit?.()
     timing.dbMs = performance.now() - commitStarted
     auditStored = true
-    // The cache append and the spend record run concurrently: one Redis round trip, not two.
-    await Promise.all([committed.cached, recordSpend(spentUsd)])
+    await committed.cached
     timing.commitMs = performance.now() - commitStarted
     if (committed.forbidden) throw sessionNotFound('session_id')
     deps.telemetry.touchSession(sessionId)

@@ -106,3 +106,27 @@ describe('redis cache races', () => {
     dead.disconnect()
   })
 })
+
+describe('redis cache: one socket write for a turn\'s Redis commands', () => {
+  it('sends the commands given to inOneWrite in one write, with their replies unchanged', async () => {
+    const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 })
+    try {
+      await client.ping() // ready, and the ping's write is behind us
+      const cache = createRedisCache(client, { ttlSeconds: 60, prefix })
+      const id = uid('s')
+      const counter = `${prefix}${uid('n')}`
+      const socket = client.stream as unknown as { _writev?: (...args: unknown[]) => void; _write: (...args: unknown[]) => void }
+      const writes: string[] = []
+      const { _writev: writev, _write: write } = socket
+      socket._writev = function (this: unknown, ...args: unknown[]) { writes.push('writev'); return writev!.apply(this, args) }
+      socket._write = function (this: unknown, ...args: unknown[]) { writes.push('write'); return write.apply(this, args) }
+      const [appended, count] = await cache.inOneWrite(() => Promise.all([cache.append(id, [msg('a')], 0), client.incrby(counter, 2)]))
+      expect(writes).toEqual(['writev'])
+      expect(appended).toBeUndefined()
+      expect(count).toBe(2)
+      expect(await contents(cache, id)).toEqual(['a'])
+    } finally {
+      client.disconnect()
+    }
+  })
+})
