@@ -10,9 +10,11 @@ import type { TargetProtocol } from '../src/protocols/types.js'
 import { assertLoadAllowed } from '../src/load/safety.js'
 import { redact, registerSecret } from '../src/redact.js'
 import { displayUrl } from '../src/probes/endpoint.js'
+import type { NetErrorKind } from '../src/probes/errors.js'
 import type { Report } from '../src/report.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
 import { exitGraceMs } from './_shared/exit-guard.js'
+import { requireReachable } from './_shared/reachable.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 
 /** A decimal flag: an LLM agent's capacity is often a handful of requests per second, or less. */
@@ -95,6 +97,10 @@ export default class Load extends ReportingCommand {
     try {
       const { targetUrl, mockNote } = await this.startServers(plan, config, stopping)
       const origin = new URL(targetUrl).origin
+      // Nothing listening is a setup error (exit 2), not 30 s of refused sends judged as the agent's
+      // failure. A hung or resetting agent is load's to judge: its timeouts are the verdict.
+      const nothingListens: NetErrorKind[] = ['refused', 'dns', 'unreachable', 'tls', 'unknown']
+      if (!flags.self) await requireReachable(new URL(config.target.healthPath, targetUrl).toString(), Math.min(2000, plan.timeoutMs), 'start the agent, or point --target (target.url) at it; --self loads the bundled reference agent', nothingListens)
       const protocol = await chatProtocol(plan, config, targetUrl, flags.protocol !== undefined)
       const workload = buildWorkload(plan, protocol)
       const source = plan.promptsFile ?? plan.sessionsFile

@@ -4,6 +4,7 @@ import { type Report, VALIDATE_CATEGORIES } from '../src/report.js'
 import type { AgentctlConfig } from '../src/config/schema.js'
 import { commonFlags, ReportingCommand } from './_shared/base.js'
 import { exitGraceMs } from './_shared/exit-guard.js'
+import { requireReachable } from './_shared/reachable.js'
 import { createProgress, progressEnabled } from './_shared/progress.js'
 import { runValidate, VALIDATE_TIMEOUT } from './_jobs/validate.js'
 
@@ -53,7 +54,8 @@ export default class Validate extends ReportingCommand {
         stack = await startSelfStack(config, repeat, flags['data-dir'])
         config = { ...config, target: { ...config.target, url: stack.agentUrl, apiKey: stack.apiKey }, faults: { mockLlm: { ...config.faults.mockLlm, port: stack.mockPort } } }
       } else if (checks.some((c) => c.lock === 'mock-llm')) {
-        await requireReachableAgent(config.target.url, config.target.healthPath, Math.min(5000, timeoutMs))
+        // --target mode drives a running agent: fail fast (exit 2) when nothing answers there, instead of N error findings.
+        await requireReachable(new URL(config.target.healthPath, config.target.url).toString(), Math.min(5000, timeoutMs), 'start the agent with its LLM base URL on the mock (see `agentctl validate --help`) and pass --target, or use --self for the bundled agent; --skip resilience,security runs the static checks alone')
         await requireDiscoverableProtocol(config.target)
         const { host, port } = config.faults.mockLlm
         this.onInterrupt(() => resetMockScenario(`http://${host}:${port}`))
@@ -81,16 +83,6 @@ export default class Validate extends ReportingCommand {
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<never> {
     if (error instanceof AgentctlError || error.oclif?.exit !== undefined) return super.catch(error)
     return super.catch(new AgentctlError(`validate failed: ${error.message}`, ExitCode.UsageOrInternal, 'this is a defect in agentctl; rerun with --json and attach the output when reporting it'))
-  }
-}
-
-/** --target mode drives a running agent: fail fast (exit 2) when nothing answers there, instead of N error findings. */
-async function requireReachableAgent(url: string, healthPath: string, timeoutMs: number): Promise<void> {
-  try {
-    await fetch(new URL(healthPath, url), { signal: AbortSignal.timeout(timeoutMs) }).then((res) => res.body?.cancel())
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name
-    throw new AgentctlError(`no agent answers at ${url} (${cause})`, ExitCode.UsageOrInternal, 'start the agent with its LLM base URL on the mock (see `agentctl validate --help`) and pass --target, or use --self for the bundled agent; --skip resilience,security runs the static checks alone')
   }
 }
 

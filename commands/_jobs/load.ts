@@ -4,7 +4,7 @@
  * `agentctl load` and the demo alike. Starting servers and the safety gate stay with the caller.
  */
 import type { AgentctlConfig } from '../../src/config/schema.js'
-import { compareToBaseline } from '../../src/load/baseline.js'
+import { compareToBaseline, undecidedCapacity } from '../../src/load/baseline.js'
 import { loadFindings } from '../../src/load/findings.js'
 import type { LoadPlan } from '../../src/load/plan.js'
 import { pricingFor } from '../../src/pricing.js'
@@ -56,7 +56,10 @@ export async function runLoad(job: LoadJob): Promise<Report> {
     cost: outcome.cost,
     costRequested: plan.chatLoad,
     capacity: outcome.capacity,
-    regressions: job.baseline && regressions ? { file: job.baseline.file, tolerance: job.baseline.tolerance, list: regressions } : undefined,
+    regressions:
+      job.baseline && regressions
+        ? { file: job.baseline.file, tolerance: job.baseline.tolerance, list: regressions, undecided: undecidedCapacity(outcome.load, job.baseline.load, job.baseline.tolerance) }
+        : undefined,
     statuses: outcome.statuses,
     scheduler: outcome.scheduler,
     abortReason: outcome.abortReason,

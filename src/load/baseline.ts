@@ -71,7 +71,7 @@ export function compareToBaseline(current: LoadResult, baseline: LoadResult, tol
     if (worse) regressions.push({ metric, baseline: round(base), current: round(now), changePct: Math.round(change * 1000) / 10 })
   }
   if (current.mode === 'capacity') {
-    check('max sustainable rps', baseline.capacity?.maxSustainableRps, current.capacity?.maxSustainableRps, 'lower')
+    if (!undecidedCapacity(current, baseline, tolerance)) check('max sustainable rps', baseline.capacity?.maxSustainableRps, current.capacity?.maxSustainableRps, 'lower')
     const shared = new Set(baseline.steps.map((s) => s.offeredRps).filter((rps) => current.steps.some((s) => s.offeredRps === rps)))
     const at = (r: LoadResult) => r.steps.filter((s) => shared.has(s.offeredRps))
     if (shared.size) check('error rate (steps both runs offered)', errorRate(at(baseline)), errorRate(at(current)), 'higher', 0.01)
@@ -82,6 +82,27 @@ export function compareToBaseline(current: LoadResult, baseline: LoadResult, tol
   if (current.mode === 'open') check('achieved/offered', keptUp(baseline), keptUp(current), 'lower')
   else check('achieved rps', baseline.achievedRps, current.achievedRps, 'lower')
   return regressions
+}
+
+/**
+ * Why a lower bound ("at least X", a search that ran out of time or connections) leaves the
+ * capacity comparison open, or undefined when it is decided. A current "at least C" clears a
+ * measured baseline B when C >= B x (1 - tolerance); a measured C below a baseline's "at least B"
+ * floor is a regression whatever B really was; every other pairing with a lower bound can neither
+ * show nor rule out a regression (two "at least" runs passed as equal in a new-user trial).
+ */
+export function undecidedCapacity(current: LoadResult, baseline: LoadResult, tolerance: number): string | undefined {
+  const b = baseline.capacity
+  const c = current.capacity
+  if (!b || !c) return undefined
+  const baseLow = b.outcome === 'at-least'
+  const nowLow = c.outcome === 'at-least'
+  if (!baseLow && !nowLow) return undefined
+  const floor = b.maxSustainableRps * (1 - tolerance)
+  if (!baseLow && c.maxSustainableRps >= floor) return undefined
+  if (baseLow && !nowLow && c.maxSustainableRps < floor) return undefined
+  const which = [baseLow ? `the baseline's (at least ${b.maxSustainableRps} rps)` : '', nowLow ? `this run's (at least ${c.maxSustainableRps} rps)` : ''].filter(Boolean).join(' and ')
+  return `${which} maximum sustainable rate ${baseLow && nowLow ? 'are lower bounds' : 'is a lower bound'}, so a regression beyond ${Number((tolerance * 100).toFixed(2))}% can be neither shown nor ruled out`
 }
 
 /** The error rate the SLO gate reads, over one result or several steps. */

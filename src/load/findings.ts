@@ -21,7 +21,8 @@ export interface FindingsInput {
     generatorLimited?: boolean
     probe?: { requests: number; failed: number; latencyMs: number; throughput?: { rps: number; concurrency: number; saturated: boolean; bursts: { concurrency: number; rps: number; ok: number; failed: number; p50Ms: number }[] } }
   }
-  regressions?: { file: string; tolerance: number; list: Regression[] }
+  /** undecided: why the capacity comparison is open (a lower bound on either side), baseline.ts undecidedCapacity. */
+  regressions?: { file: string; tolerance: number; list: Regression[]; undecided?: string }
   statuses: Record<string, number>
   /** Open model: how far behind schedule the load generator ran. */
   scheduler?: { maxLagMs: number; lateSendRatio: number }
@@ -99,20 +100,26 @@ export function loadFindings(input: FindingsInput): Finding[] {
   if (input.capacity) findings.push(capacityFinding(load, input.capacity))
   if (input.costRequested) findings.push(costFinding(input.cost))
   if (input.regressions) {
-    const { list, file, tolerance } = input.regressions
+    const { list, file, tolerance, undecided } = input.regressions
     const pct = `${Number((tolerance * 100).toFixed(2))}%`
     const compared = load.mode === 'capacity' ? 'the maximum sustainable rate and the error rate' : `latency, error rate (dropped included) and ${load.mode === 'open' ? 'achieved/offered rate' : 'throughput'}`
     findings.push(
       finding({
         checkId: 'load-baseline',
         title: `No regression against ${file}`,
-        status: list.length ? 'fail' : 'pass',
+        status: list.length ? 'fail' : undecided ? 'warn' : 'pass',
         severity: 'fail',
         message: list.length
-          ? `${list.length} regression${list.length > 1 ? 's' : ''} beyond ${pct}: ${list.map((r) => `${r.metric} ${r.baseline} -> ${r.current} (${r.changePct > 0 ? '+' : ''}${r.changePct}%)`).join('; ')}`
-          : `within ${pct} of the baseline on ${compared}`,
-        evidence: { baseline: file, tolerancePct: tolerance * 100, regressions: list },
-        remediation: list.length ? 'render both reports (agentctl report old.json -o old.html, then the new one) and compare them step by step; bisect the change that slowed the agent' : '',
+          ? `${list.length} regression${list.length > 1 ? 's' : ''} beyond ${pct}: ${list.map((r) => `${r.metric} ${r.baseline} -> ${r.current} (${r.changePct > 0 ? '+' : ''}${r.changePct}%)`).join('; ')}${undecided ? `; inconclusive on capacity: ${undecided}` : ''}`
+          : undecided
+            ? `inconclusive: ${undecided} (the error rate of the steps both runs offered is within ${pct})`
+            : `within ${pct} of the baseline on ${compared}`,
+        evidence: { baseline: file, tolerancePct: tolerance * 100, regressions: list, ...(undecided ? { undecided } : {}) },
+        remediation: list.length
+          ? 'render both reports (agentctl report old.json -o old.html, then the new one) and compare them step by step; bisect the change that slowed the agent'
+          : undecided
+            ? 'compare resolved capacities: rerun (and record the baseline) with the --max-connections or --max-duration the "at least" finding asks for'
+            : '',
       }),
     )
   }
@@ -208,10 +215,10 @@ function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacit
       message: `at least ${rps(c.maxSustainableRps)} per replica inside the SLO, not a measured capacity: ${c.stopReason} (${bracket}; ${knee})${replicas}`,
       evidence,
       remediation: c.generatorLimited
-        ? 'the load generator, not the agent, ran out of connections: rerun `agentctl load --find-capacity` with a higher --max-connections'
+        ? 'the load generator, not the agent, ran out of connections: rerun the same command with a higher --max-connections (Little\'s law: rate x latency in flight)'
         : c.brokeAtRps === undefined
-          ? 'rerun `agentctl load --find-capacity` with a higher --max-rps (and load.maxRps) or --max-duration, so the search can reach a rate that breaks'
-          : 'rerun `agentctl load --find-capacity` with a higher --max-duration, so the search can narrow and confirm the bracket',
+          ? 'rerun the same `agentctl load --find-capacity` command with a higher --max-rps (and load.maxRps) or --max-duration, so the search can reach a rate that breaks'
+          : 'rerun the same `agentctl load --find-capacity` command with a higher --max-duration, so the search can narrow and confirm the bracket',
     })
   }
   return finding({

@@ -2,6 +2,7 @@
  * `agentctl load` end to end through the built CLI. `npm test` builds first; run `npx tsc -p .`
  * before running this file alone.
  */
+import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { networkInterfaces, tmpdir } from 'node:os'
@@ -95,7 +96,7 @@ describe('agentctl load: validation before traffic', () => {
 })
 
 describe('agentctl load: a target nothing answers', () => {
-  it('names the cause (connection refused), not overload, in what to do', async () => {
+  it('exits 2 before any load, naming the cause, instead of judging refused sends as the agent\'s errors', async () => {
     // A port that was free a moment ago: nothing listens there.
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -103,8 +104,26 @@ describe('agentctl load: a target nothing answers', () => {
         probe.close(() => resolve(port))
       })
     })
+    const began = Date.now()
+    const { code, stderr } = await agentctl(['load', '--target', `http://127.0.0.1:${port}`, ...quick, '--rate', '10', '--duration', '20s', '--slo', 'error_rate<1%'], { cwd: work }).done
+    expect(code).toBe(2)
+    expect(stderr).toMatch(new RegExp(`no agent answers at http://127\\.0\\.0\\.1:${port}/health \\(ECONNREFUSED: connection refused\\)`))
+    expect(stderr).not.toMatch(/open model/) // no plan, no traffic
+    expect(Date.now() - began).toBeLessThan(15_000) // not the 20 s window
+  })
+
+  it('an agent that stops answering mid-run: the failed SLO names the cause (connection refused), not overload', async () => {
+    // Answers the pre-flight GET, then stops listening: every chat after it is refused.
+    const dying = createHttpServer((_req, res) => {
+      res.end('ok', () => {
+        dying.close()
+        dying.closeAllConnections()
+      })
+    })
+    await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(dying.address() as { port: number }).port}`
     const out = join(work, 'refused.json')
-    const { code } = await agentctl(['load', '--target', `http://127.0.0.1:${port}`, ...quick, '--rate', '10', '--duration', '1s', '--slo', 'error_rate<1%', '-o', out], { cwd: work }).done
+    const { code } = await agentctl(['load', '--target', url, ...quick, '--rate', '10', '--duration', '1s', '--slo', 'error_rate<1%', '-o', out], { cwd: work }).done
     expect(code).toBe(1)
     const errorRate = JSON.parse(readFileSync(out, 'utf8')).findings.find((f: { checkId: string }) => f.checkId === 'load-slo-error-rate')
     expect(errorRate.status).toBe('fail')

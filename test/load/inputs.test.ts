@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
 import { AgentctlError } from '../../src/exit-codes.js'
-import { compareToBaseline, parseTolerance, readBaseline } from '../../src/load/baseline.js'
+import { compareToBaseline, parseTolerance, readBaseline, undecidedCapacity } from '../../src/load/baseline.js'
 import { loadFindings } from '../../src/load/findings.js'
 import { evaluateSlos, parseSlos } from '../../src/load/slo.js'
 import { parseMockLlm, parsePercent, resolvePlan, type LoadFlags } from '../../src/load/plan.js'
@@ -48,6 +48,29 @@ describe('--baseline compares like with like', () => {
     expect(compareToBaseline(better, old, 0.1)).toEqual([])
     const worse = capacityRun([step(2, 200), step(6, 300, 5), step(10, 5000, 60)], 6)
     expect(compareToBaseline(worse, old, 0.1).map((r) => r.metric)).toEqual(['max sustainable rps', 'error rate (steps both runs offered)'])
+  })
+
+  it('capacity: a lower bound ("at least X") on either side decides only what it can, and says why otherwise', () => {
+    const steps = [step(2, 200), step(6, 300), step(10, 400)]
+    const run = (rps: number, outcome: 'resolved' | 'at-least'): LoadResult => {
+      const r = capacityRun(steps, 10)
+      return { ...r, capacity: { maxSustainableRps: rps, outcome } }
+    }
+    const verdict = (now: LoadResult, base: LoadResult) => [compareToBaseline(now, base, 0.1).map((r) => r.metric), undecidedCapacity(now, base, 0.1)]
+    // Both lower bounds: the new-user trial's "at least 231" vs "at least 235" passed as equal.
+    expect(verdict(run(231, 'at-least'), run(235, 'at-least'))).toEqual([[], expect.stringMatching(/^the baseline's \(at least 235 rps\) and this run's \(at least 231 rps\) maximum sustainable rate are lower bounds, so a regression beyond 10% can be neither shown nor ruled out$/)])
+    // At least as much as the measured baseline's floor: decided, no regression.
+    expect(verdict(run(95, 'at-least'), run(100, 'resolved'))).toEqual([[], undefined])
+    // Below it: the true capacity may be higher, open.
+    expect(verdict(run(50, 'at-least'), run(100, 'resolved'))[1]).toMatch(/^this run's \(at least 50 rps\)/)
+    // A measured rate below the baseline's lower bound is a regression whatever the baseline really was.
+    expect(verdict(run(50, 'resolved'), run(100, 'at-least'))).toEqual([['max sustainable rps'], undefined])
+    expect(verdict(run(120, 'resolved'), run(100, 'at-least'))[1]).toMatch(/^the baseline's \(at least 100 rps\)/)
+    // The finding warns, never passes, on an open comparison.
+    const load = run(231, 'at-least')
+    const finding = loadFindings({ load, slo: [], statuses: {}, costRequested: false, durationMs: 0, regressions: { file: 'b.json', tolerance: 0.1, list: [], undecided: undecidedCapacity(load, run(235, 'at-least'), 0.1) } }).find((f) => f.checkId === 'load-baseline')!
+    expect(finding.status).toBe('warn')
+    expect(finding.message).toMatch(/^inconclusive: the baseline's/)
   })
 
   it("open: dropped sends are the generator's, not the agent's errors; achieved/offered is compared", () => {
