@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { resetSecrets } from '../redact.js'
+import { redact, resetSecrets } from '../redact.js'
 import { ConfigError, loadConfig } from './load.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'agentctl-config-'))
@@ -74,8 +74,15 @@ describe('loadConfig', () => {
     const file = write('dependencies:\n  redis: ${MISSING_REDIS_URL}\n')
     const error = loadError(() => loadConfig({ file, env: {} }))
     expect(error.keyPath).toBe('dependencies.redis')
-    expect(error.message).toContain('MISSING_REDIS_URL is not set')
+    expect(error.message).toContain('${MISSING_REDIS_URL} is not set in the environment')
     expect(error.hint).toContain('${MISSING_REDIS_URL:-value}')
+  })
+
+  it('an unset variable under a secret-named key reads the same after redaction (no "apiKey: *** variable")', () => {
+    const file = write('dependencies:\n  llm:\n    apiKey: ${LLM_API_KEY}\n')
+    const error = loadError(() => loadConfig({ file, env: {} }))
+    expect(error.message).toMatch(/dependencies\.llm\.apiKey: \$\{LLM_API_KEY\} is not set in the environment$/)
+    expect(redact(error.message)).toBe(error.message)
   })
 
   it('interpolates ${VAR} and falls back to ${VAR:-default}', () => {

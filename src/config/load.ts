@@ -116,7 +116,9 @@ function interpolate(value: unknown, path: string, file: string, env: NodeJS.Pro
       const found = env[name]
       if (found !== undefined && found !== '') return found
       if (fallback !== undefined) return fallback
-      throw new ConfigError(file, path, `environment variable ${name} is not set`, `export ${name}=…, or give a default: \${${name}:-value}`)
+      // The reference leads the problem: "apiKey: environment variable …" read as a secret's value to
+      // the redactor (key: value) and printed as "apiKey: *** variable"; a ${VAR} placeholder never is.
+      throw new ConfigError(file, path, `\${${name}} is not set in the environment`, `export ${name}=…, or give a default: \${${name}:-value}`)
     })
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, `${path}[${i}]`, file, env))

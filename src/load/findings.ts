@@ -35,7 +35,7 @@ const finding = (f: Omit<Finding, 'category' | 'durationMs'> & { durationMs?: nu
 const SLO_REMEDIATION: Record<string, string> = {
   latency:
     'find where the time goes: compare agent_llm_request_duration_seconds with agent_http_request_duration_seconds (LLM vs the agent itself), then cut LLM round-trips per request, cache, or add replicas (agentctl load --find-capacity tells how many)',
-  error_rate: 'look at the status breakdown in the evidence: 429s mean a rate limit (agent or provider), 5xx and timeouts mean overload or a failing dependency; run agentctl diagnose while the load runs',
+  error_rate: 'the failed answers by kind are in the message (all of them in the evidence): 429s mean a rate limit (agent or provider), 5xx and timeouts mean overload or a failing dependency; run agentctl diagnose while the load runs',
   rps: 'the target could not keep up with the offered rate: run agentctl load --find-capacity to find its sustainable rate',
 }
 
@@ -70,6 +70,17 @@ function unreachedNote(statuses: Record<string, number>, requests: number): stri
   return `${total} of ${requests} requests never reached the agent (${hits.map((h) => `${h.code} x${h.n}: ${h.summary}`).join('; ')}): check the target URL and that the agent is running (agentctl diagnose)`
 }
 
+/**
+ * The failed answers by outcome, most frequent first ("HTTP 429 x8, timeout x2"): what a failed
+ * error rate is made of, in its message, where a user reads it (the evidence has the full map).
+ */
+function failureCounts(statuses: Record<string, number>): string {
+  const failed = Object.entries(statuses).filter(([key]) => !/^[23]\d\d$/.test(key))
+  failed.sort((a, b) => b[1] - a[1])
+  const shown = failed.slice(0, 4).map(([key, n]) => `${/^\d{3}$/.test(key) ? `HTTP ${key}` : key} x${n}`)
+  return shown.join(', ') + (failed.length > 4 ? `, ${failed.length - 4} more kinds` : '')
+}
+
 /** One finding per SLO threshold, plus throughput, capacity, cost, baseline and interruption findings. */
 export function loadFindings(input: FindingsInput): Finding[] {
   const { load } = input
@@ -84,13 +95,14 @@ export function loadFindings(input: FindingsInput): Finding[] {
     const n = (seen.get(r.metric) ?? 0) + 1
     seen.set(r.metric, n)
     const kind = r.metric === 'error_rate' ? 'error_rate' : r.metric.endsWith('rps') ? 'rps' : 'latency'
+    const failures = kind === 'error_rate' && !r.passed ? failureCounts(input.statuses) : ''
     findings.push(
       finding({
         checkId: `load-slo-${r.metric.replace('_', '-')}${n > 1 ? `-${n}` : ''}`,
         title: `SLO ${r.expression}`,
         status: !measured ? 'skip' : r.passed ? 'pass' : 'fail',
         severity: 'fail',
-        message: !measured ? notMeasured : `${r.note ? `${r.metric}: ${r.note} to measure` : `${r.metric} was ${formatObserved(r)}`} (threshold ${r.op} ${showThreshold(r)})${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, ${input.capacity && input.capacity.maxSustainableRps === 0 ? 'the first step (none held)' : 'the highest step that held'}` : ''}`,
+        message: !measured ? notMeasured : `${r.note ? `${r.metric}: ${r.note} to measure` : `${r.metric} was ${formatObserved(r)}`} (threshold ${r.op} ${showThreshold(r)})${failures ? `: ${failures}` : ''}${load.mode === 'capacity' ? ` at ${load.offeredRps} rps, ${input.capacity && input.capacity.maxSustainableRps === 0 ? 'the first step (none held)' : 'the highest step that held'}` : ''}`,
         evidence: { expression: r.expression, observed: r.observed, threshold: r.threshold, op: r.op, unit: unitOf(r.metric), requests: load.requests, mode: load.mode, ...(r.metric === 'error_rate' ? { statuses: input.statuses } : {}) },
         remediation: r.passed || !measured ? '' : (unreached ?? SLO_REMEDIATION[kind]!),
       }),

@@ -160,6 +160,16 @@ describe('cost', () => {
   })
 })
 
+describe('the error-rate finding', () => {
+  it('names what the failed answers were, most frequent first, in its message', () => {
+    const load = { mode: 'open' as const, offeredRps: 5, achievedRps: 3, requests: 25, errors: 10, latencyMs: { p50: 1, p90: 1, p95: 1, p99: 1, max: 1 } }
+    const [result] = evaluateSlos([parseSlo('error_rate<1%')], { latencyMs: load.latencyMs, errorRate: 0.4, achievedRps: 3, successes: 15 })
+    const f = loadFindings({ load, slo: [result!], statuses: { '200': 15, '429': 8, timeout: 2 }, costRequested: false, durationMs: 0 }).find((x) => x.checkId === 'load-slo-error-rate')!
+    expect(f.status).toBe('fail')
+    expect(f.message).toBe('error_rate was 40.00% (threshold < 1.00%): HTTP 429 x8, timeout x2')
+  })
+})
+
 describe('baseline comparison', () => {
   const result = (p95: number, errors: number, achievedRps = 10): LoadResult => ({
     mode: 'closed', achievedRps, offeredRps: achievedRps, requests: 1000, errors, latencyMs: { p50: p95 / 2, p90: p95, p95, p99: p95 * 1.2, max: p95 * 2 }, steps: [],
