@@ -4,6 +4,7 @@
  */
 import { errorRateOf, NO_SUCCESS_NOTE } from '../src/load/slo.js'
 import type { Category, Finding, FindingLocation, LoadResult, Report, Status } from '../src/report.js'
+import { nothingJudged } from '../src/report.js'
 import type { CheckDoc } from './sarif.js'
 
 export interface RenderOptions {
@@ -155,8 +156,9 @@ export function fmtChange(pct: number): string {
  * The score as a renderer prints it. An interrupted run's score covers only the checks that
  * finished, so it says so: it is not the run's grade (the verdict is 'interrupted').
  */
-export function scoreText(report: Pick<Report, 'verdict' | 'score'>): string {
-  return report.verdict === 'interrupted' ? `partial score ${report.score}/100 (finished checks only)` : `score ${report.score}/100`
+export function scoreText(report: Pick<Report, 'verdict' | 'score'> & { findings?: Report['findings'] }): string {
+  if (report.verdict === 'interrupted') return `partial score ${report.score}/100 (finished checks only)`
+  return report.findings && nothingJudged(report.findings) ? 'no score: every check skipped, nothing was judged' : `score ${report.score}/100`
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildReport, deriveScore, deriveVerdict, gateFails, type Finding, type Status, worse } from './report.js'
+import { scoreText } from '../reports/format.js'
 
 const finding = (status: Status, checkId = `c-${status}`): Finding => ({
   checkId,
@@ -17,6 +18,13 @@ describe('deriveVerdict', () => {
   it('is pass with no findings or only passes and skips', () => {
     expect(deriveVerdict([])).toBe('pass')
     expect(deriveVerdict([finding('pass'), finding('skip')])).toBe('pass')
+  })
+  it('is warn when every check skipped: nothing was judged, and a gate must not read it as a pass', () => {
+    expect(deriveVerdict([finding('skip'), finding('skip', 'other')])).toBe('warn')
+    const report = buildReport({ command: 'diagnose', version: '0', startedAt: new Date(), target: 't', findings: [finding('skip')] })
+    expect(report.verdict).toBe('warn')
+    expect(scoreText(report)).toBe('no score: every check skipped, nothing was judged')
+    expect(scoreText(buildReport({ command: 'diagnose', version: '0', startedAt: new Date(), target: 't', findings: [finding('skip'), finding('pass')] }))).toBe('score 100/100')
   })
   it('is warn when the worst is a warning', () => {
     expect(deriveVerdict([finding('pass'), finding('warn')])).toBe('warn')

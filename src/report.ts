@@ -148,7 +148,14 @@ const STATUS_WEIGHT: Record<Status, number | undefined> = { pass: 1, warn: 0.5, 
 export function deriveVerdict(findings: readonly Finding[]): Verdict {
   if (findings.some((f) => f.status === 'fail' || f.status === 'error')) return 'fail'
   if (findings.some((f) => f.status === 'warn')) return 'warn'
+  // Every check skipped: nothing was judged, and a gate must not read that as a pass.
+  if (nothingJudged(findings)) return 'warn'
   return 'pass'
+}
+
+/** Findings, and every one of them a skip: the run could judge nothing (`diagnose --only` on an unconfigured check). */
+export function nothingJudged(findings: readonly Finding[]): boolean {
+  return findings.length > 0 && findings.every((f) => f.status === 'skip')
 }
 
 /** 0-100: passes count 1, warnings 0.5, failures and errors 0; skipped checks don't count. */

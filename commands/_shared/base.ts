@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Command, Flags, type Interfaces } from '@oclif/core'
-import { type LoadedConfig, loadConfig } from '../../src/config/load.js'
+import { closest, type LoadedConfig, loadConfig } from '../../src/config/load.js'
 import { parsePositiveDuration } from '../../src/duration.js'
 import { AgentctlError, ExitCode } from '../../src/exit-codes.js'
 import { redact, redactDeep } from '../../src/redact.js'
@@ -166,6 +166,13 @@ export abstract class ReportingCommand extends Command {
       if (this.jsonEnabled()) this.logJson({ error: { message: redact(error.message), fix: error.hint ? redact(error.hint) : undefined, exitCode: error.exitCode } })
       else this.logToStderr(`agentctl: ${message}`)
       return this.exit(error.exitCode)
+    }
+    const unknownFlag = /Nonexistent flags?: (-{1,2}[\w-]+)/.exec(error.message)?.[1]
+    if (unknownFlag) {
+      // oclif prints the whole usage after "Nonexistent flag"; one line with the nearest flag says more.
+      const known = Object.keys((this.constructor as { flags?: Record<string, unknown> }).flags ?? {})
+      const near = closest(unknownFlag.replace(/^-+/, ''), known)
+      return this.catch(new AgentctlError(`unknown flag ${unknownFlag}`, ExitCode.UsageOrInternal, `${near ? `did you mean --${near}? ` : ''}\`agentctl ${this.id ?? ''} --help\` lists the flags`.replace('  ', ' ')))
     }
     if (error.oclif?.exit !== undefined) throw error // oclif's own parse errors and this.exit() already carry a code
     // A stack trace helps us, not the user: show it only when asked for.

@@ -13,7 +13,9 @@ export function starterConfig(schemaRef: string | undefined, opts: { protocol?: 
   const protocol = opts.protocol ?? 'agentctl'
   const own = protocol === 'agentctl'
   return `${schemaRef ? `# yaml-language-server: $schema=${schemaRef}` : SCHEMA_HINT}
-# agentctl configuration. Every key is optional; this file shows the defaults and what each does.
+# agentctl configuration. Every key is optional: a dependency left out is not probed (its checks
+# skip). The values below are a typical local setup to edit, not the built-in defaults; delete
+# what you do not run.
 # \${VAR} reads an environment variable (an error when unset); \${VAR:-default} falls back.
 # Precedence: command-line flags > AGENTCTL_* environment variables > this file > defaults.
 # Secrets (API keys, passwords in URLs) are redacted from every report and log line.
