@@ -98,6 +98,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const { config, ...rest } = job()
       const plan = resolvePlan(options.quick ? QUICK_CAPACITY : FULL_CAPACITY, config)
       const origin = new URL(stack.agentUrl).origin
+      // The demo's own planning inputs, named where the user can see them: the cost finding judges
+      // against them, and the user typed neither.
+      options.note(`demo: load plans for ${DEMO_TARGET_RPS} rps (as --target-rps ${DEMO_TARGET_RPS}) against a $${config.budget.dailyUsd}/day budget (as budget.dailyUsd in agentctl.yaml), to show replicas and the spend projection`)
       progress('load: warming the freshly started agent up…')
       await warmUp(origin + config.target.chatPath, stack.apiKey, signal)
       let stepPrefix = ''
