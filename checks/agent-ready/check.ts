@@ -41,7 +41,7 @@ export const agentReadyCheck: Check = {
         status,
         message: status === 'pass' ? `ready (HTTP ${res.status} in ${ms(res.latencyMs)}): ${summary}` : `${status === 'fail' ? 'NOT ready' : 'degraded'} (HTTP ${res.status}, status ${doc.status}): ${summary}`,
         evidence,
-        ...(status === 'pass' ? {} : { remediation: bad.length ? `see the per-dependency findings below; \`${spec.logsCommand}\`` : `the agent reports ${doc.status} without naming a dependency: \`${spec.logsCommand}\`` }),
+        ...(status === 'pass' ? {} : { remediation: bad.length ? `see the per-dependency findings in this report; \`${spec.logsCommand}\`` : `the agent reports ${doc.status} without naming a dependency: \`${spec.logsCommand}\`` }),
       },
     ]
     for (const c of bad) outcomes.push(componentOutcome(c, spec.logsCommand ?? ''))
