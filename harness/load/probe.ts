@@ -126,28 +126,26 @@ export async function measureThroughput(opts: RequestOptions, pool: Pool, latenc
 }
 
 async function runBurst(opts: RequestOptions, pool: Pool, users: number, windowMs: number, latencyMs: number): Promise<Burst> {
-  const start = performance.now()
-  const end = start + windowMs
+  const end = performance.now() + windowMs
   const latencies: number[] = []
   let failed = 0
-  let lastAnswer = start
   // Users join over the first quarter of the window (one latency at most), not all at one instant.
   const spreadMs = Math.min(windowMs / 4, latencyMs)
   const user = async (_: unknown, i: number) => {
     await new Promise((resolve) => setTimeout(resolve, (i / users) * spreadMs))
     while (performance.now() < end && !opts.signal?.aborted) {
       const ms = await timedRequest(opts, pool, opts.timeoutMs)
-      // Only answers inside the window count: one that lands after it was waited for, not measured.
-      if (performance.now() > end) break
       if (ms === undefined) failed++
       else latencies.push(ms)
-      lastAnswer = performance.now()
     }
   }
   await Promise.all(Array.from({ length: users }, user))
-  // Answers per second up to the last one in the window: a window of a few latencies would
-  // otherwise count whole rounds of answers only, up to a quarter low.
-  const rps = latencies.length / Math.max(0.001, (lastAnswer - start) / 1000)
+  // Little's law for a closed loop without think time: throughput = users / mean latency, of every
+  // request sent in the window (the last ones were waited for, so the slow tail counts), times the
+  // share that succeeded. Counting answers inside a 1.5 s window instead measured 125/s where the
+  // reference agent then held 472 rps: 256 users' first requests (connection set-up) were still out.
+  const mean = latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length)
+  const rps = latencies.length ? (users / (mean / 1000)) * (latencies.length / (latencies.length + failed)) : 0
   return { concurrency: users, rps: Math.round(rps * 10) / 10, ok: latencies.length, failed, p50Ms: Math.round(median(latencies)) }
 }
 

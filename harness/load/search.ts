@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { Pool } from 'undici'
 import { isRateThreshold, type SloThreshold } from '../../src/load/slo.js'
+import { sleep } from '../../src/sleep.js'
 import { type CapacityResult, type CapacityStep, connectionsFor, formatRps, judgeStep, summarizeSearch } from './capacity.js'
 import { type DriverOptions, runLoad } from './driver.js'
 import { createPool } from './open-model.js'
@@ -108,8 +109,6 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       if (opts.signal?.aborted) return done('interrupted', false, true)
     }
     const throughput = probe.throughput?.rps
-    // Only a saturated ceiling caps growth; one the bursts ran out of users or time for is a lower bound.
-    const ceilingRps = probe.throughput?.saturated ? throughput : undefined
     const left = () => opts.budgetMs - (performance.now() - began)
     const fits = (rate: number, extra = 0, windowScale = 1) => planStep(rate, latencyMs, opts, windowScale).expectedMs + extra <= left()
     const held = (rate: number) => steps.some((s) => s.offeredRps === rate) && steps.every((s) => s.offeredRps !== rate || s.sustained)
@@ -127,7 +126,13 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       if (step.sustained && result.latencyMs.p99 > 0) latencyMs = Math.max(probe!.latencyMs, result.latencyMs.p99)
       // An overloaded agent keeps working through requests the generator gave up on: let it drain,
       // or the next (lower) step measures the backlog of this one instead of its own rate.
-      if (!step.sustained) await settle(opts, pool, probe!.latencyMs, Math.min(SETTLE_MAX_MS, left()))
+      if (!step.sustained) {
+        // The requests a cut step cancelled may all still be queued inside the agent: wait at least
+        // as long as it needs to serve them at the best rate it has held (or its bursts' ceiling).
+        const served = Math.max(1, throughput ?? 0, ...steps.filter((s) => s.sustained).map((s) => s.achievedRps))
+        const backlogMs = ((result.overload?.inFlight ?? 0) / served) * 1000
+        await settle(opts, pool, probe!.latencyMs, Math.min(SETTLE_MAX_MS, left()), backlogMs)
+      }
       return step
     }
     const budget = `the ${Math.round(opts.budgetMs / 1000)}s budget (--max-duration)`
@@ -161,11 +166,15 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       // and drops sends, which says nothing about the agent. Stop below that instead.
       const ceiling = roundRate((0.9 * opts.maxConnections * 1000) / Math.max(1, latencyMs))
       if (lo >= ceiling) return done(`the load generator's limit: ${formatRps(lo)} rps held, and a higher rate would need more than the ${opts.maxConnections} connections allowed (--max-connections) at a ${Math.round(latencyMs)} ms latency`, true, false, true)
-      // Past the bursts' throughput ceiling a step can only break: go up to it, not 4x past it,
-      // which left a backlog the agent was still working off steps later. A rate above it that
-      // held (the bursts had too few users to saturate the agent) lifts the cap.
-      const cap = ceilingRps !== undefined && lo < PAST_THROUGHPUT * ceilingRps ? Math.max(roundRate(PAST_THROUGHPUT * ceilingRps), roundRate(lo * 1.1)) : Infinity
-      const next = roundRate(Math.min(opts.maxRps, ceiling, cap, lo * (flat ? 4 : 2)))
+      // Past the bursts' throughput a step can only break, or the bursts fell short (too few users,
+      // or the agent slow at that moment): go up to it, not 4x past it, and past it 2x at a time.
+      // 4x steps past it left backlogs the agents were still working off steps later: seed-000
+      // measured 49/s, held 49 rps and broke 54 rps after a step to 196; the reference agent's
+      // 256 users measured 263/s, it held 528 rps and broke 556 and 528 after a step to 852.
+      const belowThroughput = throughput !== undefined && lo < PAST_THROUGHPUT * throughput
+      const cap = belowThroughput ? Math.max(roundRate(PAST_THROUGHPUT * throughput), roundRate(lo * 1.1)) : Infinity
+      const growth = flat && (throughput === undefined || belowThroughput) ? 4 : 2
+      const next = roundRate(Math.min(opts.maxRps, ceiling, cap, lo * growth))
       if (!fits(next)) return done(`out of time: ${budget} ended the search before any step broke`, true)
       const step = await run(next)
       if (!step) return done('interrupted', false, true)
@@ -224,12 +233,17 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
 const SETTLE_MAX_MS = 15_000
 
 /**
- * After a step that broke: sequential requests until two in a row answer within 2x the probe's
+ * After a step that broke: at least `backlogMs` (what the agent may still be serving of the step's
+ * cancelled requests), then sequential requests until two in a row answer within 2x the probe's
  * latency (plus 50 ms), i.e. the agent has worked off its backlog, or `maxMs` has passed. 3x let
- * an agent still a second behind pass (a 310 ms probe), and the next step measured that backlog.
+ * an agent still a second behind pass (a 310 ms probe), and the next step measured that backlog;
+ * quick answers alone let the seed-000 agent (an asyncio loop serving new requests between the
+ * cancelled ones) pass with hundreds of cancelled requests still queued.
  */
-async function settle(opts: SearchOptions, pool: Pool, baselineMs: number, maxMs: number): Promise<void> {
+async function settle(opts: SearchOptions, pool: Pool, baselineMs: number, maxMs: number, backlogMs = 0): Promise<void> {
   const until = performance.now() + maxMs
+  const wait = Math.min(backlogMs, maxMs)
+  if (wait > 0) await sleep(wait, opts.signal).catch(() => undefined)
   const quick = 2 * baselineMs + 50
   for (let good = 0; good < 2 && performance.now() < until && !opts.signal?.aborted; ) {
     const ms = await timedRequest(opts, pool, Math.max(1, Math.min(opts.timeoutMs, until - performance.now())))
