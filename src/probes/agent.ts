@@ -10,7 +10,7 @@ export function agentSpec(config: AgentctlConfig, url: string): DependencySpec {
     name: 'the agent',
     service: 'the agent',
     configKey: 'target.url',
-    envVar: 'AGENTCTL_TARGET_URL (or --target)',
+    envVar: 'AGENTCTL_TARGET_URL, or --target',
     cliCommand: () => `curl -sS -m 5 -i ${shellQuote(url)}`,
     statusCommand: kube ? `kubectl get pods -n ${kube.namespace} ${selector}`.trim() : 'ps aux | grep -i agent',
     logsCommand: kube ? `kubectl logs -n ${kube.namespace} ${selector || 'deploy/<agent>'} --tail=50`.trim() : 'journalctl -u <agent-unit> -n 50` or `docker logs --tail 50 <agent-container>',
