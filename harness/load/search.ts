@@ -167,13 +167,17 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       const ceiling = roundRate((0.9 * opts.maxConnections * 1000) / Math.max(1, latencyMs))
       if (lo >= ceiling) return done(`the load generator's limit: ${formatRps(lo)} rps held, and a higher rate would need more than the ${opts.maxConnections} connections allowed (--max-connections) at a ${Math.round(latencyMs)} ms latency`, true, false, true)
       // Past the bursts' throughput a step can only break, or the bursts fell short (too few users,
-      // or the agent slow at that moment): go up to it, not 4x past it, and past it 2x at a time.
+      // or the agent slow at that moment): go up to it, not 4x past it, and past it 2x at a time
+      // (1.25x when the bursts saturated the agent).
       // 4x steps past it left backlogs the agents were still working off steps later: seed-000
       // measured 49/s, held 49 rps and broke 54 rps after a step to 196; the reference agent's
       // 256 users measured 263/s, it held 528 rps and broke 556 and 528 after a step to 852.
       const belowThroughput = throughput !== undefined && lo < PAST_THROUGHPUT * throughput
       const cap = belowThroughput ? Math.max(roundRate(PAST_THROUGHPUT * throughput), roundRate(lo * 1.1)) : Infinity
-      const growth = flat && (throughput === undefined || belowThroughput) ? 4 : 2
+      // Past a saturated throughput only a little at a time: the agent was measured at its ceiling,
+      // and an overloaded seed-000 agent collapses (2x past it, it completed 4 chats a second).
+      const past = probe.throughput?.saturated ? 1 + 2.5 * opts.resolution : 2
+      const growth = belowThroughput || throughput === undefined ? (flat ? 4 : 2) : past
       const next = roundRate(Math.min(opts.maxRps, ceiling, cap, lo * growth))
       if (!fits(next)) return done(`out of time: ${budget} ended the search before any step broke`, true)
       const step = await run(next)
