@@ -14,6 +14,7 @@ describe('a mistyped flag', () => {
     [['validate', '--taget', 'http://127.0.0.1:1'], '--taget', 'did you mean --target?'],
     [['load', '--rat', '5'], '--rat', 'did you mean --rate?'],
     [['diagnose', '--zzzzzz'], '--zzzzzz', '`agentctl diagnose --help` lists the flags'],
+    [['demo', '--out', 'x'], '--out', 'did you mean --out-dir?'],
   ])('%j: exit 2, names the flag and the nearest one', async (args, flag, fix) => {
     const { code, stderr } = await agentctl(args, { cwd: work }).done
     expect(code).toBe(2)

@@ -171,7 +171,9 @@ export abstract class ReportingCommand extends Command {
     if (unknownFlag) {
       // oclif prints the whole usage after "Nonexistent flag"; one line with the nearest flag says more.
       const known = Object.keys((this.constructor as { flags?: Record<string, unknown> }).flags ?? {})
-      const near = closest(unknownFlag.replace(/^-+/, ''), known)
+      const typed = unknownFlag.replace(/^-+/, '')
+      // A prefix (--out for --out-dir) first, then the nearest spelling.
+      const near = known.find((k) => k.startsWith(typed)) ?? closest(typed, known)
       return this.catch(new AgentctlError(`unknown flag ${unknownFlag}`, ExitCode.UsageOrInternal, `${near ? `did you mean --${near}? ` : ''}\`agentctl ${this.id ?? ''} --help\` lists the flags`.replace('  ', ' ')))
     }
     if (error.oclif?.exit !== undefined) throw error // oclif's own parse errors and this.exit() already carry a code

@@ -119,6 +119,13 @@ describe('agentctl demo (built CLI)', () => {
     expect(load!.load?.mode).toBe('capacity')
     expect(load!.load!.steps.length).toBeGreaterThanOrEqual(2)
     expect(load!.load!.requests).toBeGreaterThan(0)
+    // An agent that holds the demo's top rate is "at least": the advice names a command the demo's
+    // user can run, not "rerun the same command" they never typed.
+    const capacity = load!.findings.find((f) => f.checkId === 'load-capacity')!
+    if (load!.load!.capacity?.outcome === 'at-least' && /reached --max-rps/.test(capacity.message)) {
+      expect(capacity.remediation).toMatch(/^the demo's ramp stops at \d+ rps; `npx agentctl load --self --find-capacity` searches further/)
+    }
+    expect(capacity.remediation).not.toMatch(/rerun the same/)
     const html = readFileSync(join(outDir, 'report.html'), 'utf8')
     for (const id of ['job-1', 'job-2', 'job-3']) expect(html).toContain(`id="${id}"`)
     // The summary tables and the absolute report path are printed; the agent's key never is.
