@@ -104,8 +104,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       progress('load: warming the freshly started agent up…')
       await warmUp(origin + config.target.chatPath, stack.apiKey, signal)
       let stepPrefix = ''
-      const report = await runLoad({
+      return runLoad({
         ...rest,
+        // The demo's ramp tops out at a fixed rate, and its user typed no command to rerun.
+        rerun: `the demo's ramp stops at ${plan.capacity?.maxRps} rps: run \`npx agentctl load --self --find-capacity\``,
         config,
         plan,
         workload: buildWorkload(plan),
@@ -121,7 +123,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
             options.note(`  load: ${step.offeredRps} rps offered → ${step.achievedRps.toFixed(1)} rps achieved, p95 ${Math.round(step.latencyMs.p95)} ms, ${step.errors} errors${step.breach ? ` — ${step.breach}` : ''}`),
         },
       })
-      return withDemoAdvice(report, plan.capacity?.maxRps)
     })
   } finally {
     progress('demo: stopping the agent and the mock LLM…')
@@ -129,20 +130,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
   const report = buildReport({ command: 'demo', version: options.version, startedAt, target: `reference agent ${urls.length > 1 ? `${urls[0]} (validate), restarted at ${urls[1]} (diagnose, load)` : urls[0]} (embedded; mock LLM)`, findings: [], sections, interrupted: signal.aborted })
   return { report, interrupted: signal.aborted, startupMs }
-}
-
-/**
- * The demo's ramp has a fixed top (FULL_CAPACITY); an agent that holds it gets "at least X", whose
- * advice ("rerun the same command with a higher --max-rps") names a command the demo's user never
- * typed. Here it names the one that searches further.
- */
-function withDemoAdvice(report: Report, maxRps: number | undefined): Report {
-  const findings = report.findings.map((f) =>
-    f.checkId === 'load-capacity' && f.status === 'warn' && /^rerun the same/.test(f.remediation)
-      ? { ...f, remediation: `the demo's ramp stops at ${maxRps ?? 'its top'} rps; \`npx agentctl load --self --find-capacity\` searches further (adaptive, within 3 minutes)` }
-      : f,
-  )
-  return { ...report, findings }
 }
 
 export function demoFiles(outDir: string): { html: string; json: string } {

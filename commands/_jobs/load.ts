@@ -29,6 +29,8 @@ export interface LoadJob {
   startedAt?: Date
   signal: AbortSignal
   events?: Pick<ExecuteOptions, 'onProgress' | 'onStepStart' | 'onStepDone'>
+  /** How the user searches further from an "at least" capacity (FindingsInput.rerun); the demo's user typed no command. */
+  rerun?: string
 }
 
 export async function runLoad(job: LoadJob): Promise<Report> {
@@ -56,6 +58,7 @@ export async function runLoad(job: LoadJob): Promise<Report> {
     cost: outcome.cost,
     costRequested: plan.chatLoad,
     capacity: outcome.capacity,
+    ...(job.rerun ? { rerun: job.rerun } : {}),
     regressions:
       job.baseline && regressions
         ? { file: job.baseline.file, tolerance: job.baseline.tolerance, list: regressions, undecided: undecidedCapacity(outcome.load, job.baseline.load, job.baseline.tolerance) }

@@ -174,7 +174,7 @@ export abstract class ReportingCommand extends Command {
       const typed = unknownFlag.replace(/^-+/, '')
       // A prefix (--out for --out-dir) first, then the nearest spelling.
       const near = known.find((k) => k.startsWith(typed)) ?? closest(typed, known)
-      return this.catch(new AgentctlError(`unknown flag ${unknownFlag}`, ExitCode.UsageOrInternal, `${near ? `did you mean --${near}? ` : ''}\`agentctl ${this.id ?? ''} --help\` lists the flags`.replace('  ', ' ')))
+      return this.catch(new AgentctlError(`unknown flag ${unknownFlag}`, ExitCode.UsageOrInternal, `${near ? `did you mean --${near}? ` : ''}\`agentctl ${this.id} --help\` lists the flags`))
     }
     if (error.oclif?.exit !== undefined) throw error // oclif's own parse errors and this.exit() already carry a code
     // A stack trace helps us, not the user: show it only when asked for.

@@ -3,7 +3,7 @@ import { errorRateOf, evaluateSlos, formatObserved, isRateThreshold, type SloRes
 import { type DriverOptions, runLoad, type RunResult } from './driver.js'
 import type { Pool } from 'undici'
 import { createPool } from './open-model.js'
-import type { SearchProbe } from './probe.js'
+import type { CapacityProbe } from '../../src/load/findings.js'
 
 /** The achieved rate must stay within 10% of the offered rate for a step to count as sustained. */
 export const MIN_ACHIEVED_RATIO = 0.9
@@ -78,7 +78,7 @@ export interface CapacityResult {
   /** The generator dropped sends (every connection busy): its limit, not the agent's. */
   generatorLimited?: boolean
   /** Adaptive search: what the probe measured before the first step. */
-  probe?: SearchProbe
+  probe?: CapacityProbe
   search: 'adaptive' | 'linear'
 }
 

@@ -1,32 +1,9 @@
 import { performance } from 'node:perf_hooks'
 import type { Pool } from 'undici'
+import type { CapacityProbe, ThroughputBurst } from '../../src/load/findings.js'
+import { sleep } from '../../src/sleep.js'
 import type { DriverOptions } from './driver.js'
 import { type ChatRead, readResponse } from './read-chat.js'
-
-/** What the capacity search measures before its first step (harness/LOAD.md "The method"). */
-export interface SearchProbe {
-  requests: number
-  failed: number
-  /** One-at-a-time latency: the median of the probe requests after the first. */
-  latencyMs: number
-  /** The closed-model bursts: the throughput ceiling with a bounded backlog. */
-  throughput?: {
-    rps: number
-    concurrency: number
-    /** False when the bursts ran out of users or time while still adding throughput: rps is a lower bound. */
-    saturated: boolean
-    bursts: Burst[]
-  }
-}
-
-export interface Burst {
-  concurrency: number
-  /** Successful answers per second while every user kept one request in flight. */
-  rps: number
-  ok: number
-  failed: number
-  p50Ms: number
-}
 
 type RequestOptions = Pick<DriverOptions, 'origin' | 'workload' | 'protocol' | 'signal'> & { timeoutMs: number }
 
@@ -74,7 +51,7 @@ export async function timedRequest(opts: RequestOptions, pool: Pool, timeoutMs: 
 }
 
 /** Sequential requests before any load: the one-at-a-time latency that sizes the first step. */
-export async function probeLatency(opts: RequestOptions, pool: Pool): Promise<SearchProbe> {
+export async function probeLatency(opts: RequestOptions, pool: Pool): Promise<CapacityProbe> {
   const latencies: number[] = []
   let warmup: number | undefined
   let failed = 0
@@ -95,19 +72,19 @@ export async function probeLatency(opts: RequestOptions, pool: Pool): Promise<Se
 
 /**
  * The throughput ceiling, measured the way GuideLLM's sweep measures its throughput rate: closed
- * model bursts of 4, 16, 64 … users (8x instead of 4x while the last burst did not queue; at most `maxUsers`), each user sending its next request when
- * the last one answered, until a burst adds less than 20% to the best so far or its users queue
+ * model bursts of 4, 16, 64 … users (8x instead of 4x while the last burst did not queue; at most
+ * `maxUsers` and 256), each user sending its next request when the last one answered, until a burst adds less than 20% to the best so far or its users queue
  * (a median latency 1.5x the one-at-a-time latency): saturated; or until
  * `deadline` leaves no room for the next (a lower bound only). Unlike an open-model
  * step past the limit, a burst's backlog is bounded by its users and every request is waited for,
  * so it leaves the agent no abandoned work to carry into the first step: a 4x growth step did that
  * to the seed-000 agent, whose abandoned requests then broke rates it held when fresh.
  */
-export async function measureThroughput(opts: RequestOptions, pool: Pool, latencyMs: number, maxUsers: number, deadline: number): Promise<SearchProbe['throughput']> {
-  // Two latencies: each user answers about twice, and the rate is measured to the last answer.
+export async function measureThroughput(opts: RequestOptions, pool: Pool, latencyMs: number, maxUsers: number, deadline: number): Promise<CapacityProbe['throughput']> {
+  // Two latencies: each user answers about twice; the rate comes from the latencies (runBurst).
   const windowMs = Math.min(MAX_BURST_MS, Math.max(MIN_BURST_MS, 2 * latencyMs))
-  const bursts: Burst[] = []
-  let best: Burst | undefined
+  const bursts: ThroughputBurst[] = []
+  let best: ThroughputBurst | undefined
   let saturated = false
   maxUsers = Math.min(maxUsers, MAX_BURST_USERS)
   for (let users = Math.min(FIRST_BURST_USERS, maxUsers); ; ) {
@@ -125,14 +102,14 @@ export async function measureThroughput(opts: RequestOptions, pool: Pool, latenc
   return best && best.rps > 0 ? { rps: best.rps, concurrency: best.concurrency, saturated, bursts } : undefined
 }
 
-async function runBurst(opts: RequestOptions, pool: Pool, users: number, windowMs: number, latencyMs: number): Promise<Burst> {
+async function runBurst(opts: RequestOptions, pool: Pool, users: number, windowMs: number, latencyMs: number): Promise<ThroughputBurst> {
   const end = performance.now() + windowMs
   const latencies: number[] = []
   let failed = 0
   // Users join over the first quarter of the window (one latency at most), not all at one instant.
   const spreadMs = Math.min(windowMs / 4, latencyMs)
   const user = async (_: unknown, i: number) => {
-    await new Promise((resolve) => setTimeout(resolve, (i / users) * spreadMs))
+    await sleep((i / users) * spreadMs, opts.signal).catch(() => undefined)
     while (performance.now() < end && !opts.signal?.aborted) {
       const ms = await timedRequest(opts, pool, opts.timeoutMs)
       if (ms === undefined) failed++

@@ -16,8 +16,6 @@ const START_SHARE_OF_THROUGHPUT = 0.5
 /** Without a throughput figure (every burst failed): four users' worth at the probe's latency, at most 500 rps. */
 const MAX_AUTO_START_RPS = 500
 const START_USERS = 4
-/** Growth stops at the throughput ceiling (this multiple of it) until a rate above it held. */
-const PAST_THROUGHPUT = 1
 /** The bursts get at most this share of the budget. */
 const BURST_BUDGET_SHARE = 0.3
 /** Doubling grows 4x while latency stays within this factor of the floor's p95 (far from the limit). */
@@ -172,8 +170,8 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       // 4x steps past it left backlogs the agents were still working off steps later: seed-000
       // measured 49/s, held 49 rps and broke 54 rps after a step to 196; the reference agent's
       // 256 users measured 263/s, it held 528 rps and broke 556 and 528 after a step to 852.
-      const belowThroughput = throughput !== undefined && lo < PAST_THROUGHPUT * throughput
-      const cap = belowThroughput ? Math.max(roundRate(PAST_THROUGHPUT * throughput), roundRate(lo * 1.1)) : Infinity
+      const belowThroughput = throughput !== undefined && lo < throughput
+      const cap = belowThroughput ? Math.max(roundRate(throughput), roundRate(lo * 1.1)) : Infinity
       // Past a saturated throughput only a little at a time: the agent was measured at its ceiling,
       // and an overloaded seed-000 agent collapses (2x past it, it completed 4 chats a second).
       const past = probe.throughput?.saturated ? 1 + 2.5 * opts.resolution : 2

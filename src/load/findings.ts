@@ -4,6 +4,31 @@ import type { CostResult } from './cost.js'
 import type { Regression } from './baseline.js'
 import { formatObserved, type SloResult } from './slo.js'
 
+/** What the adaptive search measures before its first step (harness/load/probe.ts), in the finding's evidence. */
+export interface CapacityProbe {
+  requests: number
+  failed: number
+  /** One-at-a-time latency: the median of the probe requests after the first. */
+  latencyMs: number
+  /** The closed-model bursts: the throughput ceiling with a bounded backlog. */
+  throughput?: {
+    rps: number
+    concurrency: number
+    /** False when the bursts ran out of users or time while still adding throughput: rps is a lower bound. */
+    saturated: boolean
+    bursts: ThroughputBurst[]
+  }
+}
+
+export interface ThroughputBurst {
+  concurrency: number
+  /** Successful answers per second while every user kept one request in flight (Little's law). */
+  rps: number
+  ok: number
+  failed: number
+  p50Ms: number
+}
+
 export interface FindingsInput {
   load: LoadResult
   slo: SloResult[]
@@ -19,10 +44,16 @@ export interface FindingsInput {
     resolution?: number
     kneeRule?: string
     generatorLimited?: boolean
-    probe?: { requests: number; failed: number; latencyMs: number; throughput?: { rps: number; concurrency: number; saturated: boolean; bursts: { concurrency: number; rps: number; ok: number; failed: number; p50Ms: number }[] } }
+    probe?: CapacityProbe
   }
   /** undecided: why the capacity comparison is open (a lower bound on either side), baseline.ts undecidedCapacity. */
   regressions?: { file: string; tolerance: number; list: Regression[]; undecided?: string }
+  /**
+   * How the advice of an "at least" capacity names the next run, followed by "with a higher
+   * --max-rps …". Default: "rerun the same `agentctl load --find-capacity` command"; the demo,
+   * whose user typed no command, names the one to run.
+   */
+  rerun?: string
   statuses: Record<string, number>
   /** Open model: how far behind schedule the load generator ran. */
   scheduler?: { maxLagMs: number; lateSendRatio: number }
@@ -109,7 +140,7 @@ export function loadFindings(input: FindingsInput): Finding[] {
     )
   }
   if (load.mode !== 'closed' && measured) findings.push(throughputFinding(load, input.scheduler))
-  if (input.capacity) findings.push(capacityFinding(load, input.capacity))
+  if (input.capacity) findings.push(capacityFinding(load, input.capacity, input.rerun ?? 'rerun the same `agentctl load --find-capacity` command'))
   if (input.costRequested) findings.push(costFinding(input.cost))
   if (input.regressions) {
     const { list, file, tolerance, undecided } = input.regressions
@@ -186,7 +217,7 @@ function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler
 
 const rps = (n: number) => `${Number(n.toPrecision(4))} rps`
 
-function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacity']>): Finding {
+function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacity']>, rerun: string): Finding {
   const cap = load.capacity!
   const base = { checkId: 'load-capacity', title: 'Sustainable rate per replica', severity: 'fail' as const }
   const outcome = c.outcome ?? (c.stopReason === 'interrupted' ? 'interrupted' : c.maxSustainableRps > 0 ? 'resolved' : 'below-first')
@@ -227,10 +258,10 @@ function capacityFinding(load: LoadResult, c: NonNullable<FindingsInput['capacit
       message: `at least ${rps(c.maxSustainableRps)} per replica inside the SLO, not a measured capacity: ${c.stopReason} (${bracket}; ${knee})${replicas}`,
       evidence,
       remediation: c.generatorLimited
-        ? 'the load generator, not the agent, ran out of connections: rerun the same command with a higher --max-connections (Little\'s law: rate x latency in flight)'
+        ? `the load generator, not the agent, ran out of connections: ${rerun} with a higher --max-connections (Little's law: rate x latency in flight)`
         : c.brokeAtRps === undefined
-          ? 'rerun the same `agentctl load --find-capacity` command with a higher --max-rps (and load.maxRps) or --max-duration, so the search can reach a rate that breaks'
-          : 'rerun the same `agentctl load --find-capacity` command with a higher --max-duration, so the search can narrow and confirm the bracket',
+          ? `${rerun} with a higher --max-rps (and load.maxRps) or --max-duration, so the search can reach a rate that breaks`
+          : `${rerun} with a higher --max-duration, so the search can narrow and confirm the bracket`,
     })
   }
   return finding({

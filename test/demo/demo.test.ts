@@ -123,7 +123,7 @@ describe('agentctl demo (built CLI)', () => {
     // user can run, not "rerun the same command" they never typed.
     const capacity = load!.findings.find((f) => f.checkId === 'load-capacity')!
     if (load!.load!.capacity?.outcome === 'at-least' && /reached --max-rps/.test(capacity.message)) {
-      expect(capacity.remediation).toMatch(/^the demo's ramp stops at \d+ rps; `npx agentctl load --self --find-capacity` searches further/)
+      expect(capacity.remediation).toMatch(/^the demo's ramp stops at \d+ rps: run `npx agentctl load --self --find-capacity` with a higher --max-rps/)
     }
     expect(capacity.remediation).not.toMatch(/rerun the same/)
     const html = readFileSync(join(outDir, 'report.html'), 'utf8')
