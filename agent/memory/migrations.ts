@@ -59,6 +59,14 @@ const MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
       CREATE INDEX agent_idempotency_age ON agent_idempotency (created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'drop the full-text index that no query uses',
+    // conversation_search reads one session's messages by (session_id, seq) and matches their
+    // stored tsvector there (store.ts SEARCH_SQL); an index over every session's messages only
+    // cost each committed message a GIN insert.
+    sql: 'DROP INDEX IF EXISTS agent_messages_search',
+  },
 ]
 
 /** Bounds one migration step (a lock wait or a statement), far above the chat path's 10 s. */

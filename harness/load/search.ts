@@ -102,6 +102,10 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
     if (opts.signal?.aborted) return done('interrupted', false, true)
     if (probe.failed === probe.requests) return done(`all ${probe.requests} probe requests failed before the first step`)
     let latencyMs = probe.latencyMs
+    // The generator's ceiling (below) is Little's law: connections in use = rate x MEAN latency.
+    // Step sizing keeps the p99 (latencyMs); a 1% tail at 5.6 s behind a 0.64 s mean put the
+    // ceiling at 162 rps for an agent holding 1232, and the search stopped "at least 1232".
+    let meanLatencyMs = probe.latencyMs
     if (opts.startRps === undefined) {
       probe.throughput = await measureThroughput(opts, pool, latencyMs, opts.maxConnections, began + BURST_BUDGET_SHARE * opts.budgetMs)
       if (opts.signal?.aborted) return done('interrupted', false, true)
@@ -122,6 +126,7 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       steps.push(step)
       opts.onStep?.(step, steps.length - 1)
       if (step.sustained && result.latencyMs.p99 > 0) latencyMs = Math.max(probe!.latencyMs, result.latencyMs.p99)
+      if (step.sustained && result.latencyMs.mean) meanLatencyMs = Math.max(probe!.latencyMs, result.latencyMs.mean)
       // An overloaded agent keeps working through requests the generator gave up on: let it drain,
       // or the next (lower) step measures the backlog of this one instead of its own rate.
       if (!step.sustained) {
@@ -162,8 +167,8 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       const flat = steps.at(-1)!.latencyMs.p95 <= FLAT_LATENCY * floorP95
       // Little's law: past maxConnections / latency the generator itself runs out of connections
       // and drops sends, which says nothing about the agent. Stop below that instead.
-      const ceiling = roundRate((0.9 * opts.maxConnections * 1000) / Math.max(1, latencyMs))
-      if (lo >= ceiling) return done(`the load generator's limit: ${formatRps(lo)} rps held, and a higher rate would need more than the ${opts.maxConnections} connections allowed (--max-connections) at a ${Math.round(latencyMs)} ms latency`, true, false, true)
+      const ceiling = roundRate((0.9 * opts.maxConnections * 1000) / Math.max(1, meanLatencyMs))
+      if (lo >= ceiling) return done(`the load generator's limit: ${formatRps(lo)} rps held, and a higher rate would need more than the ${opts.maxConnections} connections allowed (--max-connections) at a ${Math.round(meanLatencyMs)} ms mean latency`, true, false, true)
       // Past the bursts' throughput a step can only break, or the bursts fell short (too few users,
       // or the agent slow at that moment): go up to it, not 4x past it, and past it 2x at a time
       // (1.25x when the bursts saturated the agent).

@@ -110,6 +110,30 @@ describe('adaptive capacity search', () => {
   }, 60_000)
 })
 
+describe("the generator's ceiling", () => {
+  it('is Little\'s law on the mean latency: a slow 2% tail does not end the search at "the load generator\'s limit"', async () => {
+    // Every 50th request takes 1.5 s, the rest 20 ms: p99 1.5 s, mean ~50 ms. 40 connections carry
+    // 0.9 x 40 / 0.05 s = 720 rps; the p99 would have put the ceiling at 24 rps.
+    const { createServer } = await import('node:http')
+    let n = 0
+    const server = createServer((req, res) => {
+      req.resume()
+      setTimeout(() => res.end('{"ok":true}'), ++n % 50 === 0 ? 1500 : 20)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    try {
+      const result = await searchCapacity(options(`http://127.0.0.1:${port}`, { startRps: 20, maxRps: 160, maxConnections: 40 }))
+      expect(result.steps[0]!.latencyMs.p99, curve(result)).toBeGreaterThanOrEqual(1400)
+      expect(result.stopReason, curve(result)).toBe('reached --max-rps 160 with every step held')
+      expect(result.maxSustainableRps).toBe(160)
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  }, 60_000)
+})
+
 describe('the probe judges answers like the steps do', () => {
   it('an agent answering every chat with a 200 carrying an in-band error fails the probe: no step runs', async () => {
     const agent = await startDelayServer(5, Number.POSITIVE_INFINITY, '{"error":"model overloaded"}')
