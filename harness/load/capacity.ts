@@ -48,6 +48,11 @@ export interface CapacityStep extends LoadStep {
   breach?: string
   slo: SloResult[]
   run: RunResult
+  /**
+   * It broke only because the generator dropped sends: the agent met every SLO and, with the
+   * dropped sends credited, the achieved rate. A bracket closed by such a step is "at least".
+   */
+  generatorOnly?: boolean
 }
 
 /**
@@ -140,7 +145,7 @@ export function summarizeSearch(steps: CapacityStep[], how: { stopReason: string
   if (how.aborted) outcome = 'interrupted'
   else if (maxSustainableRps === 0) outcome = 'below-first'
   // A bracket closed by the generator's own drops says nothing about the agent's limit.
-  else if (brokeAtRps === undefined || how.ranOut || steps.find((s) => s.offeredRps === brokeAtRps && (s.dropped ?? 0) > 0)) outcome = 'at-least'
+  else if (brokeAtRps === undefined || how.ranOut || steps.some((s) => s.offeredRps === brokeAtRps && s.generatorOnly)) outcome = 'at-least'
   else outcome = 'resolved'
   const { kneeRps, kneeFound, rule } = findKnee(steps)
   return {
@@ -173,12 +178,18 @@ export function judgeStep(run: RunResult, thresholds: SloThreshold[], connection
   // edges): the shortfall must also exceed two completions before it counts.
   const windowS = run.durationMs / 1000
   const shortfall = (run.offeredRps - run.achievedRps) * windowS
+  // Drops are the generator's limit. Credited back as if answered on time, would the agent still
+  // have fallen short? Then the step broke on the agent's account, drops or not: one drop in a
+  // step the agent completed at 79% of its rate made a resolved bracket "at least".
+  const creditedRatio = run.offeredRps > 0 ? (run.achievedRps + run.dropped / Math.max(windowS, 1e-3)) / run.offeredRps : 0
+  const dropsNote = run.dropped > 0 ? `; agentctl also dropped ${run.dropped} sends with all ${connections} connections busy` : ''
   let breach: string | undefined
   if (run.overload) breach = `cut short after ${(run.overload.afterMs / 1000).toFixed(1)} s with ${run.overload.inFlight} requests in flight or waiting: the agent fell far behind this rate (it completed ${formatRps(run.overload.goodputRps)} per second); its requests were cancelled so the backlog does not outlive the step`
-  else if (failed.length) breach = failed.map((r) => `${r.expression} (observed ${formatObserved(r)})`).join(', ')
-  else if (run.dropped > 0) breach = `agentctl dropped ${run.dropped} sends with all ${connections} connections busy (the load generator's limit, not the agent's)`
-  else if (ratio < MIN_ACHIEVED_RATIO && shortfall > 2) breach = `achieved ${formatRps(run.achievedRps)} rps is ${Math.round(ratio * 100)}% of the offered ${formatRps(run.offeredRps)} (< ${MIN_ACHIEVED_RATIO * 100}%)`
-  else if (queueGrew(run) && ratio < QUEUE_GROWTH_ACHIEVED && shortfall > 2) breach = `latency kept rising through the step (median ${Math.round(run.halves[0]!.p50Ms)} ms for requests sent in its first half, ${Math.round(run.halves[1]!.p50Ms)} ms in its second): a queue growing, the agent falls behind this rate`
+  else if (failed.length) breach = failed.map((r) => `${r.expression} (observed ${formatObserved(r)})`).join(', ') + dropsNote
+  else if (creditedRatio < MIN_ACHIEVED_RATIO && shortfall > 2) breach = `achieved ${formatRps(run.achievedRps)} rps is ${Math.round(ratio * 100)}% of the offered ${formatRps(run.offeredRps)} (< ${MIN_ACHIEVED_RATIO * 100}%)${dropsNote}`
+  else if (queueGrew(run) && ratio < QUEUE_GROWTH_ACHIEVED && shortfall > 2) breach = `latency kept rising through the step (median ${Math.round(run.halves[0]!.p50Ms)} ms for requests sent in its first half, ${Math.round(run.halves[1]!.p50Ms)} ms in its second): a queue growing, the agent falls behind this rate${dropsNote}`
+  const generatorOnly = breach === undefined && run.dropped > 0
+  if (generatorOnly) breach = `agentctl dropped ${run.dropped} sends with all ${connections} connections busy (the load generator's limit, not the agent's)`
   return {
     offeredRps: run.offeredRps,
     achievedRps: run.achievedRps,
@@ -190,6 +201,7 @@ export function judgeStep(run: RunResult, thresholds: SloThreshold[], connection
     sloPassed: failed.length === 0,
     sustained: breach === undefined,
     ...(breach ? { breach } : {}),
+    ...(generatorOnly ? { generatorOnly } : {}),
     slo,
     run,
   }

@@ -172,7 +172,7 @@ function capacityOutcome(result: CapacityResult, plan: LoadPlan): LoadOutcome {
     errors: steps.reduce((a, s) => a + s.errors, 0),
     dropped: steps.reduce((a, s) => a + (s.dropped ?? 0), 0),
     latencyMs: headline?.latencyMs ?? empty,
-    steps: steps.map(({ run, slo: _slo, sustained: _s, ...step }) => step),
+    steps: steps.map(({ run, slo: _slo, sustained: _s, generatorOnly: _g, ...step }) => step),
     timeline,
     slo: (headline?.slo ?? []).map(sloEntry),
     ...(headline?.run.stream ? { stream: headline.run.stream } : {}),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findCapacity, findKnee, judgeStep } from '../../harness/load/capacity.js'
+import { findCapacity, findKnee, judgeStep, summarizeSearch } from '../../harness/load/capacity.js'
 import type { RunResult } from '../../harness/load/driver.js'
 import { Workload } from '../../harness/load/workload.js'
 import { parseSlos } from '../../src/load/slo.js'
@@ -90,5 +90,32 @@ describe("a step's verdict: queue growth", () => {
 
   it('holds when latency rose but the offered rate was still completed (a machine slowed down, no queue)', () => {
     expect(judgeStep(run([{ requests: 100, p50Ms: 50 }, { requests: 100, p50Ms: 90 }], 98), slos, 16).sustained).toBe(true)
+  })
+})
+
+describe("a step's verdict: the generator's drops", () => {
+  // 1474 rps offered for 5 s; the agent completed `achievedRps` of it; agentctl dropped `dropped` sends.
+  const run = (achievedRps: number, dropped: number): RunResult => ({
+    mode: 'open', offeredRps: 1474, achievedRps, requests: Math.round(achievedRps * 5), errors: 0, dropped,
+    latencyMs: { p50: 800, p90: 1000, p95: 1100, p99: 1200, max: 1300 }, timeline: [], histogram: '', statuses: { '200': 1 },
+    succeededAll: 1, durationMs: 5000, aborted: false,
+  })
+  const slos = parseSlos(['p95<1500ms'])
+  const held = (offeredRps: number) => ({ ...judgeStep(run(offeredRps, 0), slos, 1000), offeredRps })
+
+  it("a step the agent completed at 79% of its rate broke on the agent's account, whatever one drop says: the bracket is resolved", () => {
+    const step = judgeStep(run(1172, 1), slos, 1000)
+    expect(step.sustained).toBe(false)
+    expect(step.generatorOnly).toBeUndefined()
+    expect(step.breach).toBe('achieved 1172 rps is 80% of the offered 1474 (< 90%); agentctl also dropped 1 sends with all 1000 connections busy')
+    expect(summarizeSearch([held(1378), held(1378), step], { stopReason: 'x', aborted: false, search: 'adaptive', ranOut: false }).outcome).toBe('resolved')
+  })
+
+  it('a step that fell short only by the sends agentctl dropped is the generator\'s limit: the bracket is "at least"', () => {
+    // 1200 answered per second plus 1000 dropped sends over 5 s (200/s) is the whole offered rate.
+    const step = judgeStep(run(1274, 1000), slos, 1000)
+    expect(step.generatorOnly).toBe(true)
+    expect(step.breach).toBe("agentctl dropped 1000 sends with all 1000 connections busy (the load generator's limit, not the agent's)")
+    expect(summarizeSearch([held(1378), held(1378), step], { stopReason: 'x', aborted: false, search: 'adaptive', ranOut: false }).outcome).toBe('at-least')
   })
 })
