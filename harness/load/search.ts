@@ -104,7 +104,8 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
     let latencyMs = probe.latencyMs
     // The generator's ceiling (below) is Little's law: connections in use = rate x MEAN latency.
     // Step sizing keeps the p99 (latencyMs); a 1% tail at 5.6 s behind a 0.64 s mean put the
-    // ceiling at 162 rps for an agent holding 1232, and the search stopped "at least 1232".
+    // ceiling at 162 rps for an agent holding 1232, and the search stopped "at least 1232". The
+    // probe's few requests only stand in until a step has measured thousands.
     let meanLatencyMs = probe.latencyMs
     if (opts.startRps === undefined) {
       probe.throughput = await measureThroughput(opts, pool, latencyMs, opts.maxConnections, began + BURST_BUDGET_SHARE * opts.budgetMs)
@@ -126,7 +127,7 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       steps.push(step)
       opts.onStep?.(step, steps.length - 1)
       if (step.sustained && result.latencyMs.p99 > 0) latencyMs = Math.max(probe!.latencyMs, result.latencyMs.p99)
-      if (step.sustained && result.latencyMs.mean) meanLatencyMs = Math.max(probe!.latencyMs, result.latencyMs.mean)
+      if (step.sustained && result.latencyMs.mean) meanLatencyMs = result.latencyMs.mean
       // An overloaded agent keeps working through requests the generator gave up on: let it drain,
       // or the next (lower) step measures the backlog of this one instead of its own rate.
       if (!step.sustained) {
@@ -168,7 +169,9 @@ export async function searchCapacity(opts: SearchOptions): Promise<CapacityResul
       // Little's law: past maxConnections / latency the generator itself runs out of connections
       // and drops sends, which says nothing about the agent. Stop below that instead.
       const ceiling = roundRate((0.9 * opts.maxConnections * 1000) / Math.max(1, meanLatencyMs))
-      if (lo >= ceiling) return done(`the load generator's limit: ${formatRps(lo)} rps held, and a higher rate would need more than the ${opts.maxConnections} connections allowed (--max-connections) at a ${Math.round(meanLatencyMs)} ms mean latency`, true, false, true)
+      // A ceiling within the resolution above the held rate is no step worth its time: the mean
+      // moving by 10 ms crept the README recipe up 319, 320, 321 rps, one step each.
+      if (lo * (1 + opts.resolution) > ceiling) return done(`the load generator's limit: ${formatRps(lo)} rps held, and a higher rate would need more than the ${opts.maxConnections} connections allowed (--max-connections) at a ${Math.round(meanLatencyMs)} ms mean latency`, true, false, true)
       // Past the bursts' throughput a step can only break, or the bursts fell short (too few users,
       // or the agent slow at that moment): go up to it, not 4x past it, and past it 2x at a time
       // (1.25x when the bursts saturated the agent).
