@@ -162,6 +162,11 @@ export function summarize(ex: Exchange): Record<string, unknown> {
   }
 }
 
+/** At most `max` characters; a cut text says so (it read "… for gpt-4o-mini i)" mid-word). */
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}
+
 /** What the agent answered, in words, from content: the cause a finding must name. */
 export function describeOutcome(ex: Exchange): string {
   const o = ex.outcome
@@ -170,9 +175,9 @@ export function describeOutcome(ex: Exchange): string {
     case 'answer':
       return `an answer (HTTP ${o.status})`
     case 'http-error':
-      return `HTTP ${o.status}${o.detail ? ` (${o.detail.slice(0, 120)})` : ''}`
+      return `HTTP ${o.status}${o.detail ? ` (${clip(o.detail, 120)})` : ''}`
     case 'in-band-error':
-      return `an error inside an HTTP ${o.status} answer (${o.detail.slice(0, 160)})`
+      return `an error inside an HTTP ${o.status} answer (${clip(o.detail, 160)})`
     case 'empty':
       return `an empty answer (HTTP ${o.status}${o.detail ? `, ${o.detail}` : ''})`
     case 'timeout':

@@ -131,7 +131,15 @@ export function loadSummaryRows(load: LoadResult): Array<[string, string]> {
   }
   if (load.capacity) {
     const c = load.capacity
-    rows.push(['Max sustainable rate', `${c.outcome === 'at-least' ? 'at least ' : ''}${fmtNum(c.maxSustainableRps)} req/s per replica${c.brokeAtRps !== undefined ? ` (broke at ${fmtNum(c.brokeAtRps)})` : ''}`])
+    // No rate held: a "0 req/s" would read as a measured capacity of nothing.
+    const firstRate = load.steps?.[0]?.offeredRps
+    const rate =
+      c.outcome === 'below-first' && firstRate !== undefined
+        ? `below ${fmtNum(firstRate)} req/s per replica (the first step broke)`
+        : c.outcome === 'interrupted' && !c.maxSustainableRps
+          ? 'not measured (interrupted before a rate held)'
+          : `${c.outcome === 'at-least' ? 'at least ' : ''}${fmtNum(c.maxSustainableRps)} req/s per replica${c.brokeAtRps !== undefined ? ` (broke at ${fmtNum(c.brokeAtRps)})` : ''}`
+    rows.push(['Max sustainable rate', rate])
     rows.push(['Knee', c.kneeRps !== undefined ? `${fmtNum(c.kneeRps)} req/s` : 'no knee in range'])
     const sizing = `${c.targetRps !== undefined ? ` for ${fmtNum(c.targetRps)} req/s` : ''}${c.headroom !== undefined ? ` (${fmtPct(c.headroom, 0)} headroom)` : ''}`
     if (c.replicasNeeded !== undefined) rows.push(['Replicas needed', `${c.replicasNeeded}${sizing}`])

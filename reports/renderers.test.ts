@@ -58,6 +58,18 @@ describe('table', () => {
     for (const text of ['Max sustainable rate', '60 req/s per replica', 'Replicas needed', '4 for 200 req/s', '$36,979.20', 'p95<5000', 'breached', '+18.4%']) expect(out).toContain(text)
   })
 
+  it('never shows "0 req/s" for a search where no rate held: below the first step, or not measured', () => {
+    const report = fixtureReport('load')
+    const load = report.load!
+    const firstRate = load.steps![0]!.offeredRps
+    const withOutcome = (outcome: 'below-first' | 'interrupted') => ({ ...report, load: { ...load, capacity: { ...load.capacity!, maxSustainableRps: 0, brokeAtRps: undefined, outcome } } })
+    const below = renderReport(withOutcome('below-first'), 'table')
+    expect(below).toContain(`below ${firstRate} req/s per replica (the first step broke)`)
+    const interrupted = renderReport(withOutcome('interrupted'), 'table')
+    expect(interrupted).toContain('not measured (interrupted before a rate held)')
+    for (const out of [below, interrupted]) expect(out).not.toMatch(/[^\d]0 req\/s per replica/)
+  })
+
   it('shows an SLO that had nothing to measure as "no data" in every format, never as 0', () => {
     const report = fixtureReport('load')
     report.load!.slo![0] = { ...report.load!.slo![0]!, observed: null, passed: false }

@@ -18,7 +18,7 @@ export const llmEndpointCheck: Check = {
   severity: 'fail',
   async run(ctx: CheckContext): Promise<CheckOutcome> {
     const llm = ctx.config.dependencies.llm
-    if (!llm) return notConfigured('The LLM provider', 'dependencies.llm.baseUrl', 'AGENTCTL_LLM_BASE_URL', 'https://api.openai.com/v1')
+    if (!llm) return notConfigured('LLM provider', 'dependencies.llm.baseUrl', 'AGENTCTL_LLM_BASE_URL', 'https://api.openai.com/v1')
     const ep = parseEndpoint(llm.baseUrl)
     if (!ep) return { status: 'fail', message: 'dependencies.llm.baseUrl is not a valid URL', remediation: 'write it as https://api.openai.com/v1 (the base under which /chat/completions, /responses or /messages lives)' }
     const api = API_PROBES[llm.api]
