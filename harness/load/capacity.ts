@@ -140,7 +140,8 @@ export function summarizeSearch(steps: CapacityStep[], how: { stopReason: string
   const maxSustainableRps = held.length ? Math.max(...held) : 0
   const broke = steps.filter((s) => !s.sustained && s.offeredRps > maxSustainableRps).map((s) => s.offeredRps)
   const brokeAtRps = broke.length ? Math.min(...broke) : undefined
-  const generatorLimited = how.generatorLimited || steps.some((s) => (s.dropped ?? 0) > 0)
+  // Drops in a step the agent broke anyway are its doing (judgeStep): only drops alone are the generator's.
+  const generatorLimited = how.generatorLimited || steps.some((s) => s.generatorOnly)
   let outcome: CapacityOutcome
   if (how.aborted) outcome = 'interrupted'
   else if (maxSustainableRps === 0) outcome = 'below-first'

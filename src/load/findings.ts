@@ -139,7 +139,7 @@ export function loadFindings(input: FindingsInput): Finding[] {
       }),
     )
   }
-  if (load.mode !== 'closed' && measured) findings.push(throughputFinding(load, input.scheduler))
+  if (load.mode !== 'closed' && measured) findings.push(throughputFinding(load, input.scheduler, input.capacity))
   if (input.capacity) findings.push(capacityFinding(load, input.capacity, input.rerun ?? 'rerun the same `agentctl load --find-capacity` command'))
   if (input.costRequested) findings.push(costFinding(input.cost))
   if (input.regressions) {
@@ -177,10 +177,14 @@ export function loadFindings(input: FindingsInput): Finding[] {
 /** More than this share of sends leaving late means the client machine, not the target, limits the figures. */
 const LATE_SEND_LIMIT = 0.05
 
-function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler']): Finding {
+function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler'], search: FindingsInput['capacity']): Finding {
   const capacity = load.mode === 'capacity'
   const ratio = load.offeredRps > 0 ? load.achievedRps / load.offeredRps : 1
-  const dropped = load.dropped ?? 0
+  // In a search, sends dropped in steps the agent broke anyway (it fell behind and kept every
+  // connection busy) are its doing; only a step broken by drops alone is the generator's limit
+  // (harness/load/capacity.ts judgeStep, which sets generatorLimited).
+  const agentDrops = capacity && search !== undefined && !search.generatorLimited ? (load.dropped ?? 0) : 0
+  const dropped = (load.dropped ?? 0) - agentDrops
   const late = (scheduler?.lateSendRatio ?? 0) > LATE_SEND_LIMIT
   // In a capacity search the breaking step is expected to fall behind; only the generator matters.
   const behind = !capacity && ratio < 0.9
@@ -191,6 +195,7 @@ function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler
   const lateText = late ? `the load generator ran behind schedule (${Math.round(scheduler!.lateSendRatio * 100)}% of sends >10 ms late, worst ${Math.round(scheduler!.maxLagMs)} ms): latencies include that delay` : ''
   // Drops are agentctl's limit (issue 16): sends it could not make with every connection busy.
   const dropText = dropped ? `agentctl dropped ${dropped} sends it could not make on time (every connection busy): the load generator's limit, not counted as the agent's errors` : ''
+  const agentDropText = agentDrops ? `the ${agentDrops} sends dropped in steps the agent had already broken are its doing: it fell behind and kept every connection busy` : ''
   const schedule = [dropText, lateText].filter(Boolean).join('; ')
   return finding({
     checkId: 'load-throughput',
@@ -198,9 +203,9 @@ function throughputFinding(load: LoadResult, scheduler: FindingsInput['scheduler
     status,
     severity: 'warn',
     message: capacity
-      ? schedule || 'every step was offered on schedule, nothing dropped'
+      ? schedule || (agentDrops ? `every step was offered on schedule until the agent fell behind; ${agentDropText}` : 'every step was offered on schedule, nothing dropped')
       : `offered ${load.offeredRps} rps, achieved ${load.achievedRps} rps of successful responses (${Math.round(ratio * 100)}%)${failing ? `; ${Math.round(failedShare * 100)}% of responses failed` : ''}${schedule ? `; ${schedule}` : ''}`,
-    evidence: { offeredRps: load.offeredRps, achievedRps: load.achievedRps, dropped, requests: load.requests, ...(scheduler ? { schedulerMaxLagMs: scheduler.maxLagMs, lateSendRatio: scheduler.lateSendRatio } : {}) },
+    evidence: { offeredRps: load.offeredRps, achievedRps: load.achievedRps, dropped: load.dropped ?? 0, ...(agentDrops ? { droppedInStepsTheAgentBroke: agentDrops } : {}), requests: load.requests, ...(scheduler ? { schedulerMaxLagMs: scheduler.maxLagMs, lateSendRatio: scheduler.lateSendRatio } : {}) },
     remediation: dropped
       ? capacity
         ? 'raise --max-connections (the search sizes connections from the latency, up to it), if this machine and the target can hold that many sockets'

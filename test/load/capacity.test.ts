@@ -108,7 +108,9 @@ describe("a step's verdict: the generator's drops", () => {
     expect(step.sustained).toBe(false)
     expect(step.generatorOnly).toBeUndefined()
     expect(step.breach).toBe('achieved 1172 rps is 80% of the offered 1474 (< 90%); agentctl also dropped 1 sends with all 1000 connections busy')
-    expect(summarizeSearch([held(1378), held(1378), step], { stopReason: 'x', aborted: false, search: 'adaptive', ranOut: false }).outcome).toBe('resolved')
+    const result = summarizeSearch([held(1378), held(1378), step], { stopReason: 'x', aborted: false, search: 'adaptive', ranOut: false })
+    expect(result.outcome).toBe('resolved')
+    expect(result.generatorLimited).toBeUndefined() // the advice must not blame the generator
   })
 
   it('a step that fell short only by the sends agentctl dropped is the generator\'s limit: the bracket is "at least"', () => {
@@ -116,6 +118,7 @@ describe("a step's verdict: the generator's drops", () => {
     const step = judgeStep(run(1274, 1000), slos, 1000)
     expect(step.generatorOnly).toBe(true)
     expect(step.breach).toBe("agentctl dropped 1000 sends with all 1000 connections busy (the load generator's limit, not the agent's)")
-    expect(summarizeSearch([held(1378), held(1378), step], { stopReason: 'x', aborted: false, search: 'adaptive', ranOut: false }).outcome).toBe('at-least')
+    const result = summarizeSearch([held(1378), held(1378), step], { stopReason: 'x', aborted: false, search: 'adaptive', ranOut: false })
+    expect(result).toMatchObject({ outcome: 'at-least', generatorLimited: true })
   })
 })

@@ -16,6 +16,7 @@ import { Workload } from '../../harness/load/workload.js'
 import { errorRate, loadSummaryRows } from '../../reports/format.js'
 import { loadConfig } from '../../src/config/load.js'
 import { resolvePlan } from '../../src/load/plan.js'
+import { loadFindings } from '../../src/load/findings.js'
 import { evaluateSlos, formatObserved, parseSlos } from '../../src/load/slo.js'
 import type { LoadResult } from '../../src/report.js'
 
@@ -109,6 +110,29 @@ describe('the error rate shown is the one judged', () => {
     const rows = Object.fromEntries(loadSummaryRows(load))
     expect(rows.Requests).toBe('90 (9 errors, 10.00% error rate)')
     expect(rows['Dropped by agentctl (no free connection)']).toBe('10')
+  })
+})
+
+describe('who dropped the sends of a capacity search', () => {
+  const load: LoadResult = {
+    mode: 'capacity', offeredRps: 1365, achievedRps: 1360, requests: 90_000, errors: 0, dropped: 1185, latencyMs: { p50: 500, p90: 700, p95: 900, p99: 1200, max: 2000 },
+    steps: [], capacity: { maxSustainableRps: 1365, outcome: 'resolved', brokeAtRps: 1456 },
+  }
+  const throughput = (generatorLimited: boolean | undefined) =>
+    loadFindings({ load, slo: [], statuses: {}, costRequested: false, durationMs: 0, capacity: { maxSustainableRps: 1365, brokeAtRps: 1456, outcome: 'resolved', stopReason: 'x', ...(generatorLimited ? { generatorLimited } : {}) } }).find((f) => f.checkId === 'load-throughput')!
+
+  it("drops only in steps the agent broke anyway are the agent's doing: no advice to raise --max-connections", () => {
+    const finding = throughput(undefined)
+    expect(finding.status).toBe('pass')
+    expect(finding.message).toBe('every step was offered on schedule until the agent fell behind; the 1185 sends dropped in steps the agent had already broken are its doing: it fell behind and kept every connection busy')
+    expect(finding.remediation ?? '').not.toMatch(/max-connections/)
+  })
+
+  it("drops that alone broke a step are the generator's limit, with the fix", () => {
+    const finding = throughput(true)
+    expect(finding.status).toBe('warn')
+    expect(finding.message).toMatch(/^agentctl dropped 1185 sends .* the load generator's limit/)
+    expect(finding.remediation).toMatch(/raise --max-connections/)
   })
 })
 
