@@ -27,6 +27,18 @@ describe('loadAgentConfig', () => {
     expect(loadAgentConfig({ HTTP_GET_ALLOWLIST: 'example.com,*.docs.io' }).httpGetAllowlist).toEqual(['example.com', '*.docs.io'])
   })
 
+  it('exports OTLP as protobuf unless told JSON; refuses grpc, naming the port to use instead', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }
+    expect(loadAgentConfig({}).tracing).toBeUndefined()
+    expect(loadAgentConfig(endpoint).tracing).toMatchObject({ url: 'http://collector:4318/v1/traces', serviceName: 'agentctl-agent', protocol: 'http/protobuf' })
+    // The batch span processor's settings, by the specification's OTEL_BSP_* names (the SDK no longer reads them).
+    expect(loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '128' }).tracing?.batch).toEqual({ scheduledDelayMillis: 5000, maxExportBatchSize: 128, maxQueueSize: 2048, exportTimeoutMillis: 30_000 })
+    expect(loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing?.protocol).toBe('http/json')
+    // The signal-specific variable wins, as the OpenTelemetry specification has it.
+    expect(loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).tracing?.protocol).toBe('http/protobuf')
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: expected http\/protobuf or http\/json \(grpc is not supported: point the agent at the collector's OTLP\/HTTP port, 4318\), got "grpc"/)
+  })
+
   it('names the variable on a bad value', () => {
     expect(() => loadAgentConfig({ LLM_TIMEOUT_MS: 'soon' })).toThrow(AgentConfigError)
     expect(() => loadAgentConfig({ LLM_TIMEOUT_MS: 'soon' })).toThrow(/LLM_TIMEOUT_MS/)

@@ -17,6 +17,8 @@ const list = z
   // `none` spells an empty list where an empty string would mean "unset, use the default".
   .transform((value) => value.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none'))
 const optional = z.string().trim().min(1).optional()
+// The OTLP exporters' protocols the agent ships (OTEL_EXPORTER_OTLP_PROTOCOL); grpc would need a second transport stack.
+const OTLP_PROTOCOL = z.enum(['http/protobuf', 'http/json'], { error: (issue) => `expected http/protobuf or http/json (grpc is not supported: point the agent at the collector's OTLP/HTTP port, 4318), got ${JSON.stringify(issue.input)}` })
 
 const EnvSchema = z.object({
   PORT: int(8080, 0, 65535),
@@ -69,9 +71,25 @@ const EnvSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('agentctl-agent'),
+  /** The OTLP/HTTP encoding; the specification's default is protobuf (grpc is not offered). */
+  OTEL_EXPORTER_OTLP_PROTOCOL: OTLP_PROTOCOL.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: OTLP_PROTOCOL.optional(),
+  /** The batch span processor (the specification's names): spans wait at most this long, or for a full batch. */
+  OTEL_BSP_SCHEDULE_DELAY: int(5000, 1),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(512, 1),
+  OTEL_BSP_MAX_QUEUE_SIZE: int(2048, 1),
+  OTEL_BSP_EXPORT_TIMEOUT: int(30_000, 1),
 })
 
 type Env = z.output<typeof EnvSchema>
+
+/** The batch span processor's settings, in @opentelemetry/sdk-trace-base's own names. */
+export interface BatchSettings {
+  scheduledDelayMillis: number
+  maxExportBatchSize: number
+  maxQueueSize: number
+  exportTimeoutMillis: number
+}
 
 export interface AgentConfig {
   port: number
@@ -112,7 +130,7 @@ export interface AgentConfig {
   maxBodyBytes: number
   shutdownGraceMs: number
   /** Where spans go (OTLP/HTTP traces URL); undefined: tracing off. */
-  tracing?: { url: string; serviceName: string }
+  tracing?: { url: string; serviceName: string; protocol: 'http/protobuf' | 'http/json'; batch: BatchSettings }
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -179,7 +197,9 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
 /** The OTLP spec's rule: the signal-specific URL as is, else the base endpoint + /v1/traces. */
 function tracesUrl(e: Env): AgentConfig['tracing'] {
   const url = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined)
-  return url ? { url, serviceName: e.OTEL_SERVICE_NAME } : undefined
+  const protocol = e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf'
+  const batch = { scheduledDelayMillis: e.OTEL_BSP_SCHEDULE_DELAY, maxExportBatchSize: e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE, exportTimeoutMillis: e.OTEL_BSP_EXPORT_TIMEOUT }
+  return url ? { url, serviceName: e.OTEL_SERVICE_NAME, protocol, batch } : undefined
 }
 
 /**

@@ -44,6 +44,23 @@ describe('exemplars on the request histogram', () => {
     expect(classicAfter.replace(/^(process|nodejs)_.*$/gm, '')).toBe(classicBefore.replace(/^(process|nodejs)_.*$/gm, ''))
   })
 
+  it("changes a bucket's exemplar at most once a second, each bucket on its own", async () => {
+    const telemetry = createTelemetry({ exemplars: true })
+    const other = 'b'.repeat(32)
+    telemetry.observeRequest(chat, 4.2, TRACE)
+    telemetry.observeRequest(chat, 4.3, other) // the same bucket (le=5) within the second: kept as it was
+    telemetry.observeRequest(chat, 0.2, other) // another bucket (le=0.25): its first exemplar
+    const exemplars = select(parseExposition(await openMetricsText(telemetry.registry)), 'agent_http_request_duration_seconds_bucket')
+      .filter((s) => s.exemplar)
+      .map((s) => [s.labels.le, s.exemplar!.labels.trace_id, s.exemplar!.value])
+    expect(exemplars).toEqual([
+      ['0.25', other, 0.2],
+      ['5', TRACE, 4.2],
+    ])
+    // Every observation still counts.
+    expect(await openMetricsText(telemetry.registry)).toMatch(/^agent_http_request_duration_seconds_count\{route="\/chat",method="POST",status="200"\} 3$/m)
+  })
+
   it('with exemplars off (no tracing), observes as before and records none', async () => {
     const telemetry = createTelemetry()
     expect(telemetry.exemplars).toBe(false)

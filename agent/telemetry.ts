@@ -28,7 +28,7 @@ export interface Telemetry {
   /** True when the request histogram records exemplars (tracing on): /metrics then offers OpenMetrics. */
   exemplars: boolean
   httpRequests: Counter<'route' | 'method' | 'status'>
-  /** One request into agent_http_request_duration_seconds; a traced chat's trace id becomes its bucket's exemplar. */
+  /** One request into agent_http_request_duration_seconds; a traced chat's trace id becomes its bucket's exemplar (at most one new exemplar a second per bucket). */
   observeRequest(labels: HttpLabels, seconds: number, traceId?: string): void
   llmRequests: Counter<'model' | 'outcome'>
   llmDuration: Histogram<'model'>
@@ -70,7 +70,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     httpRequests,
     // Tracing off: the plain observe, not a call that checks for an exemplar on every request.
     observeRequest: exemplars
-      ? (labels, seconds, traceId) => httpDuration.observe({ labels, value: seconds, exemplarLabels: traceId ? { [EXEMPLAR_TRACE_LABEL]: traceId } : {} })
+      ? observeWithExemplars(httpDuration)
       : (labels, seconds) => httpDuration.observe(labels, seconds),
     llmRequests: new Counter({ name: METRICS.llmRequests, help: 'LLM call attempts by outcome', labelNames: ['model', 'outcome'], registers: [registry] }),
     llmDuration: new Histogram({ name: METRICS.llmDuration, help: 'LLM call attempt duration in seconds', labelNames: ['model'], buckets: LLM_BUCKETS, registers: [registry] }),
@@ -128,6 +128,31 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
  * construction (its classic text has no place for them), so the histogram is registered by hand:
  * the classic text leaves the exemplars out, openmetrics.ts renders them.
  */
+/**
+ * How often a bucket's exemplar may change. Prometheus keeps one exemplar per bucket and scrapes
+ * every 15 s or so, so a trace id a second loses nothing a scrape could show; on every chat,
+ * prom-client's exemplar update (a second hash of the labels, a label-set check, a timestamp) was
+ * a measurable part of tracing's cost under load (bench/agent).
+ */
+const EXEMPLAR_REFRESH_MS = 1000
+const NO_EXEMPLAR = {}
+
+function observeWithExemplars(histogram: Histogram<string>): Telemetry['observeRequest'] {
+  const refreshedAt = new Map<string, number>() // per series and bucket: bounded by routes x statuses x buckets
+  return (labels, seconds, traceId) => {
+    let exemplarLabels: Record<string, string> = NO_EXEMPLAR
+    if (traceId) {
+      const bucket = `${labels.route} ${labels.method} ${labels.status} ${HTTP_BUCKETS.findIndex((bound) => seconds <= bound)}`
+      const now = performance.now()
+      if (now - (refreshedAt.get(bucket) ?? -Infinity) >= EXEMPLAR_REFRESH_MS) {
+        refreshedAt.set(bucket, now)
+        exemplarLabels = { [EXEMPLAR_TRACE_LABEL]: traceId }
+      }
+    }
+    histogram.observe({ labels, value: seconds, exemplarLabels })
+  }
+}
+
 function requestHistogram(registry: Registry, exemplars: boolean): Histogram<string> {
   const histogram = new Histogram({
     name: METRICS.httpDuration,

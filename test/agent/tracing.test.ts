@@ -1,6 +1,7 @@
 /**
  * OpenTelemetry: the agent exports a turn's spans over OTLP/HTTP to a loopback receiver (a real
- * HTTP server here, reading the exporter's JSON), as one tree under the caller's traceparent,
+ * HTTP server here, decoding protobuf, the default, or JSON: support/otlp.ts), as one tree under
+ * the caller's traceparent,
  * sends each LLM attempt's context as `traceparent` on the LLM request, names the turn's span
  * to the caller in a `traceresponse` header, and puts the turn's trace id on its request-duration
  * bucket as an exemplar (OpenMetrics, when the scraper asks for it).
@@ -13,17 +14,7 @@ import { trace } from '@opentelemetry/api'
 import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
 import { parseExposition, select } from '../../src/metrics/exposition.js'
 import { SCRAPE_ACCEPT } from '../../src/metrics/window.js'
-
-interface OtlpSpan {
-  traceId: string
-  spanId: string
-  parentSpanId?: string
-  name: string
-  kind: number
-  startTimeUnixNano: string
-  status?: { code?: number }
-  attributes: Array<{ key: string; value: Record<string, unknown> }>
-}
+import { decodeSpans, type OtlpSpan } from '../support/otlp.js'
 
 const received: OtlpSpan[] = []
 const contentTypes: string[] = []
@@ -35,15 +26,9 @@ let closed = false
 let exemplarTrace: string | undefined
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let text = ''
-    req.on('data', (d: Buffer) => (text += d))
-    req.on('end', () => {
-      contentTypes.push(`${req.method} ${req.url} ${req.headers['content-type']}`)
-      const body = JSON.parse(text) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
-      for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) received.push(...ss.spans)
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    })
+  receiver = otlpReceiver((spans, request) => {
+    contentTypes.push(request)
+    received.push(...spans)
   })
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
   schema = await createTestSchema('agent_tracing')
@@ -54,6 +39,20 @@ beforeAll(async () => {
     OTEL_SERVICE_NAME: 'agent-under-test',
   })
 })
+/** A collector's OTLP/HTTP traces endpoint: decodes each body by its content type and answers 200 in kind. */
+function otlpReceiver(onSpans: (spans: OtlpSpan[], request: string) => void): Server {
+  return createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (d: Buffer) => chunks.push(d))
+    req.on('end', () => {
+      const type = req.headers['content-type']
+      onSpans(decodeSpans(Buffer.concat(chunks), type), `${req.method} ${req.url} ${type}`)
+      if (type === 'application/json') res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+      else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end() // an empty ExportTraceServiceResponse
+    })
+  })
+}
+
 afterAll(async () => {
   if (!closed) await t?.close()
   await schema?.drop()
@@ -154,7 +153,7 @@ describe('OpenTelemetry traces', () => {
     expect(commit).toMatchObject({ parentSpanId: turn!.spanId, kind: 3 })
     expect(attr(commit!, 'db.system.name')).toBe('postgresql')
     expect(spans).toHaveLength(5)
-    expect(contentTypes[0]).toBe('POST /v1/traces application/json')
+    expect(contentTypes[0]).toBe('POST /v1/traces application/x-protobuf') // OTLP's default encoding
 
     const attempts = received.filter((s) => s.traceId === retryTrace && s.name.startsWith('chat ')).sort((a, b) => Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)))
     expect(attempts.map((s) => [attr(s, 'http.request.resend_count'), s.status?.code ?? 0, attr(s, 'error.type') ?? null])).toEqual([
@@ -186,6 +185,34 @@ describe('traceparent parsing (W3C Trace Context)', () => {
   ])('%s -> continues the trace: %s', (header, valid) => {
     expect(Boolean(spanOf(header))).toBe(valid)
   })
+})
+
+describe('OTEL_EXPORTER_OTLP_PROTOCOL=http/json', () => {
+  it("exports the same tree as OTLP/JSON, for a collector that wants JSON", async () => {
+    const spans: OtlpSpan[] = []
+    const types = new Set<string>()
+    const json = otlpReceiver((batch, request) => {
+      types.add(request)
+      spans.push(...batch)
+    })
+    await new Promise<void>((resolve) => json.listen(0, '127.0.0.1', resolve))
+    const own = await createTestSchema('agent_tracing_json')
+    try {
+      const agent = await startTestAgent({ DATABASE_URL: own.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(json.address() as AddressInfo).port}` })
+      const answer = await agent.chat({ message: 'What is 17 * 23? Use the calculator.' })
+      expect(answer.status).toBe(200)
+      await agent.close()
+      const [, traceId, turnSpan] = answer.headers.get('traceresponse')!.split('-')
+      const tree = spans.filter((s) => s.traceId === traceId)
+      expect([...types]).toEqual(['POST /v1/traces application/json'])
+      expect(tree.map((s) => s.name).sort()).toEqual(['INSERT agent_turns', 'POST /chat', 'chat gpt-4o-mini', 'chat gpt-4o-mini', 'execute_tool calculator'])
+      expect(tree.filter((s) => s.spanId !== turnSpan).every((s) => s.parentSpanId === turnSpan)).toBe(true)
+      expect(attr(tree.find((s) => s.name === 'execute_tool calculator')!, 'agentctl.tool.outcome')).toBe('success')
+    } finally {
+      await new Promise((resolve) => json.close(resolve))
+      await own.drop()
+    }
+  }, 30_000)
 })
 
 describe('a collector that never answers', () => {
