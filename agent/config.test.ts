@@ -36,6 +36,8 @@ describe('loadAgentConfig', () => {
     expect(loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing?.protocol).toBe('http/json')
     // The signal-specific variable wins, as the OpenTelemetry specification has it.
     expect(loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).tracing?.protocol).toBe('http/protobuf')
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 4096 is larger than OTEL_BSP_MAX_QUEUE_SIZE \(2048\)/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 'abc' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: expected a whole number of at least 1/)
     expect(() => loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: expected http\/protobuf or http\/json \(grpc is not supported: point the agent at the collector's OTLP\/HTTP port, 4318\), got "grpc"/)
   })
 

@@ -9,7 +9,13 @@ import { isLoopbackAddress } from '../src/load/safety.js'
 import { parseAllowlist } from './tools/http-allowlist.js'
 
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(fallback)
+  z.coerce
+    // Only the type issue is reworded: zod's own says "expected number, received NaN" for "abc".
+    .number({ error: (issue) => (issue.code === 'invalid_type' ? `expected a whole number${min > 0 ? ` of at least ${min}` : ''}` : undefined) })
+    .int()
+    .min(min)
+    .max(max)
+    .default(fallback)
 const num = (fallback: number, min = 0) => z.coerce.number().min(min).default(fallback)
 const list = z
   .string()
@@ -199,6 +205,10 @@ function tracesUrl(e: Env): AgentConfig['tracing'] {
   const url = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined)
   const protocol = e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf'
   const batch = { scheduledDelayMillis: e.OTEL_BSP_SCHEDULE_DELAY, maxExportBatchSize: e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE, exportTimeoutMillis: e.OTEL_BSP_EXPORT_TIMEOUT }
+  // The SDK would shrink the batch to the queue with a warning nobody sees (no diag logger is set).
+  if (url && batch.maxExportBatchSize > batch.maxQueueSize) {
+    throw new AgentConfigError(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: ${batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); a batch is taken from the queue, so raise the queue or lower the batch`)
+  }
   return url ? { url, serviceName: e.OTEL_SERVICE_NAME, protocol, batch } : undefined
 }
 

@@ -38,5 +38,9 @@ Prints "agent listening on http://HOST:PORT", then JSON logs. SIGTERM/SIGINT dra
     })
     this.logToStderr(`agent draining (${signal})`)
     await agent.close()
+    // Drained and closed: what is left is abandoned work, such as the last span export to a hung or
+    // unreachable collector, which the exporter would retry for up to its 10 s timeout after the
+    // agent gave it 2 s (agent/index.ts). The base command's guard ends the process instead.
+    this.exitGuardMs = 500
   }
 }

@@ -15,6 +15,8 @@ import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
 import { parseExposition, select } from '../../src/metrics/exposition.js'
 import { SCRAPE_ACCEPT } from '../../src/metrics/window.js'
 import { decodeSpans, type OtlpSpan } from '../support/otlp.js'
+import { startMockLlmServer } from '../../harness/index.js'
+import { startReferenceAgent } from '../../harness/stack.js'
 
 const received: OtlpSpan[] = []
 const contentTypes: string[] = []
@@ -232,4 +234,28 @@ describe('a collector that never answers', () => {
       await own.drop()
     }
   }, 20_000)
+
+  it("nor the process: `agent start` exits soon after SIGTERM, not after the exporter's retries", async () => {
+    const hung = createServer(() => undefined)
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve))
+    const own = await createTestSchema('agent_tracing_exit')
+    const mock = await startMockLlmServer({ port: 0 })
+    try {
+      const agent = await startReferenceAgent({
+        env: { DATABASE_URL: own.url, REDIS_URL: undefined, LLM_BASE_URL: `${mock.url}/v1`, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(hung.address() as AddressInfo).port}` },
+      })
+      const answer = await fetch(`${agent.url}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"hello"}' })
+      expect(answer.status).toBe(200)
+      const started = Date.now()
+      await agent.stop() // SIGTERM; stop() sends SIGKILL at 5 s
+      // 2 s for the last spans, then the command's exit guard: the export still pending to the
+      // hung collector would otherwise hold the process for the exporter's 10 s timeout.
+      expect(Date.now() - started).toBeLessThan(4500)
+    } finally {
+      hung.closeAllConnections()
+      await new Promise((resolve) => hung.close(resolve))
+      await mock.close()
+      await own.drop()
+    }
+  }, 60_000)
 })
