@@ -41,6 +41,15 @@ describe('loadAgentConfig', () => {
     expect(() => loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: expected http\/protobuf or http\/json \(grpc is not supported: point the agent at the collector's OTLP\/HTTP port, 4318\), got "grpc"/)
   })
 
+  it('keeps DB_POOL_MIN warm connections: 2 by default, never more than DB_POOL_MAX', () => {
+    expect(loadAgentConfig({}).dbPoolMin).toBe(2)
+    expect(loadAgentConfig({ DB_POOL_MAX: '1' }).dbPoolMin).toBe(1) // the default shrinks with a small pool
+    expect(loadAgentConfig({ DB_POOL_MIN: '0' }).dbPoolMin).toBe(0)
+    expect(loadAgentConfig({ DB_POOL_MIN: '20', DB_POOL_MAX: '20' }).dbPoolMin).toBe(20)
+    expect(() => loadAgentConfig({ DB_POOL_MIN: '12' })).toThrow(/DB_POOL_MIN: 12 is larger than DB_POOL_MAX \(10\).*lower DB_POOL_MIN or raise DB_POOL_MAX/)
+    expect(() => loadAgentConfig({ DB_POOL_MIN: 'two' })).toThrow(/DB_POOL_MIN: expected a whole number/)
+  })
+
   it('names the variable on a bad value', () => {
     expect(() => loadAgentConfig({ LLM_TIMEOUT_MS: 'soon' })).toThrow(AgentConfigError)
     expect(() => loadAgentConfig({ LLM_TIMEOUT_MS: 'soon' })).toThrow(/LLM_TIMEOUT_MS/)

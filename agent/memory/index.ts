@@ -12,7 +12,7 @@ import { createRedisGuard, type RedisGuard } from './redis-guard.js'
 import { EMBEDDED_MAX_CONNECTIONS, type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.js'
 import { purgeExpiredKeys } from './idempotency.js'
 import { migrate } from './migrations.js'
-import { ConversationStore } from './store.js'
+import { ConversationStore, warmPool } from './store.js'
 
 
 const QUERY_TIMEOUT_MS = 10_000
@@ -35,6 +35,8 @@ export async function openMemory(config: AgentConfig, logger: Logger, redisPrefi
   const pool = new pg.Pool({
     connectionString: config.databaseUrl ?? embedded!.url,
     max: embedded ? EMBEDDED_MAX_CONNECTIONS : config.dbPoolMax,
+    // Kept open however idle (warmPool() opens them and prepares the hot statements at start).
+    min: embedded ? 0 : config.dbPoolMin,
     // Bounded waits: an unreachable database must turn into a fast 503, not a hung request.
     connectionTimeoutMillis: 3000,
     query_timeout: QUERY_TIMEOUT_MS,
@@ -54,6 +56,11 @@ export async function openMemory(config: AgentConfig, logger: Logger, redisPrefi
     if (applied.length) logger.info({ versions: applied }, 'database migrations applied')
     const tools = await ensureToolSchema(pool, { warn: (message) => logger.warn(message) })
     logger.debug({ tools }, 'tool schema ready')
+    if (!embedded) {
+      await warmPool(pool, config.dbPoolMin).catch((error: Error) => {
+        throw new Error(`opening DB_POOL_MIN (${config.dbPoolMin}) connections: ${error.message}`)
+      })
+    }
     if (config.redisUrl) redis = await connectRedis(config.redisUrl, logger)
   } catch (error) {
     await pool.end().catch(() => undefined)

@@ -11,7 +11,7 @@ import type pg from 'pg'
 import type { CountedMessage } from '../context.js'
 import type { AuditRow } from '../tools/index.js'
 import { CACHED_TAIL, type SessionCache } from './cache.js'
-import { CommitBatcher } from './commit-batch.js'
+import { COMMIT_TURNS_SQL, CommitBatcher, commitTurnsValues } from './commit-batch.js'
 import { PostgresHealth } from './postgres-health.js'
 
 
@@ -53,6 +53,14 @@ export interface StoredMessage {
   created_at: string
 }
 
+/** A session's owner, message count and newest messages ($2 of them), newest first. */
+const HISTORY_SQL = `SELECT s.owner, s.message_count, m.role, m.content, m.tool_calls, m.tool_call_id, m.tokens
+  FROM agent_sessions s
+  LEFT JOIN LATERAL (
+    SELECT * FROM agent_messages WHERE session_id = s.id ORDER BY seq DESC LIMIT $2
+  ) m ON true
+ WHERE s.id = $1`
+
 /**
  * The conversation_search tool's query: matches among one session's user and assistant messages.
  * The session's messages are read first (the (session_id, seq) index), then matched: the cost is
@@ -70,6 +78,37 @@ SELECT role, content, created_at FROM mine, websearch_to_tsquery('english', $2) 
  WHERE search @@ q
  ORDER BY ts_rank(search, q) DESC, seq DESC LIMIT $3`
 
+/** The hot statements' names: PostgreSQL parses and plans each once per connection. */
+const COMMIT_STATEMENT = 'agent-commit-turns'
+const HISTORY_STATEMENT = 'agent-history'
+
+/**
+ * Opens `connections` pooled connections and prepares the hot statements on each (the commit runs
+ * with no turns and writes nothing; the history read finds no session), so the first chats meet
+ * neither a connection's start nor the commit statement's parse: on the loaded 2-core bench
+ * machine a fresh connection's first commit spent 9-25 ms in parse alone, against ~1 ms for a
+ * whole warm commit. The pool's `min` keeps them open. Not for embedded PGlite (no named
+ * statements there).
+ */
+export async function warmPool(pool: pg.Pool, connections: number): Promise<void> {
+  // Settled, not all: a connection that did open is released even when another failed, or the
+  // caller's pool.end() would wait for it forever.
+  const opened = await Promise.allSettled(Array.from({ length: connections }, () => pool.connect()))
+  const clients = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))
+  try {
+    const failed = opened.find((o) => o.status === 'rejected')
+    if (failed) throw failed.reason
+    await Promise.all(
+      clients.map(async (client) => {
+        await client.query({ name: COMMIT_STATEMENT, text: COMMIT_TURNS_SQL, values: commitTurnsValues([]) })
+        await client.query({ name: HISTORY_STATEMENT, text: HISTORY_SQL, values: ['', CACHED_TAIL] })
+      }),
+    )
+  } finally {
+    for (const client of clients) client.release()
+  }
+}
+
 export class ConversationStore {
   /** PostgreSQL's health: the breaker, and whether a full pool is busy or stuck. */
   readonly health: PostgresHealth
@@ -86,7 +125,7 @@ export class ConversationStore {
     private readonly namedStatements = false,
   ) {
     this.health = new PostgresHealth(pool)
-    const name = this.statementName('agent-commit-turns')
+    const name = this.statementName(COMMIT_STATEMENT)
     this.batcher = new CommitBatcher(async (text, values) => (await this.db(() => this.pool.query({ name, text, values }))).rows)
   }
 
@@ -110,13 +149,8 @@ export class ConversationStore {
     if (cached) return { owner, messages: cached }
     const { rows } = await this.db(() =>
       this.pool.query({
-        name: this.statementName('agent-history'),
-        text: `SELECT s.owner, s.message_count, m.role, m.content, m.tool_calls, m.tool_call_id, m.tokens
-           FROM agent_sessions s
-           LEFT JOIN LATERAL (
-             SELECT * FROM agent_messages WHERE session_id = s.id ORDER BY seq DESC LIMIT $2
-           ) m ON true
-          WHERE s.id = $1`,
+        name: this.statementName(HISTORY_STATEMENT),
+        text: HISTORY_SQL,
         values: [sessionId, CACHED_TAIL],
       }),
     )

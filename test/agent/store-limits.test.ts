@@ -1,14 +1,18 @@
 /**
  * How the conversation store tells load from an outage, on the real PostgreSQL: a full pool is
  * "busy, retry shortly" and never opens the breaker; a statement the server cancelled at its
- * deadline is "not stored" (503), as the turn really was not stored.
+ * deadline is "not stored" (503), as the turn really was not stored. And the pool it starts with:
+ * DB_POOL_MIN connections, open and prepared before the first chat.
  */
 import pg from 'pg'
+import { pino } from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ApiError } from '../../agent/errors.js'
 import { createMemoryCache } from '../../agent/memory/cache.js'
 import { releaseKey } from '../../agent/memory/idempotency.js'
-import { ConversationStore } from '../../agent/memory/store.js'
+import { loadAgentConfig } from '../../agent/config.js'
+import { openMemory } from '../../agent/memory/index.js'
+import { ConversationStore, warmPool } from '../../agent/memory/store.js'
 import { TEST_DATABASE_URL } from '../support/services.js'
 import { createTestSchema, startTestAgent } from './support.js'
 
@@ -103,5 +107,39 @@ describe('readiness under load', () => {
       await t.close()
       await schema.drop()
     }
+  })
+})
+
+describe('a warm pool (DB_POOL_MIN)', () => {
+  it('opens DB_POOL_MIN connections at start, each with the commit and history statements already prepared', async () => {
+    const schema = await createTestSchema('agent_warm')
+    const memory = await openMemory(loadAgentConfig({ DATABASE_URL: schema.url, DB_POOL_MIN: '3' }), pino({ level: 'silent' }), 'unused:')
+    try {
+      expect({ total: memory.pool.totalCount, idle: memory.pool.idleCount }).toEqual({ total: 3, idle: 3 })
+      const clients = await Promise.all([1, 2, 3].map(() => memory.pool.connect()))
+      try {
+        expect(memory.pool.totalCount).toBe(3) // the three warm ones, no fourth opened
+        for (const client of clients) {
+          // Protocol-level prepared statements show in the session's own pg_prepared_statements.
+          const { rows } = await client.query(`SELECT name FROM pg_prepared_statements ORDER BY name`)
+          expect(rows.map((r) => r.name)).toEqual(['agent-commit-turns', 'agent-history'])
+        }
+      } finally {
+        for (const client of clients) client.release()
+      }
+      // The warm-up wrote nothing.
+      expect((await memory.pool.query(`SELECT (SELECT count(*) FROM agent_sessions) + (SELECT count(*) FROM agent_turns) + (SELECT count(*) FROM agent_tool_audit) AS n`)).rows[0].n).toBe('0')
+    } finally {
+      await memory.close()
+      await schema.drop()
+    }
+  })
+
+  it('fails with the reason when it cannot open them all, and returns the ones it did open (the pool can still end)', async () => {
+    // Room for 2 of the 3: the third waits for a free connection and times out.
+    const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2, connectionTimeoutMillis: 200 })
+    await expect(warmPool(pool, 3)).rejects.toThrow(/timeout/i)
+    expect({ total: pool.totalCount, idle: pool.idleCount }).toEqual({ total: 2, idle: 2 })
+    await pool.end() // would wait forever for a connection never released
   })
 })
