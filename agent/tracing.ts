@@ -24,8 +24,9 @@
 import { type Context, createTraceState, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer, TraceFlags } from '@opentelemetry/api'
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions'
 import { formatTraceHeader, parseTraceHeader } from '../src/contracts/trace-context.js'
 import type { BatchSettings } from './config.js'
@@ -45,6 +46,44 @@ export interface TracingOptions {
   batch?: BatchSettings
   /** For tests: a processor to use instead of the batch exporter. */
   processor?: SpanProcessor
+  /** Where failed exports are reported (the agent's logger); the SDK's own report goes to a diag logger nobody set. */
+  warn?: (message: string) => void
+}
+
+/** At most one warning a minute about failed exports; the spans dropped meanwhile are counted in it. */
+const EXPORT_WARNING_INTERVAL_MS = 60_000
+
+/**
+ * The exporter, reporting its failures: without this, spans sent to a wrong URL, a gRPC port or a
+ * collector that refuses them are dropped without a word (the SDK reports to `diag`, and the agent
+ * registers nothing global: see above).
+ */
+function reportingFailures(exporter: SpanExporter, url: string, warn: (message: string) => void): SpanExporter {
+  let dropped = 0
+  let warnedAt = -Infinity
+  return {
+    export(spans: ReadableSpan[], done: (result: ExportResult) => void) {
+      exporter.export(spans, (result) => {
+        if (result.code !== ExportResultCode.SUCCESS) {
+          dropped += spans.length
+          if (Date.now() - warnedAt >= EXPORT_WARNING_INTERVAL_MS) {
+            warn(exportFailure(url, result.error, dropped))
+            warnedAt = Date.now()
+            dropped = 0
+          }
+        }
+        done(result)
+      })
+    },
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
+  }
+}
+
+/** The warning's text: what failed, how much was lost, and the usual mistake when the URL names port 4317. */
+export function exportFailure(url: string, error: Error | undefined, dropped: number): string {
+  const grpcPort = new URL(url).port === '4317' ? '; port 4317 is OTLP/gRPC, and the agent speaks OTLP/HTTP: point it at the collector\'s OTLP/HTTP port, usually 4318' : ''
+  return `OTLP trace export to ${url} failed (${dropped} span${dropped === 1 ? '' : 's'} dropped): ${error?.message || 'no reason given'}${grpcPort}`
 }
 
 /** The caller's W3C trace context, or the root context when it sent none (or a malformed one). */
@@ -72,9 +111,14 @@ function fail(span: Span, error: unknown, type?: string): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error).slice(0, 300) })
 }
 
-export function createTracing(options: TracingOptions): TraceHandle {
+function exporterFor(options: TracingOptions): SpanExporter {
   const Exporter = options.protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtoTraceExporter
-  const processor = options.processor ?? new BatchSpanProcessor(new Exporter({ url: options.url }), options.batch)
+  const exporter = new Exporter({ url: options.url })
+  return options.warn ? reportingFailures(exporter, options.url, options.warn) : exporter
+}
+
+export function createTracing(options: TracingOptions): TraceHandle {
+  const processor = options.processor ?? new BatchSpanProcessor(exporterFor(options), options.batch)
   const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }), spanProcessors: [processor] })
   const tracer = provider.getTracer('agentctl-reference-agent')
   return {

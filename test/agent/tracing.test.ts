@@ -9,7 +9,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parentFrom } from '../../agent/tracing.js'
+import { createTracing, exportFailure, parentFrom } from '../../agent/tracing.js'
 import { trace } from '@opentelemetry/api'
 import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
 import { parseExposition, select } from '../../src/metrics/exposition.js'
@@ -259,3 +259,37 @@ describe('a collector that never answers', () => {
     }
   }, 60_000)
 })
+
+describe('a collector that refuses the spans', () => {
+  it('is reported in the agent\'s log, at most once a minute, with the URL, the reason and the spans lost', async () => {
+    const refusing = createServer((req, res) => {
+      req.resume()
+      req.on('end', () => res.writeHead(404, { 'content-type': 'text/plain' }).end('no such path'))
+    })
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1/traces`
+    const warnings: string[] = []
+    const tracing = createTracing({ url, serviceName: 'refused', protocol: 'http/protobuf', batch: { scheduledDelayMillis: 10, maxExportBatchSize: 512, maxQueueSize: 2048, exportTimeoutMillis: 5000 }, warn: (m) => warnings.push(m) })
+    try {
+      for (let turn = 0; turn < 2; turn++) {
+        tracing.startTurn({}).end(200, {})
+        const deadline = Date.now() + 5000
+        while (warnings.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+        await new Promise((r) => setTimeout(r, 100)) // the second export fails too, within the minute
+      }
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(new RegExp(`^OTLP trace export to ${url.replaceAll('.', '\\.')} failed \\(1 span dropped\\): .*Not Found`))
+      expect(warnings[0]).not.toContain('4317')
+    } finally {
+      await tracing.shutdown().catch(() => undefined)
+      await new Promise((resolve) => refusing.close(resolve))
+    }
+  })
+
+  it('names the usual mistake when the URL is a collector\'s gRPC port', () => {
+    expect(exportFailure('http://collector:4317/v1/traces', new Error('socket hang up'), 5)).toBe(
+      "OTLP trace export to http://collector:4317/v1/traces failed (5 spans dropped): socket hang up; port 4317 is OTLP/gRPC, and the agent speaks OTLP/HTTP: point it at the collector's OTLP/HTTP port, usually 4318",
+    )
+  })
+})
+
