@@ -29,6 +29,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions'
 import { formatTraceHeader, parseTraceHeader } from '../src/contracts/trace-context.js'
+import { redact } from '../src/redact.js'
 import type { BatchSettings } from './config.js'
 import type { TraceHandle, TurnTrace, LlmAttemptTrace } from './tracing-types.js'
 
@@ -80,10 +81,13 @@ function reportingFailures(exporter: SpanExporter, url: string, warn: (message: 
   }
 }
 
-/** The warning's text: what failed, how much was lost, and the usual mistake when the URL names port 4317. */
+/**
+ * The warning's text: what failed, how much was lost, and the usual mistake when the URL names
+ * port 4317. Redacted here: the logger masks secrets in a line's fields, not in its message.
+ */
 export function exportFailure(url: string, error: Error | undefined, dropped: number): string {
   const grpcPort = new URL(url).port === '4317' ? '; port 4317 is OTLP/gRPC, and the agent speaks OTLP/HTTP: point it at the collector\'s OTLP/HTTP port, usually 4318' : ''
-  return `OTLP trace export to ${url} failed (${dropped} span${dropped === 1 ? '' : 's'} dropped): ${error?.message || 'no reason given'}${grpcPort}`
+  return redact(`OTLP trace export to ${url} failed (${dropped} span${dropped === 1 ? '' : 's'} dropped): ${error?.message || 'no reason given'}${grpcPort}`)
 }
 
 /** The caller's W3C trace context, or the root context when it sent none (or a malformed one). */

@@ -286,6 +286,12 @@ describe('a collector that refuses the spans', () => {
     }
   })
 
+  it('never prints a password the URL carries', () => {
+    const text = exportFailure('https://tenant:s3cret-Collector-pw@collector.example:4318/v1/traces', new Error('Unauthorized'), 1)
+    expect(text).not.toContain('s3cret-Collector-pw')
+    expect(text).toMatch(/^OTLP trace export to https:\/\/tenant:\S+@collector\.example:4318\/v1\/traces failed \(1 span dropped\): Unauthorized$/)
+  })
+
   it('names the usual mistake when the URL is a collector\'s gRPC port', () => {
     expect(exportFailure('http://collector:4317/v1/traces', new Error('socket hang up'), 5)).toBe(
       "OTLP trace export to http://collector:4317/v1/traces failed (5 spans dropped): socket hang up; port 4317 is OTLP/gRPC, and the agent speaks OTLP/HTTP: point it at the collector's OTLP/HTTP port, usually 4318",
