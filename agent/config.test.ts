@@ -38,6 +38,10 @@ describe('loadAgentConfig', () => {
     expect(loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).tracing?.protocol).toBe('http/protobuf')
     expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 4096 is larger than OTEL_BSP_MAX_QUEUE_SIZE \(2048\)/)
     expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 'abc' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: expected a whole number of at least 1/)
+    // Without a scheme, `localhost:4317` would parse as a URL of scheme "localhost:" and fail only at export.
+    expect(() => loadAgentConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4317' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: expected an http:\/\/ or https:\/\/ URL, the collector's OTLP\/HTTP endpoint \(e\.g\. http:\/\/localhost:4318\), got "localhost:4317"/)
+    expect(() => loadAgentConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/v1/traces' })).toThrow(/OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: expected an http/)
+    expect(loadAgentConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example/v1/traces' }).tracing?.url).toBe('https://collector.example/v1/traces')
     expect(() => loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: expected http\/protobuf or http\/json \(grpc is not supported: point the agent at the collector's OTLP\/HTTP port, 4318\), got "grpc"/)
   })
 

@@ -26,6 +26,9 @@ const optional = z.string().trim().min(1).optional()
 // The OTLP exporters' protocols the agent ships (OTEL_EXPORTER_OTLP_PROTOCOL); grpc would need a second transport stack.
 const OTLP_PROTOCOL = z.enum(['http/protobuf', 'http/json'], { error: (issue) => `expected http/protobuf or http/json (grpc is not supported: point the agent at the collector's OTLP/HTTP port, 4318), got ${JSON.stringify(issue.input)}` })
 
+// A scheme-less `localhost:4317` parses as a URL of scheme "localhost:" and failed only at export time.
+const otlpUrl = z.url({ protocol: /^https?$/, error: (issue) => `expected an http:// or https:// URL, the collector's OTLP/HTTP endpoint (e.g. http://localhost:4318), got ${JSON.stringify(issue.input)}` })
+
 const EnvSchema = z.object({
   PORT: int(8080, 0, 65535),
   HOST: optional,
@@ -80,8 +83,8 @@ const EnvSchema = z.object({
   /** How long SIGTERM waits for in-flight chats before closing pools anyway. */
   SHUTDOWN_GRACE_MS: int(25_000, 0),
   /** OpenTelemetry traces over OTLP/HTTP: off (and free) unless an endpoint is set. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('agentctl-agent'),
   /** The OTLP/HTTP encoding; the specification's default is protobuf (grpc is not offered). */
   OTEL_EXPORTER_OTLP_PROTOCOL: OTLP_PROTOCOL.optional(),

@@ -58,7 +58,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
   const telemetry = createTelemetry({ exemplars: Boolean(config.tracing) })
   const prefix = config.redisPrefix
   // Loaded only when an endpoint is set: without one, no OpenTelemetry code runs at all.
-  const tracing = config.tracing ? (await import('./tracing.js')).createTracing({ ...config.tracing, warn: (message) => logger.warn(message) }) : undefined
+  const tracing = config.tracing ? (await import('./tracing.js')).createTracing({ ...config.tracing, warn: (message, fields) => logger.warn(fields, message) }) : undefined
   if (config.tracing) logger.info({ otlp: config.tracing.url, protocol: config.tracing.protocol }, 'exporting OpenTelemetry traces')
   const memory = await openMemory(config, logger, prefix)
   try {

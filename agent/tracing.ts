@@ -48,7 +48,7 @@ export interface TracingOptions {
   /** For tests: a processor to use instead of the batch exporter. */
   processor?: SpanProcessor
   /** Where failed exports are reported (the agent's logger); the SDK's own report goes to a diag logger nobody set. */
-  warn?: (message: string) => void
+  warn?: (message: string, fields: { otlp: string; dropped: number }) => void
 }
 
 /** At most one warning a minute about failed exports; the spans dropped meanwhile are counted in it. */
@@ -59,7 +59,7 @@ const EXPORT_WARNING_INTERVAL_MS = 60_000
  * collector that refuses them are dropped without a word (the SDK reports to `diag`, and the agent
  * registers nothing global: see above).
  */
-function reportingFailures(exporter: SpanExporter, url: string, warn: (message: string) => void): SpanExporter {
+function reportingFailures(exporter: SpanExporter, url: string, warn: NonNullable<TracingOptions['warn']>): SpanExporter {
   let dropped = 0
   let warnedAt = -Infinity
   return {
@@ -68,7 +68,7 @@ function reportingFailures(exporter: SpanExporter, url: string, warn: (message: 
         if (result.code !== ExportResultCode.SUCCESS) {
           dropped += spans.length
           if (Date.now() - warnedAt >= EXPORT_WARNING_INTERVAL_MS) {
-            warn(exportFailure(url, result.error, dropped))
+            warn(exportFailure(url, result.error, dropped), { otlp: redact(url), dropped })
             warnedAt = Date.now()
             dropped = 0
           }
@@ -85,9 +85,11 @@ function reportingFailures(exporter: SpanExporter, url: string, warn: (message: 
  * The warning's text: what failed, how much was lost, and the usual mistake when the URL names
  * port 4317. Redacted here: the logger masks secrets in a line's fields, not in its message.
  */
-export function exportFailure(url: string, error: Error | undefined, dropped: number): string {
+export function exportFailure(url: string, error: (Error & { code?: unknown }) | undefined, dropped: number): string {
+  // The exporter's HTTP errors carry the status in `code` and only its text in the message.
+  const reason = `${typeof error?.code === 'number' ? `HTTP ${error.code} ` : ''}${error?.message || 'no reason given'}`
   const grpcPort = new URL(url).port === '4317' ? '; port 4317 is OTLP/gRPC, and the agent speaks OTLP/HTTP: point it at the collector\'s OTLP/HTTP port, usually 4318' : ''
-  return redact(`OTLP trace export to ${url} failed (${dropped} span${dropped === 1 ? '' : 's'} dropped): ${error?.message || 'no reason given'}${grpcPort}`)
+  return redact(`OTLP trace export to ${url} failed (${dropped} span${dropped === 1 ? '' : 's'} dropped): ${reason}${grpcPort}`)
 }
 
 /** The caller's W3C trace context, or the root context when it sent none (or a malformed one). */

@@ -58,7 +58,7 @@ export async function openMemory(config: AgentConfig, logger: Logger, redisPrefi
     logger.debug({ tools }, 'tool schema ready')
     if (!embedded) {
       await warmPool(pool, config.dbPoolMin).catch((error: Error) => {
-        throw new Error(`opening DB_POOL_MIN (${config.dbPoolMin}) connections: ${error.message}`)
+        throw new Error(`opening DB_POOL_MIN (${config.dbPoolMin}) connections: ${error.message} (lower DB_POOL_MIN, or raise the server's max_connections)`)
       })
     }
     if (config.redisUrl) redis = await connectRedis(config.redisUrl, logger)

@@ -269,7 +269,11 @@ describe('a collector that refuses the spans', () => {
     await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/v1/traces`
     const warnings: string[] = []
-    const tracing = createTracing({ url, serviceName: 'refused', protocol: 'http/protobuf', batch: { scheduledDelayMillis: 10, maxExportBatchSize: 512, maxQueueSize: 2048, exportTimeoutMillis: 5000 }, warn: (m) => warnings.push(m) })
+    const fields: unknown[] = []
+    const tracing = createTracing({ url, serviceName: 'refused', protocol: 'http/protobuf', batch: { scheduledDelayMillis: 10, maxExportBatchSize: 512, maxQueueSize: 2048, exportTimeoutMillis: 5000 }, warn: (m, f) => {
+      warnings.push(m)
+      fields.push(f)
+    } })
     try {
       for (let turn = 0; turn < 2; turn++) {
         tracing.startTurn({}).end(200, {})
@@ -278,7 +282,8 @@ describe('a collector that refuses the spans', () => {
         await new Promise((r) => setTimeout(r, 100)) // the second export fails too, within the minute
       }
       expect(warnings).toHaveLength(1)
-      expect(warnings[0]).toMatch(new RegExp(`^OTLP trace export to ${url.replaceAll('.', '\\.')} failed \\(1 span dropped\\): .*Not Found`))
+      expect(warnings[0]).toMatch(new RegExp(`^OTLP trace export to ${url.replaceAll('.', '\\.')} failed \\(1 span dropped\\): HTTP 404 Not Found$`))
+      expect(fields).toEqual([{ otlp: url, dropped: 1 }]) // for log-based alerting
       expect(warnings[0]).not.toContain('4317')
     } finally {
       await tracing.shutdown().catch(() => undefined)
