@@ -51,7 +51,9 @@ describe('loadAgentConfig', () => {
     expect(loadAgentConfig({ DB_POOL_MIN: '0' }).dbPoolMin).toBe(0)
     expect(loadAgentConfig({ DB_POOL_MIN: '20', DB_POOL_MAX: '20' }).dbPoolMin).toBe(20)
     expect(() => loadAgentConfig({ DB_POOL_MIN: '12' })).toThrow(/DB_POOL_MIN: 12 is larger than DB_POOL_MAX \(10\).*lower DB_POOL_MIN or raise DB_POOL_MAX/)
-    expect(() => loadAgentConfig({ DB_POOL_MIN: 'two' })).toThrow(/DB_POOL_MIN: expected a whole number/)
+    expect(() => loadAgentConfig({ DB_POOL_MIN: 'two' })).toThrow(/DB_POOL_MIN: expected a whole number from 0 to 500$/)
+    expect(() => loadAgentConfig({ DB_POOL_MIN: '-1' })).toThrow(/DB_POOL_MIN: expected a whole number from 0 to 500, got -1$/) // not zod's "Too small: expected number to be >=0"
+    expect(() => loadAgentConfig({ PORT: '70000' })).toThrow(/PORT: expected a whole number from 0 to 65535, got 70000$/)
   })
 
   it('names the variable on a bad value', () => {

@@ -8,13 +8,18 @@ import { AgentctlError } from '../src/exit-codes.js'
 import { isLoopbackAddress } from '../src/load/safety.js'
 import { parseAllowlist } from './tools/http-allowlist.js'
 
-const wholeNumber = (min: number, max: number) =>
-  z.coerce
-    // Only the type issue is reworded: zod's own says "expected number, received NaN" for "abc".
-    .number({ error: (issue) => (issue.code === 'invalid_type' ? `expected a whole number${min > 0 ? ` of at least ${min}` : ''}` : undefined) })
+/**
+ * One wording for every way a value misses (zod's own reads "Too small: expected number to be
+ * >=0"); the value is quoted when it is a number (a word reaches here as NaN, after coercion).
+ */
+const wholeNumber = (min: number, max: number) => {
+  const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : ''
+  return z.coerce
+    .number({ error: (issue) => (['invalid_type', 'too_small', 'too_big'].includes(issue.code ?? '') ? `expected a whole number${range}${Number.isFinite(issue.input) ? `, got ${issue.input}` : ''}` : undefined) })
     .int()
     .min(min)
     .max(max)
+}
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => wholeNumber(min, max).default(fallback)
 const num = (fallback: number, min = 0) => z.coerce.number().min(min).default(fallback)
 const list = z
