@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/load.js'
 import { resolvePlan } from '../../src/load/plan.js'
 import { parseSlos } from '../../src/load/slo.js'
 import { pricingFor } from '../../src/pricing.js'
-import { createTestSchema, uid } from '../agent/support.js'
+import { createTestSchema, deleteKeys, uid } from '../agent/support.js'
 import { TEST_REDIS_URL } from '../support/services.js'
 import { assertBuilt } from './cli.js'
 
@@ -28,6 +28,7 @@ const LATENCY_SUM_MS = 2 * MOCK_LATENCY_MS
 let stack: Stack
 let schema: Awaited<ReturnType<typeof createTestSchema>>
 const work = mkdtempSync(join(tmpdir(), 'agentctl-load-agent-'))
+const redisPrefix = `${uid('load')}:`
 
 beforeAll(async () => {
   assertBuilt()
@@ -40,7 +41,7 @@ beforeAll(async () => {
       AGENT_API_KEYS: undefined,
       DATABASE_URL: schema.url,
       REDIS_URL: TEST_REDIS_URL,
-      AGENT_REDIS_PREFIX: `${uid('load')}:`,
+      AGENT_REDIS_PREFIX: redisPrefix,
     },
   })
 }, 120_000)
@@ -48,6 +49,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop()
   await schema?.drop()
+  // The capacity search leaves ~20 000 session entries and a 2-day budget key otherwise.
+  await deleteKeys(TEST_REDIS_URL, redisPrefix)
   rmSync(work, { recursive: true, force: true })
 })
 
