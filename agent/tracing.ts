@@ -29,7 +29,6 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions'
 import { formatTraceHeader, parseTraceHeader } from '../src/contracts/trace-context.js'
-import { redact } from '../src/redact.js'
 import type { BatchSettings } from './config.js'
 import type { TraceHandle, TurnTrace, LlmAttemptTrace } from './tracing-types.js'
 
@@ -68,7 +67,7 @@ function reportingFailures(exporter: SpanExporter, url: string, warn: NonNullabl
         if (result.code !== ExportResultCode.SUCCESS) {
           dropped += spans.length
           if (Date.now() - warnedAt >= EXPORT_WARNING_INTERVAL_MS) {
-            warn(exportFailure(url, result.error, dropped), { otlp: redact(url), dropped })
+            warn(exportFailure(url, result.error, dropped), { otlp: url, dropped })
             warnedAt = Date.now()
             dropped = 0
           }
@@ -83,13 +82,13 @@ function reportingFailures(exporter: SpanExporter, url: string, warn: NonNullabl
 
 /**
  * The warning's text: what failed, how much was lost, and the usual mistake when the URL names
- * port 4317. Redacted here: the logger masks secrets in a line's fields, not in its message.
+ * port 4317. A password in the URL is masked by the agent's logger (message and fields alike).
  */
 export function exportFailure(url: string, error: (Error & { code?: unknown }) | undefined, dropped: number): string {
   // The exporter's HTTP errors carry the status in `code` and only its text in the message.
   const reason = `${typeof error?.code === 'number' ? `HTTP ${error.code} ` : ''}${error?.message || 'no reason given'}`
   const grpcPort = new URL(url).port === '4317' ? '; port 4317 is OTLP/gRPC, and the agent speaks OTLP/HTTP: point it at the collector\'s OTLP/HTTP port, usually 4318' : ''
-  return redact(`OTLP trace export to ${url} failed (${dropped} span${dropped === 1 ? '' : 's'} dropped): ${reason}${grpcPort}`)
+  return `OTLP trace export to ${url} failed (${dropped} span${dropped === 1 ? '' : 's'} dropped): ${reason}${grpcPort}`
 }
 
 /** The caller's W3C trace context, or the root context when it sent none (or a malformed one). */
