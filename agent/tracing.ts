@@ -23,7 +23,9 @@
  */
 import { type Context, createTraceState, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer, TraceFlags } from '@opentelemetry/api'
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base'
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http'
+import { TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer'
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
@@ -31,6 +33,7 @@ import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROU
 import { formatTraceHeader, parseTraceHeader } from '../src/contracts/trace-context.js'
 import type { BatchSettings } from './config.js'
 import type { TraceHandle, TurnTrace, LlmAttemptTrace } from './tracing-types.js'
+import { traceSerializer } from './otlp/encode.js'
 
 export interface TracingOptions {
   /** Full OTLP/HTTP traces URL (…/v1/traces). */
@@ -117,9 +120,19 @@ function fail(span: Span, error: unknown, type?: string): void {
 }
 
 function exporterFor(options: TracingOptions): SpanExporter {
-  const Exporter = options.protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtoTraceExporter
-  const exporter = new Exporter({ url: options.url })
+  const exporter = options.protocol === 'http/json' ? new OTLPJsonTraceExporter({ url: options.url }) : protobufExporter(options.url)
   return options.warn ? reportingFailures(exporter, options.url, options.warn) : exporter
+}
+
+/**
+ * The SDK's OTLP/protobuf exporter (@opentelemetry/exporter-trace-otlp-proto) with its serializer
+ * swapped for otlp/encode.ts's, which writes the same bytes for a fraction of the CPU: built as
+ * that package builds it (its OTLPTraceExporter is these four lines), so the HTTP export, its
+ * retries and the OTEL_EXPORTER_OTLP_* settings are the SDK's own.
+ */
+function protobufExporter(url: string): SpanExporter {
+  const http = convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' })
+  return new OTLPExporterBase(createOtlpHttpExportDelegate(http, traceSerializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper, undefined))
 }
 
 export function createTracing(options: TracingOptions): TraceHandle {
@@ -151,8 +164,9 @@ function startTurn(tracer: Tracer, parent: Context): TurnTrace {
             'gen_ai.provider.name': 'openai',
             'gen_ai.system': 'openai', // the older name of gen_ai.provider.name, still read by many backends
             'gen_ai.request.model': model,
-            // No gen_ai attribute for it: the HTTP conventions' resend count (0 = first try).
-            'http.request.resend_count': retry,
+            // No gen_ai attribute for it: the HTTP conventions' resend count, "Recommended: if and
+            // only if request was retried" (http-spans.md), so absent on the first try.
+            ...(retry > 0 ? { 'http.request.resend_count': retry } : {}),
           },
         },
         inTurn,
