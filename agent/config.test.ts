@@ -42,7 +42,12 @@ describe('loadAgentConfig', () => {
     expect(() => loadAgentConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4317' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: expected an http:\/\/ or https:\/\/ URL, the collector's OTLP\/HTTP endpoint \(e\.g\. http:\/\/localhost:4318\), got "localhost:4317"/)
     expect(() => loadAgentConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/v1/traces' })).toThrow(/OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: expected an http/)
     expect(loadAgentConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example/v1/traces' }).tracing?.url).toBe('https://collector.example/v1/traces')
-    expect(() => loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: expected http\/protobuf or http\/json \(grpc is not supported: point the agent at the collector's OTLP\/HTTP port, 4318\), got "grpc"/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported: point the agent at the collector's OTLP\/HTTP port \(4318\) and use http\/protobuf or http\/json, got "grpc"$/)
+    // The specification's values are lower case: say so, rather than talk about grpc.
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'HTTP/JSON' })).toThrow(/OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: expected http\/json in lower case, got "HTTP\/JSON"$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'protobuf' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: expected http\/protobuf or http\/json, got "protobuf"$/)
+    // Errors that involve two variables read like the others.
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' })).toThrow(/^invalid agent configuration: OTEL_BSP_MAX_EXPORT_BATCH_SIZE/)
   })
 
   it('keeps DB_POOL_MIN warm connections: 2 by default, never more than DB_POOL_MAX', () => {
@@ -50,7 +55,10 @@ describe('loadAgentConfig', () => {
     expect(loadAgentConfig({ DB_POOL_MAX: '1' }).dbPoolMin).toBe(1) // the default shrinks with a small pool
     expect(loadAgentConfig({ DB_POOL_MIN: '0' }).dbPoolMin).toBe(0)
     expect(loadAgentConfig({ DB_POOL_MIN: '20', DB_POOL_MAX: '20' }).dbPoolMin).toBe(20)
-    expect(() => loadAgentConfig({ DB_POOL_MIN: '12' })).toThrow(/DB_POOL_MIN: 12 is larger than DB_POOL_MAX \(10\).*lower DB_POOL_MIN or raise DB_POOL_MAX/)
+    const database = { DATABASE_URL: 'postgres://agent@db:5432/agent' }
+    expect(() => loadAgentConfig({ ...database, DB_POOL_MIN: '12' })).toThrow(/^invalid agent configuration: DB_POOL_MIN: 12 is larger than DB_POOL_MAX \(10\).*lower DB_POOL_MIN or raise DB_POOL_MAX/)
+    // Embedded PGlite (no DATABASE_URL) opens no pool: nothing to refuse.
+    expect(loadAgentConfig({ DB_POOL_MIN: '12' }).dbPoolMin).toBe(10)
     expect(() => loadAgentConfig({ DB_POOL_MIN: 'two' })).toThrow(/DB_POOL_MIN: expected a whole number from 0 to 500$/)
     expect(() => loadAgentConfig({ DB_POOL_MIN: '-1' })).toThrow(/DB_POOL_MIN: expected a whole number from 0 to 500, got -1$/) // not zod's "Too small: expected number to be >=0"
     expect(() => loadAgentConfig({ PORT: '70000' })).toThrow(/PORT: expected a whole number from 0 to 65535, got 70000$/)

@@ -29,7 +29,17 @@ const list = z
   .transform((value) => value.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none'))
 const optional = z.string().trim().min(1).optional()
 // The OTLP exporters' protocols the agent ships (OTEL_EXPORTER_OTLP_PROTOCOL); grpc would need a second transport stack.
-const OTLP_PROTOCOL = z.enum(['http/protobuf', 'http/json'], { error: (issue) => `expected http/protobuf or http/json (grpc is not supported: point the agent at the collector's OTLP/HTTP port, 4318), got ${JSON.stringify(issue.input)}` })
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const
+const OTLP_PROTOCOL = z.enum(OTLP_PROTOCOLS, { error: (issue) => otlpProtocolProblem(issue.input) })
+
+/** The specification's values are lower case; grpc gets its own advice. */
+function otlpProtocolProblem(input: unknown): string {
+  const got = JSON.stringify(input)
+  const lower = typeof input === 'string' ? input.trim().toLowerCase() : ''
+  if ((OTLP_PROTOCOLS as readonly string[]).includes(lower)) return `expected ${lower} in lower case, got ${got}`
+  if (lower === 'grpc') return `grpc is not supported: point the agent at the collector's OTLP/HTTP port (4318) and use http/protobuf or http/json, got ${got}`
+  return `expected http/protobuf or http/json, got ${got}`
+}
 
 // A scheme-less `localhost:4317` parses as a URL of scheme "localhost:" and failed only at export time.
 const otlpUrl = z.url({ protocol: /^https?$/, error: (issue) => `expected an http:// or https:// URL, the collector's OTLP/HTTP endpoint (e.g. http://localhost:4318), got ${JSON.stringify(issue.input)}` })
@@ -216,11 +226,11 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
   }
 }
 
-/** DB_POOL_MIN, or 2 (at most DB_POOL_MAX) when unset. */
+/** DB_POOL_MIN, or 2 (at most DB_POOL_MAX) when unset; embedded PGlite (no DATABASE_URL) has no pool, so nothing to refuse. */
 function poolMin(e: Env): number {
   if (e.DB_POOL_MIN === undefined) return Math.min(2, e.DB_POOL_MAX)
-  if (e.DB_POOL_MIN <= e.DB_POOL_MAX) return e.DB_POOL_MIN
-  throw new AgentConfigError(`DB_POOL_MIN: ${e.DB_POOL_MIN} is larger than DB_POOL_MAX (${e.DB_POOL_MAX}); the pool keeps at most DB_POOL_MAX connections, so lower DB_POOL_MIN or raise DB_POOL_MAX`)
+  if (e.DB_POOL_MIN <= e.DB_POOL_MAX || !e.DATABASE_URL) return Math.min(e.DB_POOL_MIN, e.DB_POOL_MAX)
+  throw new AgentConfigError(`invalid agent configuration: DB_POOL_MIN: ${e.DB_POOL_MIN} is larger than DB_POOL_MAX (${e.DB_POOL_MAX}); the pool keeps at most DB_POOL_MAX connections, so lower DB_POOL_MIN or raise DB_POOL_MAX`)
 }
 
 /** The OTLP spec's rule: the signal-specific URL as is, else the base endpoint + /v1/traces. */
@@ -230,7 +240,7 @@ function tracesUrl(e: Env): AgentConfig['tracing'] {
   const batch = { scheduledDelayMillis: e.OTEL_BSP_SCHEDULE_DELAY, maxExportBatchSize: e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE, exportTimeoutMillis: e.OTEL_BSP_EXPORT_TIMEOUT }
   // The SDK would shrink the batch to the queue with a warning nobody sees (no diag logger is set).
   if (url && batch.maxExportBatchSize > batch.maxQueueSize) {
-    throw new AgentConfigError(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: ${batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); a batch is taken from the queue, so raise the queue or lower the batch`)
+    throw new AgentConfigError(`invalid agent configuration: OTEL_BSP_MAX_EXPORT_BATCH_SIZE: ${batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); a batch is taken from the queue, so raise the queue or lower the batch`)
   }
   return url ? { url, serviceName: e.OTEL_SERVICE_NAME, protocol, batch } : undefined
 }
