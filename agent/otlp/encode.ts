@@ -14,7 +14,8 @@
  *
  * Only the encoding is ours: tracing.ts hands this serializer to the SDK's own OTLP/HTTP export
  * (retries, timeouts, headers, OTEL_EXPORTER_OTLP_* settings). A batch holding anything this
- * cannot encode as the SDK would (an ID that is not hex) goes to the SDK's serializer.
+ * cannot encode as the SDK would (an ID that is not hex, a count or enum that is not an unsigned
+ * 32-bit integer: the SDK never makes either) goes to the SDK's serializer.
  */
 import type { Attributes } from '@opentelemetry/api'
 import { ProtobufTraceSerializer, type IExportTraceServiceResponse, type ISerializer } from '@opentelemetry/otlp-transformer'
@@ -123,10 +124,16 @@ function resourceSpans(w: Writer, resource: Resource, scopes: Map<Scope, Readabl
   w.end(at)
 }
 
-/** One writer for every batch: its buffer grows to the largest body and stays; each body leaves as a copy. */
+/**
+ * One writer for every batch: its buffer grows to the largest body (up to 1 MiB; past that it
+ * goes back to 64 kB after the batch) and each body leaves as a copy. In use, it is not shared:
+ * an encoding that started inside another (an attribute getter that exports?) is the SDK's.
+ */
 const writer = new Writer()
+let writing = false
 
 export function encodeSpans(spans: ReadableSpan[]): Uint8Array {
+  if (writing) throw new NotEncodable()
   // Grouped by resource, then scope, in the order first met: the SDK's order.
   const byResource = new Map<Resource, Map<Scope, ReadableSpan[]>>()
   for (const s of spans) {
@@ -136,11 +143,13 @@ export function encodeSpans(spans: ReadableSpan[]): Uint8Array {
     if (!list) scopes.set(s.instrumentationScope, (list = []))
     list.push(s)
   }
+  writing = true
   try {
     for (const [resource, scopes] of byResource) resourceSpans(writer.tag(1, LEN), resource, scopes)
     return writer.copy()
   } finally {
     writer.reset()
+    writing = false
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The protobuf writer of the OTLP span encoder (encode.ts): one growing buffer; strings and hex IDs
- * converted by Buffer's native code; a length written after its content (room is kept for the
- * longest length, then the content moves back when the real one needs fewer bytes, leaving the
- * shortest encoding, as the SDK's writer does). Methods chain: `w.tag(5, LEN).string(name)`.
+ * converted by Buffer's native code; a length written after its content: room is reserved for a
+ * guessed length (for a string, the longest its UTF-16 length allows), and `end()` moves the
+ * content so that the length takes the shortest varint, as the SDK's writer leaves it. Methods
+ * chain: `w.tag(5, LEN).string(name)`.
  */
 import type { HrTime } from '@opentelemetry/api'
 
@@ -17,12 +18,21 @@ export class NotEncodable extends Error {}
 
 const varintSize = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5)
 
-/** Strings met on every span (attribute keys, span names), kept encoded (length + UTF-8); bounded. */
-const repeated = new Map<string, Buffer>()
+/**
+ * Strings met on every span (attribute keys, span names), kept encoded (length + UTF-8). Only
+ * short ones, and at most 1024 of them (a span name can come from the model: `execute_tool <name>`),
+ * so the cache stays under about 130 kB whatever the spans hold.
+ */
+const repeated = new Map<string, Uint8Array>()
 const REPEATED_MAX = 1024
+const REPEATED_MAX_CHARS = 128
+
+/** Past this, the buffer goes back to its first size once a body is copied out: one huge attribute does not stay resident. */
+const FIRST_SIZE = 1 << 16
+const KEPT_SIZE = 1 << 20
 
 export class Writer {
-  buf = Buffer.allocUnsafe(1 << 16)
+  buf = Buffer.allocUnsafe(FIRST_SIZE)
   pos = 0
   /** The bytes kept for each open length, innermost last. */
   private reserved: number[] = []
@@ -34,7 +44,9 @@ export class Writer {
 
   /** The bytes written so far, as a copy (the buffer is reused for the next body). */
   copy(): Uint8Array {
-    return new Uint8Array(this.buf.subarray(0, this.pos))
+    const body = new Uint8Array(this.buf.subarray(0, this.pos))
+    if (this.buf.length > KEPT_SIZE) this.buf = Buffer.allocUnsafe(FIRST_SIZE)
+    return body
   }
 
   private room(n: number): void {
@@ -50,8 +62,9 @@ export class Writer {
     return this.uint((field << 3) | wire)
   }
 
-  /** An unsigned 32-bit varint (tags, lengths, counts, enums). */
+  /** An unsigned 32-bit varint (tags, lengths, counts, enums); anything else is left to the SDK, which writes it as an int64. */
   uint(n: number): this {
+    if (n >>> 0 !== n) throw new NotEncodable()
     this.room(5)
     let v = n >>> 0
     while (v > 0x7f) {
@@ -123,32 +136,32 @@ export class Writer {
     return this
   }
 
-  /** A string's UTF-8, at most 3 bytes per UTF-16 unit: room for that length, then moved back. */
+  /**
+   * A string's UTF-8. A short one gets room for its longest UTF-8 (3 bytes per UTF-16 unit) and
+   * its length is written after; a long one is measured first, so it needs room only once.
+   */
   string(s: string): this {
-    const at = this.begin(varintSize(s.length * 3), s.length * 3)
+    const longest = s.length <= 1024 ? s.length * 3 : Buffer.byteLength(s)
+    const at = this.begin(varintSize(longest), longest)
     this.pos += this.buf.write(s, this.pos, 'utf8')
     return this.end(at)
   }
 
-  /** A string met on every span: encoded once (while the cache has room; after that, each time). */
+  /** A string met on every span: encoded once (a short one, while the cache has room; else each time). */
   repeatedString(s: string): this {
     let encoded = repeated.get(s)
     if (!encoded) {
-      if (repeated.size >= REPEATED_MAX) return this.string(s)
-      const length = Buffer.byteLength(s)
-      encoded = Buffer.allocUnsafe(varintSize(length) + length)
-      let v = length
-      let at = 0
-      while (v > 0x7f) {
-        encoded[at++] = (v & 0x7f) | 0x80
-        v >>>= 7
-      }
-      encoded[at++] = v
-      encoded.write(s, at, 'utf8')
+      if (s.length > REPEATED_MAX_CHARS || repeated.size >= REPEATED_MAX) return this.string(s)
+      const start = this.pos
+      this.string(s)
+      // A copy in its own small array (Buffer's slice() is a view, and a pooled Buffer keeps its 8 kB slab alive).
+      encoded = new Uint8Array(this.buf.subarray(start, this.pos))
       repeated.set(s, encoded)
+      return this
     }
     this.room(encoded.length)
-    this.pos += encoded.copy(this.buf, this.pos)
+    this.buf.set(encoded, this.pos)
+    this.pos += encoded.length
     return this
   }
 

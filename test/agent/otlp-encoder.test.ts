@@ -101,6 +101,40 @@ describe('OTLP/protobuf span encoder', () => {
     expect(big.equals(sdkBytes(spans))).toBe(true)
   })
 
+  it('encodes names and keys past its cache (long ones, lone surrogates, more than it keeps) exactly as the SDK does', () => {
+    const { exporter, provider } = recorder()
+    const tracer = provider.getTracer('many')
+    for (let i = 0; i < 1200; i++) tracer.startSpan(`execute_tool tool_${i} \ud83d`, { attributes: { [`key_${i}_\udc00`]: i, ['k'.repeat(200 + (i % 3))]: 'long key' } }).end()
+    tracer.startSpan('n'.repeat(5000)).end()
+    const spans = exporter.getFinishedSpans()
+    expect(ourBytes(spans).equals(sdkBytes(spans))).toBe(true)
+    expect(ourBytes(spans).equals(sdkBytes(spans))).toBe(true) // the second time, from the cache
+  })
+
+  it('encodes a 10 MB attribute, and the next small batch, exactly as the SDK does', () => {
+    const { exporter, provider } = recorder()
+    provider.getTracer('t').startSpan('huge', { attributes: { blob: 'é'.repeat(5_000_000) } }).end()
+    provider.getTracer('t').startSpan('small').end()
+    const [huge, small] = exporter.getFinishedSpans()
+    expect(ourBytes([huge!]).equals(sdkBytes([huge!]))).toBe(true)
+    expect(ourBytes([small!]).equals(sdkBytes([small!]))).toBe(true)
+  })
+
+  it('leaves to the SDK serializer what the SDK never makes: a negative kind, a count past 32 bits, an encoding started inside another', () => {
+    const { exporter, provider } = recorder()
+    provider.getTracer('t').startSpan('fine').end()
+    const [fine] = exporter.getFinishedSpans()
+    const plain = { ...fine!, spanContext: () => fine!.spanContext(), droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0 }
+    const odd = (patch: object) => ({ ...plain, ...patch }) as unknown as ReadableSpan
+    for (const span of [odd({ kind: -5 }), odd({ droppedAttributesCount: 2 ** 33 }), odd({ status: { code: -1 } })]) {
+      expect(ourBytes([span]).equals(sdkBytes([span]))).toBe(true)
+    }
+    let inner: Buffer | undefined
+    const reentrant = odd({ attributes: { get early() { inner = ourBytes([fine!]); return 'x' } } })
+    expect(ourBytes([reentrant]).equals(sdkBytes([reentrant]))).toBe(true)
+    expect(inner?.equals(sdkBytes([fine!]))).toBe(true)
+  })
+
   it('leaves a span whose ID is not hex to the SDK serializer', () => {
     const { exporter, provider } = recorder()
     provider.getTracer('t').startSpan('fine').end()
