@@ -175,13 +175,16 @@ export class AgentConfigError extends AgentctlError {
   }
 }
 
+/** A value the environment got wrong (one variable, or two that disagree): every such error reads the same. */
+const invalid = (problem: string) => new AgentConfigError(`invalid agent configuration: ${problem}`)
+
 /** Parses the agent's environment. Empty strings count as unset (Kubernetes often renders them). */
 export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''))
   const parsed = EnvSchema.safeParse(defined)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-    throw new AgentConfigError(`invalid agent configuration: ${problems.join('; ')}`)
+    throw invalid(problems.join('; '))
   }
   const e = parsed.data
   const models = [...new Set([e.LLM_MODEL, ...e.LLM_FALLBACK_MODELS])]
@@ -230,7 +233,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
 function poolMin(e: Env): number {
   if (e.DB_POOL_MIN === undefined) return Math.min(2, e.DB_POOL_MAX)
   if (e.DB_POOL_MIN <= e.DB_POOL_MAX || !e.DATABASE_URL) return Math.min(e.DB_POOL_MIN, e.DB_POOL_MAX)
-  throw new AgentConfigError(`invalid agent configuration: DB_POOL_MIN: ${e.DB_POOL_MIN} is larger than DB_POOL_MAX (${e.DB_POOL_MAX}); the pool keeps at most DB_POOL_MAX connections, so lower DB_POOL_MIN or raise DB_POOL_MAX`)
+  throw invalid(`DB_POOL_MIN: ${e.DB_POOL_MIN} is larger than DB_POOL_MAX (${e.DB_POOL_MAX}); the pool keeps at most DB_POOL_MAX connections, so lower DB_POOL_MIN or raise DB_POOL_MAX`)
 }
 
 /** The OTLP spec's rule: the signal-specific URL as is, else the base endpoint + /v1/traces. */
@@ -240,7 +243,7 @@ function tracesUrl(e: Env): AgentConfig['tracing'] {
   const batch = { scheduledDelayMillis: e.OTEL_BSP_SCHEDULE_DELAY, maxExportBatchSize: e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE, exportTimeoutMillis: e.OTEL_BSP_EXPORT_TIMEOUT }
   // The SDK would shrink the batch to the queue with a warning nobody sees (no diag logger is set).
   if (url && batch.maxExportBatchSize > batch.maxQueueSize) {
-    throw new AgentConfigError(`invalid agent configuration: OTEL_BSP_MAX_EXPORT_BATCH_SIZE: ${batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); a batch is taken from the queue, so raise the queue or lower the batch`)
+    throw invalid(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: ${batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); a batch is taken from the queue, so raise the queue or lower the batch`)
   }
   return url ? { url, serviceName: e.OTEL_SERVICE_NAME, protocol, batch } : undefined
 }
