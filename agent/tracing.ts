@@ -17,23 +17,29 @@
  * Attribute names follow the OpenTelemetry semantic conventions (gen_ai.* for the LLM and tool
  * spans, db.* for PostgreSQL, http.* for the server span), version 1.45 of the package.
  *
- * The parent is passed explicitly (a Context per turn), not through a global context manager:
- * nothing is registered globally, so embedding the agent in an instrumented process changes
- * neither its tracing nor the host's.
+ * The spans are recorded by turn-spans.ts, not by the SDK's Tracer (it says why); this module puts
+ * together what they go through, all of it the SDK's: the batch span processor (OTEL_BSP_*), the
+ * OTLP/HTTP export (with otlp/encode.ts's protobuf encoding), the sampler the environment names.
+ * The parent is passed explicitly, not through a global context manager: nothing is registered
+ * globally, so embedding the agent in an instrumented process changes neither its tracing nor the
+ * host's.
  */
-import { type Context, createTraceState, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer, TraceFlags } from '@opentelemetry/api'
+import { type Context, createTraceState, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api'
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base'
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http'
 import { TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer'
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
+import { type ExportResult, ExportResultCode, getNumberFromEnv } from '@opentelemetry/core'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME, ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions'
-import { formatTraceHeader, parseTraceHeader } from '../src/contracts/trace-context.js'
+import { BatchSpanProcessor, RandomIdGenerator, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+// BasicTracerProvider's reading of OTEL_TRACES_SAMPLER(_ARG); the package's index does not export it.
+import { buildSamplerFromEnv } from '@opentelemetry/sdk-trace-base/build/src/config.js'
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions'
+import { parseTraceHeader } from '../src/contracts/trace-context.js'
 import type { BatchSettings } from './config.js'
-import type { TraceHandle, TurnTrace, LlmAttemptTrace } from './tracing-types.js'
+import type { TraceHandle } from './tracing-types.js'
 import { traceSerializer } from './otlp/encode.js'
+import { type SpanRecorder, startTurn } from './turn-spans.js'
 
 export interface TracingOptions {
   /** Full OTLP/HTTP traces URL (…/v1/traces). */
@@ -109,17 +115,6 @@ export function parentFrom(traceparent: unknown, tracestate: unknown): Context {
   })
 }
 
-/** `traceparent` for an outgoing request made inside `span`; `traceresponse` naming `span` (same grammar). */
-function headerOf(span: Span): string {
-  const c = span.spanContext()
-  return formatTraceHeader({ traceId: c.traceId, spanId: c.spanId, flags: c.traceFlags & TraceFlags.SAMPLED })
-}
-
-function fail(span: Span, error: unknown, type?: string): void {
-  span.setAttribute(ATTR_ERROR_TYPE, type ?? ((error as { kind?: string; type?: string })?.kind ?? (error as Error)?.name ?? 'error'))
-  span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error).slice(0, 300) })
-}
-
 function exporterFor(options: TracingOptions): SpanExporter {
   const exporter = options.protocol === 'http/json' ? new OTLPJsonTraceExporter({ url: options.url }) : protobufExporter(options.url)
   return options.warn ? reportingFailures(exporter, options.url, options.warn) : exporter
@@ -138,86 +133,17 @@ function protobufExporter(url: string): SpanExporter {
 
 export function createTracing(options: TracingOptions): TraceHandle {
   const processor = options.processor ?? new BatchSpanProcessor(exporterFor(options), options.batch)
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }), spanProcessors: [processor] })
-  const tracer = provider.getTracer('agentctl-reference-agent')
-  return {
-    startTurn: (headers) => startTurn(tracer, parentFrom(headers.traceparent, headers.tracestate)),
-    shutdown: () => provider.shutdown(),
+  // What BasicTracerProvider would read from the environment (its config.js and utility.js).
+  const recorder: SpanRecorder = {
+    processor,
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+    scope: { name: 'agentctl-reference-agent' },
+    ids: new RandomIdGenerator(),
+    sampler: buildSamplerFromEnv(),
+    valueLengthLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? Infinity,
   }
-}
-
-function startTurn(tracer: Tracer, parent: Context): TurnTrace {
-  const root = tracer.startSpan('POST /chat', { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'POST', [ATTR_HTTP_ROUTE]: '/chat' } }, parent)
-  const inTurn = trace.setSpan(parent, root)
   return {
-    traceId: root.spanContext().traceId,
-    traceresponse: headerOf(root),
-    annotate(attributes) {
-      for (const [key, value] of Object.entries(attributes)) if (value !== undefined) root.setAttribute(key, value)
-    },
-    llmAttempt(model, retry): LlmAttemptTrace {
-      const span = tracer.startSpan(
-        `chat ${model}`,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            'gen_ai.operation.name': 'chat',
-            'gen_ai.provider.name': 'openai',
-            'gen_ai.system': 'openai', // the older name of gen_ai.provider.name, still read by many backends
-            'gen_ai.request.model': model,
-            // No gen_ai attribute for it: the HTTP conventions' resend count, "Recommended: if and
-            // only if request was retried" (http-spans.md), so absent on the first try.
-            ...(retry > 0 ? { 'http.request.resend_count': retry } : {}),
-          },
-        },
-        inTurn,
-      )
-      return {
-        traceparent: headerOf(span),
-        succeeded({ responseModel, inputTokens, outputTokens, finishReason }) {
-          if (responseModel) span.setAttribute('gen_ai.response.model', responseModel)
-          if (inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', inputTokens)
-          if (outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', outputTokens)
-          if (finishReason) span.setAttribute('gen_ai.response.finish_reasons', [finishReason])
-          span.end()
-        },
-        failed(error, kind, status) {
-          if (status !== undefined) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
-          fail(span, error, kind)
-          span.end()
-        },
-      }
-    },
-    tool(name, callId) {
-      const span = tracer.startSpan(
-        `execute_tool ${name}`,
-        { kind: SpanKind.INTERNAL, attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.id': callId } },
-        inTurn,
-      )
-      return (outcome) => {
-        span.setAttribute('agentctl.tool.outcome', outcome)
-        if (outcome !== 'success') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome })
-        span.end()
-      }
-    },
-    commit() {
-      const span = tracer.startSpan(
-        'INSERT agent_turns',
-        { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.operation.name': 'INSERT', 'db.collection.name': 'agent_turns', 'db.query.summary': 'commit turn' } },
-        inTurn,
-      )
-      return (error) => {
-        if (error) fail(span, error)
-        span.end()
-      }
-    },
-    end(status, attributes, errorCode) {
-      root.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status)
-      for (const [key, value] of Object.entries(attributes)) if (value !== undefined) root.setAttribute(key, value)
-      // HTTP server conventions: a 5xx is the server's error; a 4xx is the caller's (status unset).
-      if (status >= 500) fail(root, errorCode ?? `HTTP ${status}`, errorCode ?? String(status))
-      else if (errorCode) root.setAttribute(ATTR_ERROR_TYPE, errorCode)
-      root.end()
-    },
+    startTurn: (headers) => startTurn(recorder, parentFrom(headers.traceparent, headers.tracestate)),
+    shutdown: () => processor.shutdown(),
   }
 }
