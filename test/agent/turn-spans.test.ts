@@ -5,24 +5,20 @@
  * limit), and to times that nest. The spans go through the SDK's own SimpleSpanProcessor and
  * in-memory exporter, and through its JSON serializer, as they would through its OTLP export.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer'
-import { createTracing } from '../../agent/tracing.js'
+import { createTracing, type TracingOptions } from '../../agent/tracing.js'
+import { loadAgentConfig } from '../../agent/config.js'
 import type { TurnTrace } from '../../agent/tracing-types.js'
 
 const CALLER = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
-const SAMPLER_ENV = ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT']
-
-afterEach(() => {
-  for (const name of SAMPLER_ENV) delete process.env[name]
-})
-
-/** A tracing handle whose spans land in memory, read with the environment as it is now. */
-function recorded() {
+/** A tracing handle whose spans land in memory, configured as the agent is by these variables. */
+function recorded(env: Record<string, string> = {}) {
   const exporter = new InMemorySpanExporter()
-  const tracing = createTracing({ url: 'http://127.0.0.1:1/v1/traces', serviceName: 'agent', protocol: 'http/protobuf', processor: new SimpleSpanProcessor(exporter) })
-  return { tracing, spans: () => exporter.getFinishedSpans() }
+  const config = loadAgentConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_SERVICE_NAME: 'agent', ...env }).tracing!
+  const tracing = createTracing({ ...config, processor: new SimpleSpanProcessor(exporter) })
+  return { tracing, spans: () => exporter.getFinishedSpans(), config }
 }
 
 /** The agent's turn with a retried LLM call, a failed tool, a failed commit and a 503 answer. */
@@ -130,10 +126,9 @@ describe('a turn recorded by turn-spans.ts', () => {
   })
 })
 
-describe('what the SDK reads from the environment', () => {
+describe("the SDK's environment variables", () => {
   it('OTEL_TRACES_SAMPLER=always_off: nothing recorded; the headers still name the trace, unsampled (flags 00)', () => {
-    process.env.OTEL_TRACES_SAMPLER = 'always_off'
-    const { tracing, spans } = recorded()
+    const { tracing, spans, config } = recorded({ OTEL_TRACES_SAMPLER: 'always_off' })
     const turn = tracing.startTurn({ traceparent: CALLER })
     const [first] = failingTurn(turn)
     expect(spans()).toEqual([])
@@ -142,7 +137,7 @@ describe('what the SDK reads from the environment', () => {
     // Not recorded at all, as the SDK's non-recording spans: a processor that would keep unsampled spans sees none.
     const ended: ReadableSpan[] = []
     const everything = { onStart() {}, onEnd: (s: ReadableSpan) => void ended.push(s), forceFlush: async () => {}, shutdown: async () => {} }
-    failingTurn(createTracing({ url: 'http://127.0.0.1:1/v1/traces', serviceName: 'agent', protocol: 'http/protobuf', processor: everything }).startTurn({}))
+    failingTurn(createTracing({ ...config, processor: everything } satisfies TracingOptions).startTurn({}))
     expect(ended).toEqual([])
   })
 
@@ -155,9 +150,7 @@ describe('what the SDK reads from the environment', () => {
   })
 
   it('traceidratio: the whole turn or none of it, by its trace id', () => {
-    process.env.OTEL_TRACES_SAMPLER = 'traceidratio'
-    process.env.OTEL_TRACES_SAMPLER_ARG = '0.5'
-    const { tracing, spans } = recorded()
+    const { tracing, spans } = recorded({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.5' })
     const counts = new Map<string, number>()
     for (let i = 0; i < 40; i++) {
       const turn = tracing.startTurn({})
@@ -172,9 +165,8 @@ describe('what the SDK reads from the environment', () => {
   })
 
   it('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT cuts string values (and the strings of arrays), not numbers', () => {
-    process.env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT = '100'
-    process.env.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT = '5' // the span-specific one wins, as in the SDK
-    const { tracing, spans } = recorded()
+    // The span-specific one wins, as in the SDK.
+    const { tracing, spans } = recorded({ OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '100', OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '5' })
     failingTurn(tracing.startTurn({}))
     const retry = spans()[1]!
     expect(retry.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-4', 'gen_ai.response.model': 'gpt-4', 'gen_ai.response.finish_reasons': ['tool_'], 'gen_ai.usage.input_tokens': 12 })
