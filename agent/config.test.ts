@@ -50,17 +50,25 @@ describe('loadAgentConfig', () => {
     expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' })).toThrow(/^invalid agent configuration: OTEL_BSP_MAX_EXPORT_BATCH_SIZE/)
   })
 
-  it("reads the SDK's sampler and attribute limit variables, and refuses what the SDK would silently replace", () => {
+  it("reads the SDK's sampler and attribute limit variables, and refuses a sampler the SDK would silently replace", () => {
     const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }
     expect(loadAgentConfig(endpoint).tracing).toMatchObject({ sampler: { name: 'parentbased_always_on', ratio: 1 }, valueLengthLimit: Infinity })
     expect(loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing?.sampler).toEqual({ name: 'traceidratio', ratio: 0.25 })
     expect(loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' }).tracing?.sampler).toEqual({ name: 'parentbased_traceidratio', ratio: 1 }) // the specification's default
+    // Case-insensitive, as the specification asks of enum values.
+    expect(loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'ALWAYS_OFF' }).tracing?.sampler.name).toBe('always_off')
+    // Another sampler's argument is not read (a jaeger_remote one is not a number).
+    expect(loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER_ARG: 'endpoint=http://jaeger:14250' }).tracing?.sampler).toEqual({ name: 'parentbased_always_on', ratio: 1 })
     expect(loadAgentConfig({ ...endpoint, OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '100' }).tracing?.valueLengthLimit).toBe(100)
     expect(loadAgentConfig({ ...endpoint, OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '100', OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '8' }).tracing?.valueLengthLimit).toBe(8)
-    // The SDK logs these to a diag logger nobody set and samples everything instead.
-    expect(() => loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'xray' })).toThrow(/^invalid agent configuration: OTEL_TRACES_SAMPLER: expected one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio \(the specification's names, lower case\), got "xray"$/)
-    expect(() => loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '10%' })).toThrow(/OTEL_TRACES_SAMPLER_ARG: expected the fraction of traces to record, a number from 0 to 1, got "10%"$/)
-    expect(() => loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER_ARG: '1.5' })).toThrow(/OTEL_TRACES_SAMPLER_ARG: expected the fraction of traces to record, a number from 0 to 1, got "1.5"$/)
+    // The SDK logs these to a diag logger nobody set and goes on with another sampler or ratio.
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'xray' })).toThrow(/^invalid agent configuration: OTEL_TRACES_SAMPLER: the agent's OpenTelemetry SDK has no sampler "xray"; expected one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '10%' })).toThrow(/^invalid agent configuration: OTEL_TRACES_SAMPLER_ARG: expected the fraction of traces to record, a number from 0 to 1, got "10%"$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' })).toThrow(/OTEL_TRACES_SAMPLER_ARG: expected the fraction of traces to record, a number from 0 to 1, got "1.5"$/)
+    // Tracing off: a platform's fleet-wide sampler setting is none of the agent's business.
+    expect(loadAgentConfig({ OTEL_TRACES_SAMPLER: 'xray', OTEL_TRACES_SAMPLER_ARG: 'whatever' }).tracing).toBeUndefined()
+    // 0 is no limit to the SDK (with a warning nobody sees): say so instead.
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '0' })).toThrow(/OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: expected a whole number of at least 1, got 0$/)
     expect(() => loadAgentConfig({ ...endpoint, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: 'short' })).toThrow(/OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: expected a whole number/)
   })
 

@@ -111,20 +111,15 @@ const EnvSchema = z.object({
   OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(512, 1),
   OTEL_BSP_MAX_QUEUE_SIZE: int(2048, 1),
   OTEL_BSP_EXPORT_TIMEOUT: int(30_000, 1),
-  /** The sampler, by the specification's names the JavaScript SDK implements (tracing.ts builds it). */
-  OTEL_TRACES_SAMPLER: z
-    .enum(TRACES_SAMPLERS, { error: (issue) => `expected one of ${TRACES_SAMPLERS.join(', ')} (the specification's names, lower case), got ${JSON.stringify(issue.input)}` })
-    .default('parentbased_always_on'),
-  /** The ratio of the two traceidratio samplers; the specification's default is 1 (every trace). */
-  OTEL_TRACES_SAMPLER_ARG: z
-    .string()
-    .trim()
-    .refine((v) => v !== '' && Number(v) >= 0 && Number(v) <= 1, { error: (issue) => `expected the fraction of traces to record, a number from 0 to 1, got ${JSON.stringify(issue.input)}` })
-    .transform(Number)
-    .optional(),
+  /**
+   * The sampler and its argument, checked only when tracing is on (tracesSampler): platforms set
+   * them for every pod, and an agent that does not trace has nothing to do with them.
+   */
+  OTEL_TRACES_SAMPLER: optional,
+  OTEL_TRACES_SAMPLER_ARG: optional,
   /** The longest string attribute value kept (the specification's span limit, else the general one). */
-  OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
-  OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
+  OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
+  OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
 })
 
 type Env = z.output<typeof EnvSchema>
@@ -280,9 +275,26 @@ function tracesUrl(e: Env): AgentConfig['tracing'] {
     throw invalid(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: ${batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); a batch is taken from the queue, so raise the queue or lower the batch`)
   }
   if (!url) return undefined
-  const sampler = { name: e.OTEL_TRACES_SAMPLER, ratio: e.OTEL_TRACES_SAMPLER_ARG ?? 1 }
+  const sampler = tracesSampler(e.OTEL_TRACES_SAMPLER, e.OTEL_TRACES_SAMPLER_ARG)
   const valueLengthLimit = e.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? e.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? Infinity
   return { url, serviceName: e.OTEL_SERVICE_NAME, protocol, batch, sampler, valueLengthLimit }
+}
+
+/**
+ * OTEL_TRACES_SAMPLER, read case-insensitively as the specification asks, and its ratio, read only
+ * for the two traceidratio samplers (another sampler's argument, a jaeger endpoint say, is not
+ * ours to judge). A name the JavaScript SDK lacks is refused: the SDK would log it to a diag logger
+ * nobody set and record every sampled trace instead.
+ */
+function tracesSampler(name: string | undefined, arg: string | undefined): TracingConfig['sampler'] {
+  const sampler = (name ?? 'parentbased_always_on').toLowerCase() as (typeof TRACES_SAMPLERS)[number]
+  if (!TRACES_SAMPLERS.includes(sampler)) {
+    throw invalid(`OTEL_TRACES_SAMPLER: the agent's OpenTelemetry SDK has no sampler ${JSON.stringify(name)}; expected one of ${TRACES_SAMPLERS.join(', ')}`)
+  }
+  if (!sampler.endsWith('traceidratio') || arg === undefined) return { name: sampler, ratio: 1 }
+  const ratio = Number(arg)
+  if (!(ratio >= 0 && ratio <= 1)) throw invalid(`OTEL_TRACES_SAMPLER_ARG: expected the fraction of traces to record, a number from 0 to 1, got ${JSON.stringify(arg)}`)
+  return { name: sampler, ratio }
 }
 
 /**

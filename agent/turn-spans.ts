@@ -18,12 +18,15 @@
  *   trivially);
  * - the attribute value length limit (OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, else
  *   OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT), applied to strings as the SDK applies it;
- * - random W3C ids from the SDK's RandomIdGenerator; a span's parent, kind, status and times.
+ * - random W3C ids from the SDK's RandomIdGenerator; a span's parent, kind, status and times;
+ * - an ended span ignores later changes.
+ * Not kept: the attribute count limits (OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT and the like, 128 by
+ * default): a span here carries at most a dozen attributes, and no events or links.
  * Times come from the wall clock read once per turn (Date.now, as the SDK reads it once per span),
  * advanced by the monotonic clock: a turn's spans nest exactly, where the SDK's per-span reading of
  * a millisecond clock could end a child up to 1 ms after its parent.
  */
-import { type Attributes, type AttributeValue, type Context, type HrTime, type Link, type SpanContext, SpanKind, type SpanStatus, SpanStatusCode, SamplingDecision, trace, TraceFlags } from '@opentelemetry/api'
+import { type Attributes, type AttributeValue, type Context, type HrTime, isSpanContextValid, type Link, type SpanContext, SpanKind, type SpanStatus, SpanStatusCode, SamplingDecision, trace, TraceFlags } from '@opentelemetry/api'
 import type { InstrumentationScope } from '@opentelemetry/core'
 import type { Resource } from '@opentelemetry/resources'
 import type { IdGenerator, ReadableSpan, Sampler, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base'
@@ -31,7 +34,10 @@ import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CO
 import { formatTraceHeader } from '../src/contracts/trace-context.js'
 import type { LlmAttemptTrace, TurnTrace } from './tracing-types.js'
 
-/** What every turn shares: where its spans go and how they are made. */
+/**
+ * What every turn shares: where its spans go and how they are made. The processor gets onEnd only
+ * (the SDK's batch and simple processors do nothing on start, and have no onEnding).
+ */
 export interface SpanRecorder {
   processor: SpanProcessor
   resource: Resource
@@ -93,6 +99,9 @@ class TurnSpan implements ReadableSpan {
     this.resource = turn.recorder.resource
     this.instrumentationScope = turn.recorder.scope
     this.startTime = turn.clock.now()
+    // The SDK cuts the attributes a span starts with too; without a limit, nothing to do.
+    const limit = turn.recorder.valueLengthLimit
+    if (limit !== Infinity) for (const key of Object.keys(attributes)) attributes[key] = truncated(attributes[key]!, limit)
   }
 
   spanContext(): SpanContext {
@@ -104,14 +113,21 @@ class TurnSpan implements ReadableSpan {
     return [Math.floor(nanos / 1e9), nanos % 1e9]
   }
 
+  /** Like the SDK's setAttribute: ignored once the span ended (a processor may hold it already). */
   set(key: string, value: AttributeValue): void {
+    if (this.ended) return
     const limit = this.turn.recorder.valueLengthLimit
     this.attributes[key] = limit === Infinity ? value : truncated(value, limit)
   }
 
   fail(error: unknown, type?: string): void {
+    if (this.ended) return
     this.set(ATTR_ERROR_TYPE, type ?? ((error as { kind?: string; type?: string })?.kind ?? (error as Error)?.name ?? 'error'))
-    this.status = { code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error).slice(0, 300) }
+    this.failWith(String((error as Error)?.message ?? error).slice(0, 300))
+  }
+
+  failWith(message: string): void {
+    if (!this.ended) this.status = { code: SpanStatusCode.ERROR, message }
   }
 
   end(): void {
@@ -133,7 +149,9 @@ class Turn {
   readonly recording: boolean
   readonly root: TurnSpan
   constructor(readonly recorder: SpanRecorder, parent: Context) {
-    const remote = trace.getSpanContext(parent)
+    // An invalid context (all-zero ids) starts a new trace, as the SDK's Tracer does.
+    const caller = trace.getSpanContext(parent)
+    const remote = caller && isSpanContextValid(caller) ? caller : undefined
     const traceId = remote?.traceId ?? recorder.ids.generateTraceId()
     const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: 'POST', [ATTR_HTTP_ROUTE]: '/chat' }
     const sampled = recorder.sampler.shouldSample(parent, traceId, 'POST /chat', SpanKind.SERVER, attributes, [])
@@ -161,7 +179,8 @@ class LlmAttempt implements LlmAttemptTrace {
     this.traceparent = span.header()
   }
   succeeded({ responseModel, inputTokens, outputTokens, finishReason }: Parameters<LlmAttemptTrace['succeeded']>[0]): void {
-    if (responseModel) this.span.set('gen_ai.response.model', responseModel)
+    // The provider's `model` field, passed on as is: a string only (the SDK dropped other values).
+    if (typeof responseModel === 'string' && responseModel) this.span.set('gen_ai.response.model', responseModel)
     if (inputTokens !== undefined) this.span.set('gen_ai.usage.input_tokens', inputTokens)
     if (outputTokens !== undefined) this.span.set('gen_ai.usage.output_tokens', outputTokens)
     if (finishReason) this.span.set('gen_ai.response.finish_reasons', [finishReason])
@@ -182,7 +201,7 @@ export function startTurn(recorder: SpanRecorder, parent: Context): TurnTrace {
   const turn = new Turn(recorder, parent)
   const root = turn.root
   const setAll = (attributes: Record<string, string | number | boolean | undefined>) => {
-    for (const key in attributes) if (attributes[key] !== undefined) root.set(key, attributes[key])
+    for (const [key, value] of Object.entries(attributes)) if (value !== undefined) root.set(key, value)
   }
   return {
     traceId: root.spanContext().traceId,
@@ -203,7 +222,7 @@ export function startTurn(recorder: SpanRecorder, parent: Context): TurnTrace {
       span.set('gen_ai.tool.call.id', callId)
       return (outcome) => {
         span.set('agentctl.tool.outcome', outcome)
-        if (outcome !== 'success') span.status = { code: SpanStatusCode.ERROR, message: outcome }
+        if (outcome !== 'success') span.failWith(outcome)
         span.end()
       }
     },

@@ -113,7 +113,25 @@ describe('a turn recorded by turn-spans.ts', () => {
     }
     expect(nanos(llm!.endTime) - nanos(llm!.startTime)).toBeGreaterThanOrEqual(4_000_000n) // the 5 ms wait
     expect(nanos(llm!.duration as [number, number])).toBe(nanos(llm!.endTime) - nanos(llm!.startTime))
-    for (const s of spans()) expect(s.startTime[1]).toBeLessThan(1e9)
+    for (const s of spans()) for (const t of [s.startTime, s.endTime, s.duration]) expect(Number.isInteger(t[1]) && t[1] >= 0 && t[1] < 1e9).toBe(true)
+  })
+
+  it('ignores changes to a span once it ended, as the SDK does (a processor may hold it already)', () => {
+    const { tracing, spans } = recorded()
+    const turn = tracing.startTurn({})
+    const attempt = turn.llmAttempt('m', 0)
+    attempt.succeeded({ finishReason: 'stop' })
+    attempt.failed(new Error('late'), 'server', 500)
+    const endTool = turn.tool('t', 'c')
+    endTool('success')
+    endTool('denied')
+    turn.end(200, {})
+    turn.end(500, { late: true }, 'internal_error')
+    const [llm, tool, root] = spans()
+    expect(spans()).toHaveLength(3)
+    expect([llm!.status, llm!.attributes['error.type']]).toEqual([{ code: 0 }, undefined])
+    expect([tool!.status, tool!.attributes['agentctl.tool.outcome']]).toEqual([{ code: 0 }, 'success'])
+    expect([root!.status, root!.attributes['http.response.status_code'], root!.attributes.late]).toEqual([{ code: 0 }, 200, undefined])
   })
 
   it("serializes through the SDK's OTLP/JSON serializer, as the http/json export does", () => {
@@ -168,7 +186,15 @@ describe("the SDK's environment variables", () => {
     // The span-specific one wins, as in the SDK.
     const { tracing, spans } = recorded({ OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '100', OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '5' })
     failingTurn(tracing.startTurn({}))
-    const retry = spans()[1]!
-    expect(retry.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-4', 'gen_ai.response.model': 'gpt-4', 'gen_ai.response.finish_reasons': ['tool_'], 'gen_ai.usage.input_tokens': 12 })
+    const [, retry, tool, commit, root] = spans()
+    // Every string the SDK would cut, the attributes a span starts with included.
+    expect(retry!.attributes).toEqual({
+      'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'opena', 'gen_ai.system': 'opena', 'gen_ai.request.model': 'gpt-4', 'http.request.resend_count': 1,
+      'gen_ai.response.model': 'gpt-4', 'gen_ai.usage.input_tokens': 12, 'gen_ai.usage.output_tokens': 3, 'gen_ai.response.finish_reasons': ['tool_'],
+    })
+    expect(tool!.attributes).toEqual({ 'gen_ai.operation.name': 'execu', 'gen_ai.tool.name': 'calcu', 'gen_ai.tool.call.id': 'call_', 'agentctl.tool.outcome': 'denie' })
+    expect(commit!.attributes).toMatchObject({ 'db.system.name': 'postg', 'db.collection.name': 'agent', 'error.type': 'Error' })
+    expect(root!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/chat', 'gen_ai.conversation.id': 's-1', 'error.type': 'store' })
+    expect(root!.status).toEqual({ code: 2, message: 'store_unavailable' }) // a status message is not an attribute: not cut
   })
 })
