@@ -68,8 +68,11 @@ describe('loadAgentConfig', () => {
     // Tracing off: a platform's fleet-wide sampler setting is none of the agent's business.
     expect(loadAgentConfig({ OTEL_TRACES_SAMPLER: 'xray', OTEL_TRACES_SAMPLER_ARG: 'whatever' }).tracing).toBeUndefined()
     // 0 is no limit to the SDK (with a warning nobody sees): say so instead.
-    expect(() => loadAgentConfig({ ...endpoint, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '0' })).toThrow(/OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: expected a whole number of at least 1, got 0$/)
-    expect(() => loadAgentConfig({ ...endpoint, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: 'short' })).toThrow(/OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: expected a whole number/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '0' })).toThrow(/^invalid agent configuration: OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: expected a whole number of at least 1 \(characters; unset for no limit\), got "0"$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: 'short' })).toThrow(/OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: expected a whole number of at least 1 \(characters; unset for no limit\), got "short"$/)
+    // Only the limit in use is read: the span one wins, the general one is then not the agent's concern.
+    expect(loadAgentConfig({ ...endpoint, OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '10', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '0' }).tracing?.valueLengthLimit).toBe(10)
+    expect(loadAgentConfig({ OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '0' }).tracing).toBeUndefined() // tracing off
   })
 
   it('keeps DB_POOL_MIN warm connections: 2 by default, never more than DB_POOL_MAX', () => {

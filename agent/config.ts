@@ -112,14 +112,14 @@ const EnvSchema = z.object({
   OTEL_BSP_MAX_QUEUE_SIZE: int(2048, 1),
   OTEL_BSP_EXPORT_TIMEOUT: int(30_000, 1),
   /**
-   * The sampler and its argument, checked only when tracing is on (tracesSampler): platforms set
-   * them for every pod, and an agent that does not trace has nothing to do with them.
+   * The sampler, its argument and the attribute value length limits (the span one, else the
+   * general one), checked only when tracing is on (tracesUrl): platforms set them for every pod,
+   * and an agent that does not trace has nothing to do with them.
    */
   OTEL_TRACES_SAMPLER: optional,
   OTEL_TRACES_SAMPLER_ARG: optional,
-  /** The longest string attribute value kept (the specification's span limit, else the general one). */
-  OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
-  OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
+  OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: optional,
+  OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: optional,
 })
 
 type Env = z.output<typeof EnvSchema>
@@ -276,8 +276,21 @@ function tracesUrl(e: Env): AgentConfig['tracing'] {
   }
   if (!url) return undefined
   const sampler = tracesSampler(e.OTEL_TRACES_SAMPLER, e.OTEL_TRACES_SAMPLER_ARG)
-  const valueLengthLimit = e.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? e.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? Infinity
+  const valueLengthLimit = lengthLimit(e)
   return { url, serviceName: e.OTEL_SERVICE_NAME, protocol, batch, sampler, valueLengthLimit }
+}
+
+/**
+ * The longest string attribute value kept: the span limit, else the general one (only the one in
+ * use is read, as the SDK reads them), else none. 0 is refused: the SDK takes it as no limit.
+ */
+function lengthLimit(e: Env): number {
+  const name = e.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT !== undefined ? 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT' : 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'
+  const value = e[name]
+  if (value === undefined) return Infinity
+  const limit = Number(value)
+  if (!Number.isSafeInteger(limit) || limit < 1) throw invalid(`${name}: expected a whole number of at least 1 (characters; unset for no limit), got ${JSON.stringify(value)}`)
+  return limit
 }
 
 /**
