@@ -31,7 +31,7 @@ const optional = z.string().trim().min(1).optional()
 // The OTLP exporters' protocols the agent ships (OTEL_EXPORTER_OTLP_PROTOCOL); grpc would need a second transport stack.
 const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const
 /** OTEL_TRACES_SAMPLER's values that the JavaScript SDK implements (jaeger_remote and xray it does not). */
-export const TRACES_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const
+const TRACES_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const
 const OTLP_PROTOCOL = z.enum(OTLP_PROTOCOLS, { error: (issue) => otlpProtocolProblem(issue.input) })
 
 /** The specification's values are lower case; grpc gets its own advice. */

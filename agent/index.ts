@@ -59,10 +59,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
   const prefix = config.redisPrefix
   // Loaded only when an endpoint is set: without one, no OpenTelemetry code runs at all.
   const tracing = config.tracing ? (await import('./tracing.js')).createTracing({ ...config.tracing, warn: (message, fields) => logger.warn(fields, message) }) : undefined
-  if (config.tracing) {
-    const { url, protocol, sampler } = config.tracing
-    logger.info({ otlp: url, protocol, sampler: sampler.name.endsWith('traceidratio') ? `${sampler.name} ${sampler.ratio}` : sampler.name }, 'exporting OpenTelemetry traces')
-  }
+  if (config.tracing) logger.info({ otlp: config.tracing.url, protocol: config.tracing.protocol, sampler: config.tracing.sampler }, 'exporting OpenTelemetry traces')
   const memory = await openMemory(config, logger, prefix)
   try {
     const pool = new ModelPool(config.llm.models, { threshold: config.llm.breakerThreshold, halfOpenMs: config.llm.breakerHalfOpenMs }, telemetry)

@@ -39,7 +39,8 @@ import type { TraceHandle } from './tracing-types.js'
 import { traceSerializer } from './otlp/encode.js'
 import { type SpanRecorder, startTurn } from './turn-spans.js'
 
-export interface TracingOptions extends Omit<TracingConfig, 'batch' | 'sampler' | 'valueLengthLimit'>, Partial<Pick<TracingConfig, 'batch' | 'sampler' | 'valueLengthLimit'>> {
+/** The agent's tracing configuration (config.ts: its defaults, its checks), and two hooks. */
+export interface TracingOptions extends TracingConfig {
   /** For tests: a processor to use instead of the batch exporter. */
   processor?: SpanProcessor
   /** Where failed exports are reported (the agent's logger); the SDK's own report goes to a diag logger nobody set. */
@@ -142,8 +143,8 @@ export function createTracing(options: TracingOptions): TraceHandle {
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     scope: { name: 'agentctl-reference-agent' },
     ids: new RandomIdGenerator(),
-    sampler: samplerFor(options.sampler ?? { name: 'parentbased_always_on', ratio: 1 }),
-    valueLengthLimit: options.valueLengthLimit ?? Infinity,
+    sampler: samplerFor(options.sampler),
+    valueLengthLimit: options.valueLengthLimit,
   }
   return {
     startTurn: (headers) => startTurn(recorder, parentFrom(headers.traceparent, headers.tracestate)),

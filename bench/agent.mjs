@@ -284,14 +284,13 @@ async function main() {
           `traced ${row.traced.toFixed(0)} 2xx/s (cost ${row.tracingCost.toFixed(3)}, CPU ${fmt(row.tracedCpu, 2)} ms/chat; paired: CPU per chat ${row.pairedCpu.toFixed(3)} more, cost ${row.pairedCpuCost.toFixed(3)}); Little ${little.okRps.toFixed(0)}/${bound} = ${row.little.toFixed(3)} (baseline ${row.bareLittle.toFixed(3)}); own p99 ${fmt(row.ownP99, 1)} ms (commit ${fmt(row.commitP99, 1)}, db ${fmt(row.dbP99, 1)}; p99 over the baseline's ${fmt(row.overBaselineP99, 0)} ms); non-2xx/errors ${row.non2xx}`,
       )
     }
+    const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b)
+    const median = (key) => sorted(key)[Math.floor(rows.length / 2)]
     const spread = (key, digits, unit = '') => {
-      const v = rows.map((r) => r[key]).sort((a, b) => a - b)
-      return `${v[Math.floor(v.length / 2)].toFixed(digits)}${unit} (spread ${v[0].toFixed(digits)}-${v.at(-1).toFixed(digits)}${unit})`
+      const v = sorted(key)
+      return `${median(key).toFixed(digits)}${unit} (spread ${v[0].toFixed(digits)}-${v.at(-1).toFixed(digits)}${unit})`
     }
-    const judged = (key, target, lowerIsBetter) => {
-      const v = rows.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(rows.length / 2)]
-      return (lowerIsBetter ? v <= target : v >= target) ? 'met' : 'MISSED'
-    }
+    const judged = (key, target, lowerIsBetter) => ((lowerIsBetter ? median(key) <= target : median(key) >= target) ? 'met' : 'MISSED')
     console.log(`\nover ${rounds} round${rounds === 1 ? '' : 's'} (zero-latency runs of ${duration} s, the Little's-law and own-time runs of ${ownSeconds} s), median (spread min-max); a target is judged on the median:`)
     console.log(`  reference/seed-000 chats/s (wrk -t1 -c20, 2xx only): ${spread('ratio', 2)}   target >= 10: ${judged('ratio', 10)}`)
     console.log(`  reference ${spread('ref', 0, '/s')}, seed-000 ${spread('seed', 0, '/s')}; CPU per chat: reference ${spread('refCpu', 2, ' ms')}, seed ${spread('seedCpu', 2, ' ms')}`)

@@ -12,6 +12,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { encodeSpans, traceSerializer } from '../../agent/otlp/encode.js'
 import { createTracing } from '../../agent/tracing.js'
+import { loadAgentConfig } from '../../agent/config.js'
 import { decodeSpans } from '../support/otlp.js'
 
 function recorder(service = 'encoder-test') {
@@ -27,7 +28,7 @@ const ourBytes = (spans: ReadableSpan[]) => Buffer.from(traceSerializer.serializ
 describe('OTLP/protobuf span encoder', () => {
   it("encodes the agent's turn tree exactly as the SDK does", () => {
     const { exporter, processor } = recorder()
-    const tracing = createTracing({ url: 'http://127.0.0.1:1/v1/traces', serviceName: 'agent', protocol: 'http/protobuf', processor })
+    const tracing = createTracing({ ...loadAgentConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_SERVICE_NAME: 'agent' }).tracing!, processor })
     const turn = tracing.startTurn({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'vendor=abc' })
     const first = turn.llmAttempt('gpt-4o-mini', 0)
     first.failed(Object.assign(new Error('upstream 503'), { kind: 'server' }), 'server', 503)

@@ -11,6 +11,7 @@ import { Writable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../agent/telemetry.js'
+import { loadAgentConfig } from '../../agent/config.js'
 import { createTracing, exportFailure, parentFrom } from '../../agent/tracing.js'
 import { trace } from '@opentelemetry/api'
 import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
@@ -274,8 +275,8 @@ describe('a collector that refuses the spans', () => {
     // The agent's own logger, wired as agent/index.ts wires it.
     let output = ''
     const logger = createLogger('warn', new Writable({ write: (chunk, _encoding, done) => done(null, (output += chunk)) }))
-    const batch = { scheduledDelayMillis: 10, maxExportBatchSize: 512, maxQueueSize: 2048, exportTimeoutMillis: 5000 }
-    const tracing = createTracing({ url, serviceName: 'refused', protocol: 'http/protobuf', batch, warn: (message, fields) => logger.warn(fields, message) })
+    const config = loadAgentConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url, OTEL_SERVICE_NAME: 'refused', OTEL_BSP_SCHEDULE_DELAY: '10', OTEL_BSP_EXPORT_TIMEOUT: '5000' }).tracing!
+    const tracing = createTracing({ ...config, warn: (message, fields) => logger.warn(fields, message) })
     try {
       for (let turn = 0; turn < 2; turn++) {
         tracing.startTurn({}).end(200, {})
