@@ -18,8 +18,9 @@
  * spans, db.* for PostgreSQL, http.* for the server span), version 1.45 of the package.
  *
  * The spans are recorded by turn-spans.ts, not by the SDK's Tracer (it says why); this module puts
- * together what they go through, all of it the SDK's: the batch span processor (OTEL_BSP_*), the
- * OTLP/HTTP export (with otlp/encode.ts's protobuf encoding), the sampler the environment names.
+ * together what they go through: the SDK's OTLP/HTTP export and the sampler the environment names;
+ * a batch processor with the SDK's OTEL_BSP_* behaviour that encodes each span to OTLP/protobuf as
+ * it ends (otlp/batch-processor.ts; for http/json, the SDK's BatchSpanProcessor and serializer).
  * The parent is passed explicitly, not through a global context manager: nothing is registered
  * globally, so embedding the agent in an instrumented process changes neither its tracing nor the
  * host's.
@@ -28,15 +29,15 @@ import { type Context, createTraceState, ROOT_CONTEXT, trace, TraceFlags } from 
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base'
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http'
-import { TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer'
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
-import { resourceFromAttributes } from '@opentelemetry/resources'
-import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, RandomIdGenerator, type ReadableSpan, type Sampler, type SpanExporter, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base'
+import { type IExportTraceServiceResponse, type ISerializer, ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer'
+import { type ExportResult, ExportResultCode, type InstrumentationScope } from '@opentelemetry/core'
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources'
+import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, RandomIdGenerator, type ReadableSpan, type Sampler, type SpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base'
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions'
 import { parseTraceHeader } from '../src/contracts/trace-context.js'
 import type { TracingConfig } from './config.js'
 import type { TraceHandle } from './tracing-types.js'
-import { traceSerializer } from './otlp/encode.js'
+import { type BatchExporter, type EncodedBatch, EncodingBatchProcessor } from './otlp/batch-processor.js'
 import { type SpanRecorder, startTurn } from './turn-spans.js'
 
 /** The agent's tracing configuration (config.ts: its defaults, its checks), and two hooks. */
@@ -51,30 +52,38 @@ export interface TracingOptions extends TracingConfig {
 const EXPORT_WARNING_INTERVAL_MS = 60_000
 
 /**
- * The exporter, reporting its failures: without this, spans sent to a wrong URL, a gRPC port or a
- * collector that refuses them are dropped without a word (the SDK reports to `diag`, and the agent
- * registers nothing global: see above).
+ * Counts spans lost and warns about them at most once a minute: without this, spans sent to a
+ * wrong URL, a gRPC port or a collector that refuses them, or dropped on a full queue, are lost
+ * without a word (the SDK reports to `diag`, and the agent registers nothing global: see above).
  */
-function reportingFailures(exporter: SpanExporter, url: string, warn: NonNullable<TracingOptions['warn']>): SpanExporter {
+function lossReporter(url: string, warn: NonNullable<TracingOptions['warn']>) {
   let dropped = 0
   let warnedAt = -Infinity
+  return (count: number, message: (dropped: number) => string) => {
+    dropped += count
+    if (Date.now() - warnedAt < EXPORT_WARNING_INTERVAL_MS) return
+    warn(message(dropped), { otlp: url, dropped })
+    warnedAt = Date.now()
+    dropped = 0
+  }
+}
+
+/** The exporter, its failed exports reported as lost spans. */
+function reportingFailures<T extends { length: number }>(exporter: Exporter<T>, report: ReturnType<typeof lossReporter>, url: string): Exporter<T> {
   return {
-    export(spans: ReadableSpan[], done: (result: ExportResult) => void) {
-      exporter.export(spans, (result) => {
-        if (result.code !== ExportResultCode.SUCCESS) {
-          dropped += spans.length
-          if (Date.now() - warnedAt >= EXPORT_WARNING_INTERVAL_MS) {
-            warn(exportFailure(url, result.error, dropped), { otlp: url, dropped })
-            warnedAt = Date.now()
-            dropped = 0
-          }
-        }
+    export(items, done) {
+      exporter.export(items, (result) => {
+        if (result.code !== ExportResultCode.SUCCESS) report(items.length, (dropped) => exportFailure(url, result.error, dropped))
         done(result)
       })
     },
     shutdown: () => exporter.shutdown(),
-    forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve(),
   }
+}
+
+interface Exporter<T> {
+  export(items: T, done: (result: ExportResult) => void): void
+  shutdown(): Promise<void>
 }
 
 /**
@@ -85,8 +94,10 @@ export function exportFailure(url: string, error: (Error & { code?: unknown }) |
   // The exporter's HTTP errors carry the status in `code` and only its text in the message.
   const reason = `${typeof error?.code === 'number' ? `HTTP ${error.code} ` : ''}${error?.message || 'no reason given'}`
   const grpcPort = new URL(url).port === '4317' ? '; port 4317 is OTLP/gRPC, and the agent speaks OTLP/HTTP: point it at the collector\'s OTLP/HTTP port, usually 4318' : ''
-  return `OTLP trace export to ${url} failed (${dropped} span${dropped === 1 ? '' : 's'} dropped): ${reason}${grpcPort}`
+  return `OTLP trace export to ${url} failed (${spanCount(dropped)} dropped): ${reason}${grpcPort}`
 }
+
+const spanCount = (n: number) => `${n} span${n === 1 ? '' : 's'}`
 
 /** The caller's W3C trace context, or the root context when it sent none (or a malformed one). */
 export function parentFrom(traceparent: unknown, tracestate: unknown): Context {
@@ -102,20 +113,43 @@ export function parentFrom(traceparent: unknown, tracestate: unknown): Context {
   })
 }
 
-function exporterFor(options: TracingOptions): SpanExporter {
-  const exporter = options.protocol === 'http/json' ? new OTLPJsonTraceExporter({ url: options.url }) : protobufExporter(options.url)
-  return options.warn ? reportingFailures(exporter, options.url, options.warn) : exporter
+/**
+ * The batch processor and exporter for the configured protocol: for http/protobuf (the default),
+ * ours, which encodes each span as it ends (otlp/batch-processor.ts says why); for http/json, the
+ * SDK's BatchSpanProcessor and JSON exporter. Both take the same OTEL_BSP_* settings.
+ */
+function batchProcessor(options: TracingOptions, resource: Resource, scope: InstrumentationScope): SpanProcessor {
+  // Failed exports and spans dropped before export are counted and reported apart: each warning's count is of its own cause.
+  const failures = options.warn && lossReporter(options.url, options.warn)
+  const drops = options.warn && lossReporter(options.url, options.warn)
+  if (options.protocol === 'http/json') {
+    const json = new OTLPJsonTraceExporter({ url: options.url })
+    return new BatchSpanProcessor(failures ? reportingFailures<ReadableSpan[]>(json, failures, options.url) : json, options.batch)
+  }
+  const exporter = protobufExporter(options.url)
+  return new EncodingBatchProcessor({
+    ...options.batch,
+    exporter: failures ? reportingFailures(exporter, failures, options.url) : exporter,
+    resource,
+    scope,
+    onDrop: drops && ((count, reason) => drops(count, (dropped) => `OTLP trace export to ${options.url}: ${spanCount(dropped)} dropped before export (${reason})`)),
+  })
 }
 
 /**
- * The SDK's OTLP/protobuf exporter (@opentelemetry/exporter-trace-otlp-proto) with its serializer
- * swapped for otlp/encode.ts's, which writes the same bytes for a fraction of the CPU: built as
- * that package builds it (its OTLPTraceExporter is these four lines), so the HTTP export, its
- * retries and the OTEL_EXPORTER_OTLP_* settings are the SDK's own.
+ * The SDK's OTLP/HTTP export (@opentelemetry/otlp-exporter-base: retries, timeouts, headers, the
+ * OTEL_EXPORTER_OTLP_* settings), built as @opentelemetry/exporter-trace-otlp-proto builds its
+ * OTLPTraceExporter, with a serializer that passes on the bytes the batch processor encoded.
  */
-function protobufExporter(url: string): SpanExporter {
+function protobufExporter(url: string): BatchExporter {
   const http = convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' })
-  return new OTLPExporterBase(createOtlpHttpExportDelegate(http, traceSerializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper, undefined))
+  const serializer: ISerializer<EncodedBatch, IExportTraceServiceResponse> = {
+    serializeRequest: (batch) => batch.body,
+    deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
+  }
+  // The SDK's export metrics count a batch's spans (its helper reads a ReadableSpan array's length).
+  const spans = { name: TraceExporterMetricsHelper.name, countItems: (batch: EncodedBatch) => batch.length }
+  return new OTLPExporterBase(createOtlpHttpExportDelegate(http, serializer, 'otlp_http_span_exporter', spans, undefined))
 }
 
 /** The SDK's sampler for OTEL_TRACES_SAMPLER's value, as its BasicTracerProvider builds it. */
@@ -137,11 +171,13 @@ function samplerFor({ name, ratio }: TracingConfig['sampler']): Sampler {
 }
 
 export function createTracing(options: TracingOptions): TraceHandle {
-  const processor = options.processor ?? new BatchSpanProcessor(exporterFor(options), options.batch)
+  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName })
+  const scope: InstrumentationScope = { name: 'agentctl-reference-agent' }
+  const processor = options.processor ?? batchProcessor(options, resource, scope)
   const recorder: SpanRecorder = {
     processor,
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
-    scope: { name: 'agentctl-reference-agent' },
+    resource,
+    scope,
     ids: new RandomIdGenerator(),
     sampler: samplerFor(options.sampler),
     valueLengthLimit: options.valueLengthLimit,

@@ -18,9 +18,8 @@
  * 32-bit integer: the SDK never makes either) goes to the SDK's serializer.
  */
 import type { Attributes } from '@opentelemetry/api'
-import { ProtobufTraceSerializer, type IExportTraceServiceResponse, type ISerializer } from '@opentelemetry/otlp-transformer'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import { FIXED32, FIXED64, LEN, NotEncodable, VARINT, Writer } from './writer.js'
+import { FIXED32, FIXED64, LEN, VARINT, Writer } from './writer.js'
 
 /** SpanFlags (trace.proto): the W3C trace flags; bit 8, whether the parent is remote is known; bit 9, it is. */
 const spanFlags = (traceFlags: number, isRemote: boolean | undefined) => (traceFlags & 0xff) | 0x100 | (isRemote ? 0x200 : 0)
@@ -101,7 +100,8 @@ function span(w: Writer, s: ReadableSpan): void {
   w.end(at)
 }
 
-function scopeSpans(w: Writer, scope: Scope, spans: ReadableSpan[]): void {
+/** A ScopeSpans message; `spans` writes its span entries (field 2). */
+function scopeSpans(w: Writer, scope: Scope, spans: (w: Writer) => void): void {
   const at = w.begin(3)
   const sc = w.tag(1, LEN).begin(1)
   w.tag(1, LEN).repeatedString(scope.name)
@@ -109,59 +109,50 @@ function scopeSpans(w: Writer, scope: Scope, spans: ReadableSpan[]): void {
   attributes(w, scope.attributes, 3)
   if (scope.droppedAttributesCount) w.tag(4, VARINT).uint(scope.droppedAttributesCount)
   w.end(sc)
-  for (const s of spans) span(w.tag(2, LEN), s)
+  spans(w)
   if (scope.schemaUrl) w.tag(3, LEN).string(scope.schemaUrl)
   w.end(at)
 }
 
-function resourceSpans(w: Writer, resource: Resource, scopes: Map<Scope, ReadableSpan[]>): void {
-  const at = w.begin(3)
-  const r = w.tag(1, LEN).begin(2)
-  attributes(w, resource.attributes, 1)
-  w.tag(2, VARINT).uint(0).end(r)
-  for (const [scope, spans] of scopes) scopeSpans(w.tag(2, LEN), scope, spans)
-  if (resource.schemaUrl) w.tag(3, LEN).string(resource.schemaUrl)
-  w.end(at)
-}
-
 /**
- * One writer for every batch: its buffer grows to the largest body (up to 1 MiB; past that it
- * goes back to 64 kB after the batch) and each body leaves as a copy. In use, it is not shared:
- * an encoding that started inside another (an attribute getter that exports?) is the SDK's.
+ * The spans of one batch, each encoded when it ends (a ScopeSpans entry, field 2): the batch
+ * processor (batch-processor.ts) keeps these bytes, not the span objects. The buffer is the
+ * writer's own, outside the JS heap.
  */
-const writer = new Writer()
-let writing = false
+export class SpanBatch {
+  private readonly w = new Writer()
+  /** Spans in the batch (named as the SDK's export metrics count a batch: its length). */
+  length = 0
 
-export function encodeSpans(spans: ReadableSpan[]): Uint8Array {
-  if (writing) throw new NotEncodable()
-  // Grouped by resource, then scope, in the order first met: the SDK's order.
-  const byResource = new Map<Resource, Map<Scope, ReadableSpan[]>>()
-  for (const s of spans) {
-    let scopes = byResource.get(s.resource)
-    if (!scopes) byResource.set(s.resource, (scopes = new Map()))
-    let list = scopes.get(s.instrumentationScope)
-    if (!list) scopes.set(s.instrumentationScope, (list = []))
-    list.push(s)
-  }
-  writing = true
-  try {
-    for (const [resource, scopes] of byResource) resourceSpans(writer.tag(1, LEN), resource, scopes)
-    return writer.copy()
-  } finally {
-    writer.reset()
-    writing = false
-  }
-}
-
-/** The SDK's serializer interface, for its OTLP/HTTP export delegate (tracing.ts). */
-export const traceSerializer: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
-  serializeRequest(spans) {
+  /**
+   * Appends the span, or throws NotEncodable and leaves the batch as it was when the span holds
+   * what this encoder cannot write as the SDK would (an ID that is not hex, a count or enum that
+   * is not an unsigned 32-bit integer). The agent's recorder makes neither.
+   */
+  add(s: ReadableSpan): void {
+    const start = this.w.pos
     try {
-      return encodeSpans(spans)
+      span(this.w.tag(2, LEN), s)
     } catch (error) {
-      if (error instanceof NotEncodable) return ProtobufTraceSerializer.serializeRequest(spans)
+      this.w.rewind(start)
       throw error
     }
-  },
-  deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
+    this.length++
+  }
+
+  /** The ExportTraceServiceRequest holding the batch: one resource, one scope, its spans in order. */
+  body(resource: Resource, scope: Scope): Uint8Array {
+    const w = new Writer(this.w.pos + HEADER_ROOM)
+    const at = w.tag(1, LEN).begin(3)
+    const r = w.tag(1, LEN).begin(2)
+    attributes(w, resource.attributes, 1)
+    w.tag(2, VARINT).uint(0).end(r)
+    scopeSpans(w.tag(2, LEN), scope, (inner) => inner.raw(this.w.buf.subarray(0, this.w.pos)))
+    if (resource.schemaUrl) w.tag(3, LEN).string(resource.schemaUrl)
+    w.end(at)
+    return w.buf.subarray(0, w.pos)
+  }
 }
+
+/** Room for a body's resource and scope around its spans; the writer grows past it if needed. */
+const HEADER_ROOM = 1024

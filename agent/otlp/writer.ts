@@ -13,7 +13,7 @@ export const FIXED64 = 1
 export const LEN = 2
 export const FIXED32 = 5
 
-/** What the writer cannot encode as the SDK would (an ID that is not hex): the caller falls back. */
+/** What the writer cannot encode as the SDK would (an ID that is not hex): SpanBatch.add refuses that span. */
 export class NotEncodable extends Error {}
 
 const varintSize = (n: number) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5)
@@ -27,26 +27,17 @@ const repeated = new Map<string, Uint8Array>()
 const REPEATED_MAX = 1024
 const REPEATED_MAX_CHARS = 128
 
-/** Past this, the buffer goes back to its first size once a body is copied out: one huge attribute does not stay resident. */
+/** A writer's first buffer; it doubles as needed. */
 const FIRST_SIZE = 1 << 16
-const KEPT_SIZE = 1 << 20
 
 export class Writer {
-  buf = Buffer.allocUnsafe(FIRST_SIZE)
+  buf: Buffer
   pos = 0
   /** The bytes kept for each open length, innermost last. */
   private reserved: number[] = []
 
-  reset(): void {
-    this.pos = 0
-    this.reserved.length = 0
-  }
-
-  /** The bytes written so far, as a copy (the buffer is reused for the next body). */
-  copy(): Uint8Array {
-    const body = new Uint8Array(this.buf.subarray(0, this.pos))
-    if (this.buf.length > KEPT_SIZE) this.buf = Buffer.allocUnsafe(FIRST_SIZE)
-    return body
+  constructor(size = FIRST_SIZE) {
+    this.buf = Buffer.allocUnsafe(size)
   }
 
   private room(n: number): void {
@@ -124,6 +115,20 @@ export class Writer {
     this.buf.set(bytes, this.pos)
     this.pos += bytes.length
     return this
+  }
+
+  /** Bytes already encoded (a batch's spans), written as they are. */
+  raw(bytes: Uint8Array): this {
+    this.room(bytes.length)
+    this.buf.set(bytes, this.pos)
+    this.pos += bytes.length
+    return this
+  }
+
+  /** Forgets what was written from `pos` on (a span that could not be encoded whole). */
+  rewind(pos: number): void {
+    this.pos = pos
+    this.reserved.length = 0
   }
 
   /** A trace or span ID: hex in the SDK, bytes on the wire. */
