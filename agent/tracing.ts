@@ -48,32 +48,46 @@ export interface TracingOptions extends TracingConfig {
   warn?: (message: string, fields: { otlp: string; dropped: number }) => void
 }
 
-/** At most one warning a minute about failed exports; the spans dropped meanwhile are counted in it. */
+/** At most one warning a minute per cause of lost spans; the spans lost meanwhile are counted in the next. */
 const EXPORT_WARNING_INTERVAL_MS = 60_000
 
 /**
- * Counts spans lost and warns about them at most once a minute: without this, spans sent to a
- * wrong URL, a gRPC port or a collector that refuses them, or dropped on a full queue, are lost
- * without a word (the SDK reports to `diag`, and the agent registers nothing global: see above).
+ * Counts spans lost to one cause and warns about them at most once a minute: without this, spans
+ * sent to a wrong URL, a gRPC port or a collector that refuses them, or dropped on a full queue,
+ * are lost without a word (the SDK reports to `diag`, and the agent registers nothing global: see
+ * above). Losses inside the minute are warned about when it ends (an unref'd timer) or at
+ * shutdown, so a long outage shows its whole count, not only its first span.
  */
 function lossReporter(url: string, warn: NonNullable<TracingOptions['warn']>) {
   let dropped = 0
   let warnedAt = -Infinity
-  return (count: number, message: (dropped: number) => string) => {
-    dropped += count
-    if (Date.now() - warnedAt < EXPORT_WARNING_INTERVAL_MS) return
-    warn(message(dropped), { otlp: url, dropped })
+  let timer: NodeJS.Timeout | undefined
+  let latest: (dropped: number) => string = String
+  const flush = () => {
+    clearTimeout(timer)
+    timer = undefined
+    if (dropped === 0) return
+    warn(latest(dropped), { otlp: url, dropped })
     warnedAt = Date.now()
     dropped = 0
   }
+  const count = (spans: number, message: (dropped: number) => string) => {
+    dropped += spans
+    latest = message
+    const wait = warnedAt + EXPORT_WARNING_INTERVAL_MS - Date.now()
+    if (wait <= 0) flush()
+    else timer ??= setTimeout(flush, wait).unref()
+  }
+  return { count, flush }
 }
+type LossReporter = ReturnType<typeof lossReporter>
 
 /** The exporter, its failed exports reported as lost spans. */
-function reportingFailures<T extends { length: number }>(exporter: Exporter<T>, report: ReturnType<typeof lossReporter>, url: string): Exporter<T> {
+function reportingFailures<T extends { length: number }>(exporter: Exporter<T>, report: LossReporter, url: string): Exporter<T> {
   return {
     export(items, done) {
       exporter.export(items, (result) => {
-        if (result.code !== ExportResultCode.SUCCESS) report(items.length, (dropped) => exportFailure(url, result.error, dropped))
+        if (result.code !== ExportResultCode.SUCCESS) report.count(items.length, (dropped) => exportFailure(url, result.error, dropped))
         done(result)
       })
     },
@@ -118,21 +132,31 @@ export function parentFrom(traceparent: unknown, tracestate: unknown): Context {
  * ours, which encodes each span as it ends (otlp/batch-processor.ts says why); for http/json, the
  * SDK's BatchSpanProcessor and JSON exporter. Both take the same OTEL_BSP_* settings.
  */
-function batchProcessor(options: TracingOptions, resource: Resource, scope: InstrumentationScope): SpanProcessor {
-  // Failed exports and spans dropped before export are counted and reported apart: each warning's count is of its own cause.
-  const failures = options.warn && lossReporter(options.url, options.warn)
-  const drops = options.warn && lossReporter(options.url, options.warn)
+function batchProcessor(options: TracingOptions, resource: Resource, scope: InstrumentationScope, reporters: LossReporter[]): SpanProcessor {
+  // One reporter per cause of loss (a failed export; each reason a span is dropped before export),
+  // so each warning's count is of its own cause.
+  const reporter = () => {
+    const created = options.warn && lossReporter(options.url, options.warn)
+    if (created) reporters.push(created)
+    return created
+  }
+  const failures = reporter()
   if (options.protocol === 'http/json') {
+    // The SDK's processor: spans it drops on a full queue are said only to its diag logger.
     const json = new OTLPJsonTraceExporter({ url: options.url })
     return new BatchSpanProcessor(failures ? reportingFailures<ReadableSpan[]>(json, failures, options.url) : json, options.batch)
   }
   const exporter = protobufExporter(options.url)
+  const drops = new Map<string, LossReporter | undefined>()
   return new EncodingBatchProcessor({
     ...options.batch,
     exporter: failures ? reportingFailures(exporter, failures, options.url) : exporter,
     resource,
     scope,
-    onDrop: drops && ((count, reason) => drops(count, (dropped) => `OTLP trace export to ${options.url}: ${spanCount(dropped)} dropped before export (${reason})`)),
+    onDrop: (count, reason) => {
+      if (!drops.has(reason)) drops.set(reason, reporter())
+      drops.get(reason)?.count(count, (dropped) => `OTLP trace export to ${options.url}: ${spanCount(dropped)} dropped before export (${reason})`)
+    },
   })
 }
 
@@ -173,7 +197,8 @@ function samplerFor({ name, ratio }: TracingConfig['sampler']): Sampler {
 export function createTracing(options: TracingOptions): TraceHandle {
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName })
   const scope: InstrumentationScope = { name: 'agentctl-reference-agent' }
-  const processor = options.processor ?? batchProcessor(options, resource, scope)
+  const reporters: LossReporter[] = []
+  const processor = options.processor ?? batchProcessor(options, resource, scope, reporters)
   const recorder: SpanRecorder = {
     processor,
     resource,
@@ -184,6 +209,12 @@ export function createTracing(options: TracingOptions): TraceHandle {
   }
   return {
     startTurn: (headers) => startTurn(recorder, parentFrom(headers.traceparent, headers.tracestate)),
-    shutdown: () => processor.shutdown(),
+    // The losses counted inside the last minute are warned about too: before the last spans are
+    // sent, and after (the caller may stop waiting for the export; it cannot for these).
+    shutdown: () => {
+      const flushLosses = () => reporters.forEach((reporter) => reporter.flush())
+      flushLosses()
+      return processor.shutdown().finally(flushLosses)
+    },
   }
 }

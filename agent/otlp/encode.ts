@@ -12,10 +12,11 @@
  * IDs and strings in native code and keeps the encoded attribute keys and span names, which repeat
  * on every span: the loop's tracing cost fell from 25-31 us a turn to 16-18.
  *
- * Only the encoding is ours: tracing.ts hands this serializer to the SDK's own OTLP/HTTP export
- * (retries, timeouts, headers, OTEL_EXPORTER_OTLP_* settings). A batch holding anything this
- * cannot encode as the SDK would (an ID that is not hex, a count or enum that is not an unsigned
- * 32-bit integer: the SDK never makes either) goes to the SDK's serializer.
+ * Each span is encoded when it ends (SpanBatch, for batch-processor.ts) and the request is built
+ * around the batch's bytes at export; tracing.ts hands them to the SDK's own OTLP/HTTP export
+ * (retries, timeouts, headers, OTEL_EXPORTER_OTLP_* settings). A span holding anything this cannot
+ * encode as the SDK would (an ID that is not hex, a count or enum that is not an unsigned 32-bit
+ * integer: the SDK never makes either, nor does the agent's recorder) is refused whole.
  */
 import type { Attributes } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
@@ -120,9 +121,14 @@ function scopeSpans(w: Writer, scope: Scope, spans: (w: Writer) => void): void {
  * writer's own, outside the JS heap.
  */
 export class SpanBatch {
-  private readonly w = new Writer()
+  private readonly w: Writer
   /** Spans in the batch (named as the SDK's export metrics count a batch: its length). */
   length = 0
+
+  /** `bytes`: the first buffer's size; it doubles as spans need. */
+  constructor(bytes?: number) {
+    this.w = new Writer(bytes)
+  }
 
   /**
    * Appends the span, or throws NotEncodable and leaves the batch as it was when the span holds

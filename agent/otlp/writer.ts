@@ -55,7 +55,7 @@ export class Writer {
 
   /** An unsigned 32-bit varint (tags, lengths, counts, enums); anything else is left to the SDK, which writes it as an int64. */
   uint(n: number): this {
-    if (n >>> 0 !== n) throw new NotEncodable()
+    if (n >>> 0 !== n) throw new NotEncodable(`${n} is not an unsigned 32-bit integer`)
     this.room(5)
     let v = n >>> 0
     while (v > 0x7f) {
@@ -134,9 +134,9 @@ export class Writer {
   /** A trace or span ID: hex in the SDK, bytes on the wire. */
   id(hex: string): this {
     const length = hex.length / 2
-    if (!Number.isInteger(length)) throw new NotEncodable()
+    if (!Number.isInteger(length)) throw new NotEncodable(`ID ${JSON.stringify(hex.slice(0, 40))} is not hex`)
     this.uint(length).room(length)
-    if (this.buf.write(hex, this.pos, length, 'hex') !== length) throw new NotEncodable()
+    if (this.buf.write(hex, this.pos, length, 'hex') !== length) throw new NotEncodable(`ID ${JSON.stringify(hex.slice(0, 40))} is not hex`)
     this.pos += length
     return this
   }

@@ -137,9 +137,29 @@ describe('OTLP/protobuf batch processor', () => {
     const unsampled = { ...spans[0]!, spanContext: () => ({ ...spans[0]!.spanContext(), traceFlags: 0 }) } as ReadableSpan
     const foreign = { ...spans[0]!, resource: { ...spans[0]!.resource }, spanContext: () => spans[0]!.spanContext() } as ReadableSpan
     const notHex = { ...spans[1]!, spanContext: () => ({ ...spans[1]!.spanContext(), spanId: 'not-hex-not-hex!' }) } as ReadableSpan
-    for (const span of [unsampled, foreign, notHex, spans[2]!]) processor.onEnd(span)
+    for (const span of [notHex, unsampled, foreign, spans[2]!]) processor.onEnd(span)
     await processor.forceFlush()
-    expect(exp.batches.map((b) => b.length)).toEqual([1])
-    expect(drops).toEqual(['a span of another resource or scope', expect.stringMatching(/^a span the encoder cannot write/)])
+    expect(exp.batches.map((b) => b.length)).toEqual([1]) // no empty batch from the refused first span
+    expect(drops).toEqual([expect.stringMatching(/^a span the encoder cannot write: ID "not-hex-not-hex!" is not hex$/), 'a span of another resource or scope'])
   })
+
+  it("in the agent's tracing, every span lost is warned about: the first at once, the rest of the minute at its end or at shutdown", async () => {
+    const warnings: Array<{ message: string; dropped: number }> = []
+    const config = loadAgentConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_BSP_MAX_QUEUE_SIZE: '2', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2' }).tracing!
+    const tracing = createTracing({ ...config, warn: (message, { dropped }) => void warnings.push({ message, dropped }) })
+    for (let i = 0; i < 3; i++) {
+      const turn = tracing.startTurn({})
+      turn.llmAttempt('gpt-4o-mini', 0).succeeded({ responseModel: 'gpt-4o-mini', inputTokens: 1, outputTokens: 1, finishReason: 'stop' })
+      turn.end(200, {})
+    }
+    // 6 spans: 2 went out in the first export, 2 wait, 2 were dropped; the first drop is warned about at once.
+    const full = 'dropped before export (the queue holds OTEL_BSP_MAX_QUEUE_SIZE (2) spans)'
+    expect(warnings).toEqual([{ message: `OTLP trace export to http://127.0.0.1:1/v1/traces: 1 span ${full}`, dropped: 1 }])
+    await tracing.shutdown().catch(() => undefined)
+    const dropped = warnings.filter((w) => w.message.includes(full))
+    expect(dropped.map((w) => w.dropped)).toEqual([1, 1])
+    // Nothing listens on port 1: the 4 spans exported are lost too, and counted, whatever the exporter's retries did.
+    const failed = warnings.filter((w) => w.message.includes(' failed ('))
+    expect(failed.reduce((sum, w) => sum + w.dropped, 0)).toBe(4)
+  }, 30_000)
 })
