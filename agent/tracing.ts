@@ -52,42 +52,45 @@ export interface TracingOptions extends TracingConfig {
 const EXPORT_WARNING_INTERVAL_MS = 60_000
 
 /**
- * Counts spans lost to one cause and warns about them at most once a minute: without this, spans
- * sent to a wrong URL, a gRPC port or a collector that refuses them, or dropped on a full queue,
- * are lost without a word (the SDK reports to `diag`, and the agent registers nothing global: see
- * above). Losses inside the minute are warned about when it ends (an unref'd timer) or at
- * shutdown, so a long outage shows its whole count, not only its first span.
+ * Counts spans lost, per cause (a failed export; each reason a span is dropped before export), and
+ * warns about each cause at most once a minute: without this, spans sent to a wrong URL, a gRPC
+ * port or a collector that refuses them, or dropped on a full queue, are lost without a word (the
+ * SDK reports to `diag`, and the agent registers nothing global: see above). Losses inside the
+ * minute are warned about when it ends (an unref'd timer) or at shutdown (`flush`), so a long
+ * outage shows its whole count, not only its first span.
  */
-function lossReporter(url: string, warn: NonNullable<TracingOptions['warn']>) {
-  let dropped = 0
-  let warnedAt = -Infinity
-  let timer: NodeJS.Timeout | undefined
-  let latest: (dropped: number) => string = String
-  const flush = () => {
-    clearTimeout(timer)
-    timer = undefined
-    if (dropped === 0) return
-    warn(latest(dropped), { otlp: url, dropped })
-    warnedAt = Date.now()
-    dropped = 0
+function lossLog(url: string, warn: NonNullable<TracingOptions['warn']>) {
+  interface Cause { dropped: number; warnedAt: number; timer?: NodeJS.Timeout; message: (dropped: number) => string }
+  const causes = new Map<string, Cause>()
+  const warnOf = (cause: Cause) => {
+    clearTimeout(cause.timer)
+    cause.timer = undefined
+    if (cause.dropped === 0) return
+    warn(cause.message(cause.dropped), { otlp: url, dropped: cause.dropped })
+    cause.warnedAt = Date.now()
+    cause.dropped = 0
   }
-  const count = (spans: number, message: (dropped: number) => string) => {
-    dropped += spans
-    latest = message
-    const wait = warnedAt + EXPORT_WARNING_INTERVAL_MS - Date.now()
-    if (wait <= 0) flush()
-    else timer ??= setTimeout(flush, wait).unref()
+  return {
+    count(name: string, spans: number, message: (dropped: number) => string) {
+      let cause = causes.get(name)
+      if (!cause) causes.set(name, (cause = { dropped: 0, warnedAt: -Infinity, message }))
+      cause.dropped += spans
+      cause.message = message
+      const wait = cause.warnedAt + EXPORT_WARNING_INTERVAL_MS - Date.now()
+      if (wait <= 0) warnOf(cause)
+      else cause.timer ??= setTimeout(warnOf, wait, cause).unref()
+    },
+    flush: () => causes.forEach(warnOf),
   }
-  return { count, flush }
 }
-type LossReporter = ReturnType<typeof lossReporter>
+type LossLog = ReturnType<typeof lossLog>
 
 /** The exporter, its failed exports reported as lost spans. */
-function reportingFailures<T extends { length: number }>(exporter: Exporter<T>, report: LossReporter, url: string): Exporter<T> {
+function reportingFailures<T extends { length: number }>(exporter: Exporter<T>, losses: LossLog, url: string): Exporter<T> {
   return {
     export(items, done) {
       exporter.export(items, (result) => {
-        if (result.code !== ExportResultCode.SUCCESS) report.count(items.length, (dropped) => exportFailure(url, result.error, dropped))
+        if (result.code !== ExportResultCode.SUCCESS) losses.count('export', items.length, (dropped) => exportFailure(url, result.error, dropped))
         done(result)
       })
     },
@@ -132,31 +135,19 @@ export function parentFrom(traceparent: unknown, tracestate: unknown): Context {
  * ours, which encodes each span as it ends (otlp/batch-processor.ts says why); for http/json, the
  * SDK's BatchSpanProcessor and JSON exporter. Both take the same OTEL_BSP_* settings.
  */
-function batchProcessor(options: TracingOptions, resource: Resource, scope: InstrumentationScope, reporters: LossReporter[]): SpanProcessor {
-  // One reporter per cause of loss (a failed export; each reason a span is dropped before export),
-  // so each warning's count is of its own cause.
-  const reporter = () => {
-    const created = options.warn && lossReporter(options.url, options.warn)
-    if (created) reporters.push(created)
-    return created
-  }
-  const failures = reporter()
+function batchProcessor(options: TracingOptions, resource: Resource, scope: InstrumentationScope, losses: LossLog | undefined): SpanProcessor {
   if (options.protocol === 'http/json') {
     // The SDK's processor: spans it drops on a full queue are said only to its diag logger.
     const json = new OTLPJsonTraceExporter({ url: options.url })
-    return new BatchSpanProcessor(failures ? reportingFailures<ReadableSpan[]>(json, failures, options.url) : json, options.batch)
+    return new BatchSpanProcessor(losses ? reportingFailures<ReadableSpan[]>(json, losses, options.url) : json, options.batch)
   }
   const exporter = protobufExporter(options.url)
-  const drops = new Map<string, LossReporter | undefined>()
   return new EncodingBatchProcessor({
     ...options.batch,
-    exporter: failures ? reportingFailures(exporter, failures, options.url) : exporter,
+    exporter: losses ? reportingFailures(exporter, losses, options.url) : exporter,
     resource,
     scope,
-    onDrop: (count, reason) => {
-      if (!drops.has(reason)) drops.set(reason, reporter())
-      drops.get(reason)?.count(count, (dropped) => `OTLP trace export to ${options.url}: ${spanCount(dropped)} dropped before export (${reason})`)
-    },
+    onDrop: losses && ((count, reason) => losses.count(reason, count, (dropped) => `OTLP trace export to ${options.url}: ${spanCount(dropped)} dropped before export (${reason})`)),
   })
 }
 
@@ -197,8 +188,8 @@ function samplerFor({ name, ratio }: TracingConfig['sampler']): Sampler {
 export function createTracing(options: TracingOptions): TraceHandle {
   const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName })
   const scope: InstrumentationScope = { name: 'agentctl-reference-agent' }
-  const reporters: LossReporter[] = []
-  const processor = options.processor ?? batchProcessor(options, resource, scope, reporters)
+  const losses = options.warn && lossLog(options.url, options.warn)
+  const processor = options.processor ?? batchProcessor(options, resource, scope, losses)
   const recorder: SpanRecorder = {
     processor,
     resource,
@@ -212,9 +203,8 @@ export function createTracing(options: TracingOptions): TraceHandle {
     // The losses counted inside the last minute are warned about too: before the last spans are
     // sent, and after (the caller may stop waiting for the export; it cannot for these).
     shutdown: () => {
-      const flushLosses = () => reporters.forEach((reporter) => reporter.flush())
-      flushLosses()
-      return processor.shutdown().finally(flushLosses)
+      losses?.flush()
+      return processor.shutdown().finally(() => losses?.flush())
     },
   }
 }

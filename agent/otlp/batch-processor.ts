@@ -53,15 +53,19 @@ export class EncodingBatchProcessor implements SpanProcessor {
   private exporting = false
   private timer: NodeJS.Timeout | undefined
   private shutdownPromise: Promise<void> | undefined
+  /** The reason a span is dropped on a full queue: made once, as under overload every span is. */
+  private readonly queueFull: string
 
-  constructor(private readonly options: EncodingBatchOptions) {}
+  constructor(private readonly options: EncodingBatchOptions) {
+    this.queueFull = `the queue holds OTEL_BSP_MAX_QUEUE_SIZE (${options.maxQueueSize}) spans`
+  }
 
   onStart(): void {}
 
   onEnd(span: ReadableSpan): void {
     if (this.shutdownPromise || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return
     const { maxQueueSize, maxExportBatchSize, resource, scope } = this.options
-    if (this.queued >= maxQueueSize) return this.options.onDrop?.(1, `the queue holds OTEL_BSP_MAX_QUEUE_SIZE (${maxQueueSize}) spans`)
+    if (this.queued >= maxQueueSize) return this.options.onDrop?.(1, this.queueFull)
     if (span.resource !== resource || span.instrumentationScope !== scope) return this.options.onDrop?.(1, 'a span of another resource or scope')
     const last = this.waiting.at(-1)
     // A batch's first buffer is sized for a batch of small spans (it grows past that), not 64 KiB

@@ -111,10 +111,7 @@ export class Writer {
   }
 
   bytes(bytes: Uint8Array): this {
-    this.uint(bytes.length).room(bytes.length)
-    this.buf.set(bytes, this.pos)
-    this.pos += bytes.length
-    return this
+    return this.uint(bytes.length).raw(bytes)
   }
 
   /** Bytes already encoded (a batch's spans), written as they are. */
@@ -164,10 +161,7 @@ export class Writer {
       repeated.set(s, encoded)
       return this
     }
-    this.room(encoded.length)
-    this.buf.set(encoded, this.pos)
-    this.pos += encoded.length
-    return this
+    return this.raw(encoded)
   }
 
   /** Opens a length-delimited field, keeping `reserve` bytes for its length; `end(at)` writes it. */
