@@ -404,7 +404,9 @@ async function runWrk(url, { threads, connections, duration }) {
       let text = ''
       child.stdout.on('data', (d) => (text += d))
       child.on('error', reject)
-      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}: ${text}`))))
+      // 'close', not 'exit': 'exit' can come before the last of wrk's stdout was read (it did,
+      // once: an empty summary from a wrk that had printed one).
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}: ${text}`))))
     })
     const m = /AGENTCTL ok=(\d+) bad=(\d+) errors=(\d+) duration_us=(\d+)/.exec(out)
     if (!m) throw new Error(`could not read wrk's summary: ${out}`)
