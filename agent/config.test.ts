@@ -37,7 +37,8 @@ describe('loadAgentConfig', () => {
     // The signal-specific variable wins, as the OpenTelemetry specification has it.
     expect(loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).tracing?.protocol).toBe('http/protobuf')
     expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 4096 is larger than OTEL_BSP_MAX_QUEUE_SIZE \(2048\)/)
-    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 'abc' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: expected a whole number of at least 1/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 'abc' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: expected a whole number of at least 1, got "abc"$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_SCHEDULE_DELAY: '0' })).toThrow(/OTEL_BSP_SCHEDULE_DELAY: expected a whole number of at least 1, got 0$/)
     // Without a scheme, `localhost:4317` would parse as a URL of scheme "localhost:" and fail only at export.
     expect(() => loadAgentConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4317' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: expected an http:\/\/ or https:\/\/ URL, the collector's OTLP\/HTTP endpoint \(e\.g\. http:\/\/localhost:4318\), got "localhost:4317"/)
     expect(() => loadAgentConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/v1/traces' })).toThrow(/OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: expected an http/)
@@ -84,7 +85,7 @@ describe('loadAgentConfig', () => {
     expect(() => loadAgentConfig({ ...database, DB_POOL_MIN: '12' })).toThrow(/^invalid agent configuration: DB_POOL_MIN: 12 is larger than DB_POOL_MAX \(10\).*lower DB_POOL_MIN or raise DB_POOL_MAX/)
     // Embedded PGlite (no DATABASE_URL) opens no pool: nothing to refuse.
     expect(loadAgentConfig({ DB_POOL_MIN: '12' }).dbPoolMin).toBe(10)
-    expect(() => loadAgentConfig({ DB_POOL_MIN: 'two' })).toThrow(/DB_POOL_MIN: expected a whole number from 0 to 500$/)
+    expect(() => loadAgentConfig({ DB_POOL_MIN: 'two' })).toThrow(/DB_POOL_MIN: expected a whole number from 0 to 500, got "two"$/)
     expect(() => loadAgentConfig({ DB_POOL_MIN: '-1' })).toThrow(/DB_POOL_MIN: expected a whole number from 0 to 500, got -1$/) // not zod's "Too small: expected number to be >=0"
     expect(() => loadAgentConfig({ PORT: '70000' })).toThrow(/PORT: expected a whole number from 0 to 65535, got 70000$/)
   })

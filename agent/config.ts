@@ -12,10 +12,11 @@ import { parseAllowlist } from './tools/http-allowlist.js'
  * One wording for every way a value misses (zod's own reads "Too small: expected number to be
  * >=0"); the value is quoted when it is a number (a word reaches here as NaN, after coercion).
  */
+const WHOLE_NUMBER = 'expected a whole number'
 const wholeNumber = (min: number, max: number) => {
   const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : ''
   return z.coerce
-    .number({ error: (issue) => (['invalid_type', 'too_small', 'too_big'].includes(issue.code ?? '') ? `expected a whole number${range}${Number.isFinite(issue.input) ? `, got ${issue.input}` : ''}` : undefined) })
+    .number({ error: (issue) => (['invalid_type', 'too_small', 'too_big'].includes(issue.code ?? '') ? `${WHOLE_NUMBER}${range}${Number.isFinite(issue.input) ? `, got ${issue.input}` : ''}` : undefined) })
     .int()
     .min(min)
     .max(max)
@@ -212,7 +213,13 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''))
   const parsed = EnvSchema.safeParse(defined)
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.')
+      // A word reaches wholeNumber's message as NaN, without its text: it is added here, as the
+      // numbers are ("got 0"). Only for number variables: another variable's text may be a secret.
+      const word = issue.message.startsWith(WHOLE_NUMBER) && !issue.message.includes(', got ') ? defined[name] : undefined
+      return `${name}: ${issue.message}${word === undefined ? '' : `, got ${JSON.stringify(word.slice(0, 40))}`}`
+    })
     throw invalid(problems.join('; '))
   }
   const e = parsed.data

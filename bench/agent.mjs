@@ -16,7 +16,9 @@
 //      its unfinished cycle at once. In 5 s (10 cycles) that alone capped the baseline at
 //      9/10 cycles = 0.898 of the bound; in 20 s it is at most 1/40.
 //   c. 250 ms mock, 50 connections (our generator), 40 chat cycles (20 s): the agent's own time
-//      p99 from Server-Timing, its commit stage's and PostgreSQL statement's p99, and the
+//      p99 from Server-Timing, its commit stage's and PostgreSQL statement's p99, the p99 of an
+//      independent client's one-row durable commit during the same run (bench/commit-probe.mjs:
+//      the machine's floor for an agent that stores each turn before answering), and the
 //      client-side p99 over the baseline server's under the same loop.
 // Then the median and the spread (min-max) of each figure over the rounds. With --detail, the
 // older sections below run as well (autocannon and our own closed loop, with a baseline server).
@@ -197,6 +199,8 @@ async function main() {
     agents.push(traced)
     const bare = await startChild(['--serve-bare', mock.url])
     children.push(bare.child)
+    const commitProbe = await startCommitProbe(url.toString())
+    children.push(commitProbe)
     const seed = await startSeed({ llmUrl: mock.url, databaseUrl: url, redisUrl: REDIS_URL, redisPrefix: `bench:${schema}:seed:` })
     children.push(seed.child)
     console.log(`reference agent ${agent.url} (pid ${agent.pid}), traced ${traced.url}, seed-000 ${seed.url} (pid ${seed.pid}), mock ${mock.url}`)
@@ -253,7 +257,9 @@ async function main() {
       const littleRun = { threads: 2, connections: 200, duration: Math.max(duration, (LITTLE_CYCLES * cycleMs) / 1000) }
       const little = await runWrk(agent.url, littleRun)
       const bareLittle = await runWrk(bare.url, littleRun)
+      commitProbe.send('start')
       const own = await closedLoop(agent.url, { connections: 50, duration: ownSeconds, rampMs: cycleMs })
+      const floor = await stopCommitProbe(commitProbe)
       // The same closed loop against the baseline server: what the mock, the generator and the
       // machine add to a chat's latency with no agent work; agent p99 - baseline p99 is the
       // agent's share as a client sees it (issue 19's second measure, beside Server-Timing's).
@@ -281,13 +287,15 @@ async function main() {
         // append) and its PostgreSQL statement alone, each at its own p99.
         commitP99: own.own?.commitP99 ?? NaN,
         dbP99: own.own?.dbP99 ?? NaN,
+        // The machine's floor: an independent client's one-row durable commit, same run and time.
+        floorP99: floor.p99,
         overBaselineP99: own.p99 - bareOwn.p99,
         non2xx: [refPair, seedRun, tracedRun, little, pairedPlain, pairedTraced].reduce((sum, r) => sum + r.bad + r.errors, 0),
       }
       rows.push(row)
       console.log(
         `round ${round}: reference ${row.ref.toFixed(0)} 2xx/s (CPU ${fmt(row.refCpu, 2)} ms/chat), seed-000 ${row.seed.toFixed(0)} 2xx/s (CPU ${fmt(row.seedCpu, 2)} ms/chat), ratio ${row.ratio.toFixed(2)}; ` +
-          `traced ${row.traced.toFixed(0)} 2xx/s (cost ${row.tracingCost.toFixed(3)}, CPU ${fmt(row.tracedCpu, 2)} ms/chat; paired: CPU per chat ${row.pairedCpu.toFixed(3)} more, cost ${row.pairedCpuCost.toFixed(3)}); Little ${little.okRps.toFixed(0)}/${bound} = ${row.little.toFixed(3)} (baseline ${row.bareLittle.toFixed(3)}); own p99 ${fmt(row.ownP99, 1)} ms (commit ${fmt(row.commitP99, 1)}, db ${fmt(row.dbP99, 1)}; p99 over the baseline's ${fmt(row.overBaselineP99, 0)} ms); non-2xx/errors ${row.non2xx}`,
+          `traced ${row.traced.toFixed(0)} 2xx/s (cost ${row.tracingCost.toFixed(3)}, CPU ${fmt(row.tracedCpu, 2)} ms/chat; paired: CPU per chat ${row.pairedCpu.toFixed(3)} more, cost ${row.pairedCpuCost.toFixed(3)}); Little ${little.okRps.toFixed(0)}/${bound} = ${row.little.toFixed(3)} (baseline ${row.bareLittle.toFixed(3)}); own p99 ${fmt(row.ownP99, 1)} ms (commit ${fmt(row.commitP99, 1)}, db ${fmt(row.dbP99, 1)}; an independent one-row commit ${fmt(row.floorP99, 1)}; p99 over the baseline's ${fmt(row.overBaselineP99, 0)} ms); non-2xx/errors ${row.non2xx}`,
       )
     }
     const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b)
@@ -305,6 +313,7 @@ async function main() {
     console.log(`    the baseline server (only the two mock calls) under the same wrk: ${spread('bareLittle', 3)}`)
     console.log(`  agent's own time p99 at 50 connections (Server-Timing total - llm): ${spread('ownP99', 1, ' ms')}   target <= 10 ms: ${judged('ownP99', 10, true)}`)
     console.log(`    of which at their own p99: commit (PostgreSQL statement + cache append) ${spread('commitP99', 1, ' ms')}, the PostgreSQL statement ${spread('dbP99', 1, ' ms')}`)
+    console.log(`    the machine's floor, measured during the same runs: an independent client's one-row durable commit every 20 ms, p99 ${spread('floorP99', 1, ' ms')} (an agent that stores the turn before answering waits for at least one commit a chat)`)
     console.log(`    client-side p99 over the baseline server's (2 mock calls, no agent work), same 50 connections: ${spread('overBaselineP99', 0, ' ms')}`)
     console.log(`  tracing on (OTLP export to a loopback sink), the two agents under wrk at the same time: CPU per chat ${spread('pairedCpu', 3)} more, a CPU-bound agent's throughput cost ${spread('pairedCpuCost', 3)} (fractions; the judged figure, target <= 0.10: ${judged('pairedCpuCost', 0.1, true)}); from the two agents' rates instead: cost ${spread('pairedCost', 3)}`)
     console.log(`    for comparison, from plain/traced pairs run one after the other (noisier: not judged): throughput cost ${spread('tracingCost', 3)}, CPU per chat ${spread('tracingCpu', 3)}`)
@@ -444,6 +453,22 @@ end
 
 function startMock() {
   return startChild(['--serve-mock'])
+}
+
+/** bench/commit-probe.mjs, connected to the bench's schema; resolves once it is ready. */
+function startCommitProbe(databaseUrl) {
+  const child = fork(new URL('./commit-probe.mjs', import.meta.url), [databaseUrl], { stdio: 'inherit' })
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child))
+    child.once('exit', (code) => reject(new Error(`bench/commit-probe.mjs exited with ${code}`)))
+  })
+}
+
+function stopCommitProbe(child) {
+  return new Promise((resolve) => {
+    child.once('message', resolve)
+    child.send('stop')
+  })
 }
 
 function startChild(args) {
