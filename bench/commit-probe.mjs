@@ -1,9 +1,11 @@
 // The machine's floor for the own-time target: forked by bench/agent.mjs, this process makes one
 // durable one-row commit (autocommit INSERT, synchronous_commit as the server has it) every
-// INTERVAL_MS on its own PostgreSQL connection while the agent is under the own-time load, and
-// reports their p50/p99. An agent that stores a turn before answering waits for at least one such
-// commit per chat, so its own-time p99 cannot go below this one's on the same machine at the same
-// time. 50 commits a second: few beside the agent's, so the probe barely loads what it measures.
+// INTERVAL_MS on its own PostgreSQL connection, and reports their p50/p99. bench/agent.mjs runs it
+// during the baseline server's own-time run: the same generator, mock and machine, with
+// PostgreSQL serving only the probe (run beside the agent, its 50 commits a second would double
+// the agent's ~50 statements a second and slow the figure being judged). An agent that stores a
+// turn before answering waits for at least one such commit per chat, so its own-time p99 cannot
+// be expected below this one's on that machine.
 //
 // Protocol (IPC): sends {ready: true} once connected; 'start' begins a measurement, 'stop' ends it
 // and sends back {p50, p99, commits}.
