@@ -7,6 +7,8 @@ export interface TraceHandle {
   startTurn(headers: { traceparent?: unknown; tracestate?: unknown }): TurnTrace
   /** Flushes the spans still buffered, then stops exporting. */
   shutdown(): Promise<void>
+  /** Spans not yet known to be exported (waiting or in an export still out); undefined when the processor does not say (http/json). */
+  unsent(): number | undefined
 }
 
 export interface TurnTrace {

@@ -206,5 +206,7 @@ export function createTracing(options: TracingOptions): TraceHandle {
       losses?.flush()
       return processor.shutdown().finally(() => losses?.flush())
     },
+    // The SDK's processor (http/json) does not say how many spans it still holds.
+    unsent: () => (processor instanceof EncodingBatchProcessor ? processor.unsent : undefined),
   }
 }

@@ -50,6 +50,8 @@ export class EncodingBatchProcessor implements SpanProcessor {
   /** Batches waiting, oldest first; the last one fills. */
   private readonly waiting: SpanBatch[] = []
   private queued = 0
+  /** Spans in exports that have not settled yet. */
+  private exported = 0
   private exporting = false
   private timer: NodeJS.Timeout | undefined
   private shutdownPromise: Promise<void> | undefined
@@ -61,6 +63,11 @@ export class EncodingBatchProcessor implements SpanProcessor {
   }
 
   onStart(): void {}
+
+  /** Spans taken and not yet known to be exported: waiting, or in an export still out. */
+  get unsent(): number {
+    return this.queued + this.exported
+  }
 
   onEnd(span: ReadableSpan): void {
     if (this.shutdownPromise || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return
@@ -126,12 +133,14 @@ export class EncodingBatchProcessor implements SpanProcessor {
     const batch = this.waiting.shift()
     if (!batch) return Promise.resolve()
     this.queued -= batch.length
+    this.exported += batch.length
     const body = batch.body(this.options.resource, this.options.scope)
     return new Promise((resolve, reject) => {
       // Past it, the next batch may start; the export itself goes on under its own timeout.
       const timeout = setTimeout(() => reject(new Error('Timeout')), this.options.exportTimeoutMillis)
       this.options.exporter.export({ body, length: batch.length }, (result) => {
         clearTimeout(timeout)
+        this.exported -= batch.length
         if (result.code === ExportResultCode.SUCCESS) resolve()
         else reject(result.error ?? new Error('span export failed'))
       })

@@ -94,6 +94,7 @@ describe('OTLP/protobuf batch processor', () => {
     for (const span of spans) processor.onEnd(span)
     // 2 out in the first export, 6 waiting, 2 dropped.
     expect(exp.batches.map((b) => b.length)).toEqual([2])
+    expect(processor.unsent).toBe(8) // what shutdown would still wait for
     expect(drops).toEqual(['1 the queue holds OTEL_BSP_MAX_QUEUE_SIZE (6) spans', '1 the queue holds OTEL_BSP_MAX_QUEUE_SIZE (6) spans'])
     exp.pending.shift()!({ code: ExportResultCode.SUCCESS })
     await tick()
@@ -105,6 +106,7 @@ describe('OTLP/protobuf batch processor', () => {
       await tick()
     }
     expect(exp.batches.map((b) => b.length)).toEqual([2, 2, 2, 2])
+    expect(processor.unsent).toBe(0)
   })
 
   it('stops waiting for a silent export after the export timeout, and sends the next batch', async () => {

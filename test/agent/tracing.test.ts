@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../agent/telemetry.js'
 import { loadAgentConfig } from '../../agent/config.js'
 import { createTracing, exportFailure, parentFrom } from '../../agent/tracing.js'
+import { flushSpans } from '../../agent/index.js'
 import { trace } from '@opentelemetry/api'
 import { createTestSchema, startTestAgent, type TestAgent } from './support.js'
 import { parseExposition, select } from '../../src/metrics/exposition.js'
@@ -235,6 +236,34 @@ describe('a collector that never answers', () => {
       hung.closeAllConnections()
       await new Promise((resolve) => hung.close(resolve))
       await own.drop()
+    }
+  }, 20_000)
+
+  it('says how many spans it gave up on (http/protobuf; the SDK processor behind http/json does not say)', async () => {
+    const hung = createServer(() => undefined)
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve))
+    try {
+      for (const [protocol, expected] of [['http/protobuf', 'the last 5 spans'], ['http/json', 'the last spans']] as const) {
+        let output = ''
+        const logger = createLogger('warn', new Writable({ write: (chunk, _encoding, done) => done(null, (output += chunk)) }))
+        const env = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '2' }
+        const tracing = createTracing({ ...loadAgentConfig(env).tracing!, warn: () => undefined })
+        const turn = tracing.startTurn({})
+        turn.llmAttempt('gpt-4o-mini', 0).succeeded({ responseModel: 'gpt-4o-mini', inputTokens: 1, outputTokens: 1, finishReason: 'tool_calls' })
+        turn.tool('calculator', 'call_1')('success')
+        turn.llmAttempt('gpt-4o-mini', 0).succeeded({ responseModel: 'gpt-4o-mini', inputTokens: 1, outputTokens: 1, finishReason: 'stop' })
+        turn.commit()()
+        turn.end(200, {}) // 5 spans: a batch of 2 is out to the hung collector, 3 wait
+        if (protocol === 'http/protobuf') expect(tracing.unsent()).toBe(5)
+        else expect(tracing.unsent()).toBeUndefined()
+        await flushSpans(tracing, logger)
+        const warning = JSON.parse(output.trim().split('\n').at(-1)!)
+        expect(warning.msg).toBe(`the OTLP collector did not take ${expected} in time; they are dropped`)
+        expect(warning.spans).toBe(protocol === 'http/protobuf' ? 5 : undefined)
+      }
+    } finally {
+      hung.closeAllConnections()
+      await new Promise((resolve) => hung.close(resolve))
     }
   }, 20_000)
 
