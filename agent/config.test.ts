@@ -21,6 +21,32 @@ describe('loadAgentConfig', () => {
     }
   })
 
+  it('refuses an AGENT_API_KEYS that would start another agent than the one asked for, without quoting a key', () => {
+    const refused = (value: string) => {
+      try {
+        loadAgentConfig({ AGENT_API_KEYS: value })
+      } catch (error) {
+        expect(error).toBeInstanceOf(AgentConfigError)
+        return (error as Error).message
+      }
+      throw new Error(`AGENT_API_KEYS=${value} was accepted`)
+    }
+    // ',' parsed to no key: auth off, yet bound to every interface as for keys, with no warning.
+    expect(refused(',')).toMatch(/^invalid agent configuration: AGENT_API_KEYS: names no key: give key:role entries, or unset it/)
+    expect(refused(' , ')).toMatch(/AGENT_API_KEYS: names no key/)
+    // A misspelled role made a key that may call no tool.
+    const role = refused('sk-live-1:admin,sk-live-2:admn')
+    expect(role).toMatch(/AGENT_API_KEYS: entry 2: what follows its last ':' is not a role \(admin, user, readonly\); a key that holds ':' itself needs its role written after it \(key:user\)$/)
+    // Space-separated: one key of both, which no caller can present.
+    const spaced = refused('sk-live-1:admin sk-live-2:user')
+    expect(spaced).toMatch(/AGENT_API_KEYS: entry 1 holds whitespace: separate keys with commas/)
+    expect(refused(':admin')).toMatch(/AGENT_API_KEYS: entry 1 has no key before its ':'$/)
+    expect(refused('sk-live-1:')).toMatch(/AGENT_API_KEYS: entry 1 ends in ':' with no role after it \(one of admin, user, readonly\)$/)
+    for (const message of [role, spaced]) expect(message).not.toMatch(/sk-live|admn/)
+    // What the grammar always allowed still loads: no role (user), colons inside a key, a trailing comma.
+    expect(loadAgentConfig({ AGENT_API_KEYS: 'alpha-key-123:admin, beta-key-456 ,gamma:key:789:readonly,key:with:789,' }).openAccess).toBe(false)
+  })
+
   it('parses lists, removes duplicate models, accepts `none`', () => {
     expect(loadAgentConfig({ LLM_MODEL: 'a', LLM_FALLBACK_MODELS: 'b, a ,c' }).llm.models).toEqual(['a', 'b', 'c'])
     expect(loadAgentConfig({ LLM_FALLBACK_MODELS: 'none' }).llm.models).toEqual(['gpt-4o-mini'])
@@ -36,9 +62,13 @@ describe('loadAgentConfig', () => {
     expect(loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing?.protocol).toBe('http/json')
     // The signal-specific variable wins, as the OpenTelemetry specification has it.
     expect(loadAgentConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).tracing?.protocol).toBe('http/protobuf')
-    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 4096 is larger than OTEL_BSP_MAX_QUEUE_SIZE \(2048\)/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 4096 is larger than the default OTEL_BSP_MAX_QUEUE_SIZE \(2048\)/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '64', OTEL_BSP_MAX_QUEUE_SIZE: '32' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 64 is larger than OTEL_BSP_MAX_QUEUE_SIZE \(32\); a batch/)
     expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_MAX_EXPORT_BATCH_SIZE: 'abc' })).toThrow(/OTEL_BSP_MAX_EXPORT_BATCH_SIZE: expected a whole number of at least 1, got "abc"$/)
-    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_SCHEDULE_DELAY: '0' })).toThrow(/OTEL_BSP_SCHEDULE_DELAY: expected a whole number of at least 1, got 0$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_SCHEDULE_DELAY: '0' })).toThrow(/OTEL_BSP_SCHEDULE_DELAY: expected a whole number of at least 1, got "0"$/)
+    expect(() => loadAgentConfig({ ...endpoint, OTEL_BSP_EXPORT_TIMEOUT: '1.5' })).toThrow(/OTEL_BSP_EXPORT_TIMEOUT: expected a whole number of at least 1, got "1.5"$/)
+    // Tracing off: the platform's OTEL_BSP_* are none of the agent's business, as the sampler's are not.
+    expect(loadAgentConfig({ OTEL_BSP_SCHEDULE_DELAY: 'abc', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096' }).tracing).toBeUndefined()
     // Without a scheme, `localhost:4317` would parse as a URL of scheme "localhost:" and fail only at export.
     expect(() => loadAgentConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4317' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: expected an http:\/\/ or https:\/\/ URL, the collector's OTLP\/HTTP endpoint \(e\.g\. http:\/\/localhost:4318\), got "localhost:4317"/)
     expect(() => loadAgentConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/v1/traces' })).toThrow(/OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: expected an http/)

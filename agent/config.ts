@@ -6,7 +6,9 @@
 import { z } from 'zod'
 import { AgentctlError } from '../src/exit-codes.js'
 import { isLoopbackAddress } from '../src/load/safety.js'
+import { apiKeysProblem } from './guard/auth.js'
 import { parseAllowlist } from './tools/http-allowlist.js'
+import { DEFAULT_PERMISSIONS } from './tools/permissions.js'
 
 /**
  * One wording for every way a value misses (zod's own reads "Too small: expected number to be
@@ -66,7 +68,11 @@ const EnvSchema = z.object({
    * connection and the commit statement's parse (9-25 ms each on the loaded bench machine).
    */
   DB_POOL_MIN: wholeNumber(0, 500).optional(),
-  AGENT_API_KEYS: optional,
+  /** Grammar in guard/auth.ts; a value that would start an agent other than the one asked for is refused. */
+  AGENT_API_KEYS: optional.superRefine((value, ctx) => {
+    const problem = value === undefined ? undefined : apiKeysProblem(value, Object.keys(DEFAULT_PERMISSIONS))
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  }),
   /** Serve without API keys on a non-loopback HOST (a network you trust); refused otherwise. */
   AGENT_ALLOW_UNAUTHENTICATED: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   AGENT_DATA_DIR: z.string().default('.agentctl/agent-data'),
@@ -107,16 +113,16 @@ const EnvSchema = z.object({
   /** The OTLP/HTTP encoding; the specification's default is protobuf (grpc is not offered). */
   OTEL_EXPORTER_OTLP_PROTOCOL: OTLP_PROTOCOL.optional(),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: OTLP_PROTOCOL.optional(),
-  /** The batch span processor (the specification's names): spans wait at most this long, or for a full batch. */
-  OTEL_BSP_SCHEDULE_DELAY: int(5000, 1),
-  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: int(512, 1),
-  OTEL_BSP_MAX_QUEUE_SIZE: int(2048, 1),
-  OTEL_BSP_EXPORT_TIMEOUT: int(30_000, 1),
   /**
-   * The sampler, its argument and the attribute value length limits (the span one, else the
-   * general one), checked only when tracing is on (tracesUrl): platforms set them for every pod,
-   * and an agent that does not trace has nothing to do with them.
+   * The batch span processor's settings (the specification's names: spans wait at most the delay,
+   * or for a full batch), the sampler, its argument and the attribute value length limits (the
+   * span one, else the general one), checked only when tracing is on (tracesUrl): platforms set
+   * them for every pod, and an agent that does not trace has nothing to do with them.
    */
+  OTEL_BSP_SCHEDULE_DELAY: optional,
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: optional,
+  OTEL_BSP_MAX_QUEUE_SIZE: optional,
+  OTEL_BSP_EXPORT_TIMEOUT: optional,
   OTEL_TRACES_SAMPLER: optional,
   OTEL_TRACES_SAMPLER_ARG: optional,
   OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: optional,
@@ -276,15 +282,30 @@ function poolMin(e: Env): number {
 function tracesUrl(e: Env): AgentConfig['tracing'] {
   const url = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined)
   const protocol = e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf'
-  const batch = { scheduledDelayMillis: e.OTEL_BSP_SCHEDULE_DELAY, maxExportBatchSize: e.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, maxQueueSize: e.OTEL_BSP_MAX_QUEUE_SIZE, exportTimeoutMillis: e.OTEL_BSP_EXPORT_TIMEOUT }
-  // The SDK would shrink the batch to the queue with a warning nobody sees (no diag logger is set).
-  if (url && batch.maxExportBatchSize > batch.maxQueueSize) {
-    throw invalid(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: ${batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize}); a batch is taken from the queue, so raise the queue or lower the batch`)
-  }
   if (!url) return undefined
+  const batch = {
+    scheduledDelayMillis: bspSetting(e, 'OTEL_BSP_SCHEDULE_DELAY', 5000),
+    maxExportBatchSize: bspSetting(e, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512),
+    maxQueueSize: bspSetting(e, 'OTEL_BSP_MAX_QUEUE_SIZE', 2048),
+    exportTimeoutMillis: bspSetting(e, 'OTEL_BSP_EXPORT_TIMEOUT', 30_000),
+  }
+  // The SDK would shrink the batch to the queue with a warning nobody sees (no diag logger is set).
+  if (batch.maxExportBatchSize > batch.maxQueueSize) {
+    const queue = e.OTEL_BSP_MAX_QUEUE_SIZE === undefined ? `the default OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize})` : `OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueueSize})`
+    throw invalid(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: ${batch.maxExportBatchSize} is larger than ${queue}; a batch is taken from the queue, so raise the queue or lower the batch`)
+  }
   const sampler = tracesSampler(e.OTEL_TRACES_SAMPLER, e.OTEL_TRACES_SAMPLER_ARG)
   const valueLengthLimit = lengthLimit(e)
   return { url, serviceName: e.OTEL_SERVICE_NAME, protocol, batch, sampler, valueLengthLimit }
+}
+
+/** An OTEL_BSP_* setting: a whole number of at least 1 (a delay or timeout of 0 would mean "at once" to some SDKs and "never" to others). */
+function bspSetting(e: Env, name: 'OTEL_BSP_SCHEDULE_DELAY' | 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE' | 'OTEL_BSP_MAX_QUEUE_SIZE' | 'OTEL_BSP_EXPORT_TIMEOUT', fallback: number): number {
+  const value = e[name]
+  if (value === undefined) return fallback
+  const number = Number(value)
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number) || number < 1) throw invalid(`${name}: expected a whole number of at least 1, got ${JSON.stringify(value)}`)
+  return number
 }
 
 /**

@@ -104,7 +104,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
         const drained = await inFlight.idle(Math.max(0, config.shutdownGraceMs - (Date.now() - started)))
         if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown grace period over; closing with chats still in flight')
         await memory.close()
-        // Bounded: a collector that hangs must not hold the shutdown (the exporter's own timeout is 30 s).
+        // Bounded: a collector that hangs must not hold the shutdown (the exporter's own timeout is 10 s by default, OTEL_EXPORTER_OTLP_TIMEOUT, and a batch is given up on only after OTEL_BSP_EXPORT_TIMEOUT, 30 s).
         if (tracing) await flushSpans(tracing, logger)
         logger.info('agent stopped')
         logger.flush?.()

@@ -28,6 +28,33 @@ export function keyIdOf(key: string): string {
 }
 
 /**
+ * What is wrong with an AGENT_API_KEYS value, if anything (agent/config.ts refuses it at start).
+ * Each of these used to start an agent other than the one asked for: `,` (no key at all) turned
+ * auth off while the agent bound every interface as for keys; `sk-1:admn` gave a key of an
+ * unknown role (no tools); `a:admin b:user` made one key of both, that no caller could present.
+ * The messages never quote a key, nor the part after its last ':' (it may be the key's own end).
+ */
+export function apiKeysProblem(value: string, roles: readonly string[]): string | undefined {
+  const known = roles.join(', ')
+  let keys = 0
+  for (const [index, item] of value.split(',').entries()) {
+    const entry = item.trim()
+    if (!entry) continue // a trailing comma
+    const where = `entry ${index + 1}`
+    if (/\s/.test(entry)) return `${where} holds whitespace: separate keys with commas (a key is sent as "Authorization: Bearer <key>" and cannot hold whitespace)`
+    const colon = entry.lastIndexOf(':')
+    if (colon === 0) return `${where} has no key before its ':'`
+    if (colon === entry.length - 1) return `${where} ends in ':' with no role after it (one of ${known})`
+    const suffix = colon > 0 ? entry.slice(colon + 1) : ''
+    if (ROLE.test(suffix) && !roles.includes(suffix)) {
+      return `${where}: what follows its last ':' is not a role (${known}); a key that holds ':' itself needs its role written after it (key:user)`
+    }
+    keys++
+  }
+  return keys === 0 ? 'names no key: give key:role entries, or unset it to run without auth (loopback only)' : undefined
+}
+
+/**
  * `key:role,key2:role2` (a key without a role is `user`). The role is what follows the LAST colon,
  * and only when it looks like a role name, so keys that contain colons survive.
  * Empty or undefined: auth disabled.

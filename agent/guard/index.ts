@@ -3,7 +3,7 @@
  * prompt-injection heuristics, per-key rate limiting and the daily budget. Pure functions and
  * small stateful objects; the server wires them into its routes.
  */
-export { parseApiKeys, authenticate, keyIdOf } from './auth.js'
+export { parseApiKeys, apiKeysProblem, authenticate, keyIdOf } from './auth.js'
 export type { ApiKeyTable, AuthResult } from './auth.js'
 export { validateChatBody, checkContentType, mapBodyError, SESSION_ID_PATTERN, MAX_MESSAGE_CHARS } from './validate.js'
 export type { ChatBody, ValidationResult, HttpRejection } from './validate.js'

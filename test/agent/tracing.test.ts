@@ -231,7 +231,7 @@ describe('a collector that never answers', () => {
       expect((await agent.chat({ message: 'hello' })).status).toBe(200)
       const started = Date.now()
       await agent.close()
-      expect(Date.now() - started).toBeLessThan(5000) // the exporter alone would wait 30 s
+      expect(Date.now() - started).toBeLessThan(5000) // the exporter alone would wait 10 s (OTEL_EXPORTER_OTLP_TIMEOUT), the processor 30 s (OTEL_BSP_EXPORT_TIMEOUT)
     } finally {
       hung.closeAllConnections()
       await new Promise((resolve) => hung.close(resolve))
