@@ -11,17 +11,19 @@ import { parseAllowlist } from './tools/http-allowlist.js'
 import { DEFAULT_PERMISSIONS } from './tools/permissions.js'
 
 /**
- * One wording for every way a value misses (zod's own reads "Too small: expected number to be
- * >=0"); the value is quoted when it is a number (a word reaches here as NaN, after coercion).
+ * A whole number from min to max, read from the variable's text, with one wording for every way a
+ * value misses, the value given included (zod's own reads "Too small: expected number to be >=0",
+ * and a coerced word reaches it as NaN): `got -1`, `got "two"`.
  */
-const WHOLE_NUMBER = 'expected a whole number'
-const wholeNumber = (min: number, max: number) => {
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => {
   const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : ''
-  return z.coerce
-    .number({ error: (issue) => (['invalid_type', 'too_small', 'too_big'].includes(issue.code ?? '') ? `${WHOLE_NUMBER}${range}${Number.isFinite(issue.input) ? `, got ${issue.input}` : ''}` : undefined) })
-    .int()
-    .min(min)
-    .max(max)
+  return z.string().transform((text, ctx) => {
+    const value = Number(text)
+    if (/^\s*-?\d+\s*$/.test(text) && Number.isSafeInteger(value) && value >= min && value <= max) return value
+    const given = /^\s*-?[\d.]+\s*$/.test(text) ? text.trim() : JSON.stringify(text.slice(0, 40))
+    ctx.addIssue({ code: 'custom', message: `expected a whole number${range}, got ${given}` })
+    return z.NEVER
+  })
 }
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => wholeNumber(min, max).default(fallback)
 const num = (fallback: number, min = 0) => z.coerce.number().min(min).default(fallback)
@@ -219,13 +221,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''))
   const parsed = EnvSchema.safeParse(defined)
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.')
-      // A word reaches wholeNumber's message as NaN, without its text: it is added here, as the
-      // numbers are ("got 0"). Only for number variables: another variable's text may be a secret.
-      const word = issue.message.startsWith(WHOLE_NUMBER) && !issue.message.includes(', got ') ? defined[name] : undefined
-      return `${name}: ${issue.message}${word === undefined ? '' : `, got ${JSON.stringify(word.slice(0, 40))}`}`
-    })
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
     throw invalid(problems.join('; '))
   }
   const e = parsed.data
@@ -301,11 +297,15 @@ function tracesUrl(e: Env): AgentConfig['tracing'] {
 
 /** An OTEL_BSP_* setting: a whole number of at least 1 (a delay or timeout of 0 would mean "at once" to some SDKs and "never" to others). */
 function bspSetting(e: Env, name: 'OTEL_BSP_SCHEDULE_DELAY' | 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE' | 'OTEL_BSP_MAX_QUEUE_SIZE' | 'OTEL_BSP_EXPORT_TIMEOUT', fallback: number): number {
-  const value = e[name]
-  if (value === undefined) return fallback
-  const number = Number(value)
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(number) || number < 1) throw invalid(`${name}: expected a whole number of at least 1, got ${JSON.stringify(value)}`)
-  return number
+  return atLeastOne(name, e[name]) ?? fallback
+}
+
+/** A variable read only when tracing is on, as wholeNumber reads the others; `note` follows the error. */
+function atLeastOne(name: string, text: string | undefined, note = ''): number | undefined {
+  if (text === undefined) return undefined
+  const parsed = wholeNumber(1).safeParse(text)
+  if (!parsed.success) throw invalid(`${name}: ${parsed.error.issues[0]!.message}${note}`)
+  return parsed.data
 }
 
 /**
@@ -314,11 +314,7 @@ function bspSetting(e: Env, name: 'OTEL_BSP_SCHEDULE_DELAY' | 'OTEL_BSP_MAX_EXPO
  */
 function lengthLimit(e: Env): number {
   const name = e.OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT !== undefined ? 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT' : 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'
-  const value = e[name]
-  if (value === undefined) return Infinity
-  const limit = Number(value)
-  if (!Number.isSafeInteger(limit) || limit < 1) throw invalid(`${name}: expected a whole number of at least 1 (characters; unset for no limit), got ${JSON.stringify(value)}`)
-  return limit
+  return atLeastOne(name, e[name], ' (characters; unset for no limit)') ?? Infinity
 }
 
 /**

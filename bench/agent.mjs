@@ -199,7 +199,7 @@ async function main() {
     agents.push(traced)
     const bare = await startChild(['--serve-bare', mock.url])
     children.push(bare.child)
-    const commitProbe = await startCommitProbe(url.toString())
+    const { child: commitProbe } = await startChild([url.toString()], new URL('./commit-probe.mjs', import.meta.url))
     children.push(commitProbe)
     const seed = await startSeed({ llmUrl: mock.url, databaseUrl: url, redisUrl: REDIS_URL, redisPrefix: `bench:${schema}:seed:` })
     children.push(seed.child)
@@ -457,24 +457,23 @@ function startMock() {
   return startChild(['--serve-mock'])
 }
 
-/** bench/commit-probe.mjs, connected to the bench's schema; resolves once it is ready. */
-function startCommitProbe(databaseUrl) {
-  const child = fork(new URL('./commit-probe.mjs', import.meta.url), [databaseUrl], { stdio: 'inherit' })
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child))
-    child.once('exit', (code) => reject(new Error(`bench/commit-probe.mjs exited with ${code}`)))
-  })
-}
-
+/** Ends the probe's measurement: its p50/p99, or NaN with the reason when its commits failed. */
 function stopCommitProbe(child) {
-  return new Promise((resolve) => {
-    child.once('message', resolve)
+  return new Promise((resolve, reject) => {
+    const exited = (code) => reject(new Error(`bench/commit-probe.mjs exited with ${code}`))
+    child.once('exit', exited)
+    child.once('message', (result) => {
+      child.off('exit', exited)
+      if (result.error) console.log(`commit probe: ${result.error}; its floor is not measured this round`)
+      resolve({ ...result, p50: result.p50 ?? NaN, p99: result.p99 ?? NaN }) // IPC sends NaN as null
+    })
     child.send('stop')
   })
 }
 
-function startChild(args) {
-  const child = fork(new URL(import.meta.url), args, { stdio: 'inherit' })
+/** A child process (this script in one of its --serve-* roles, or `module`); resolves once it is ready. */
+function startChild(args, module = new URL(import.meta.url)) {
+  const child = fork(module, args, { stdio: 'inherit' })
   return new Promise((resolve, reject) => {
     child.once('message', ({ url }) => resolve({ child, url }))
     child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}`)))

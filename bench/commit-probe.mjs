@@ -8,7 +8,7 @@
 // be expected below this one's on that machine.
 //
 // Protocol (IPC): sends {ready: true} once connected; 'start' begins a measurement, 'stop' ends it
-// and sends back {p50, p99, commits}.
+// and sends back {p50, p99, commits}, with `error` (and NaN figures) when a commit failed.
 import pg from 'pg'
 
 const INTERVAL_MS = 20
@@ -20,27 +20,34 @@ await client.query('CREATE TABLE IF NOT EXISTS commit_probe (id bigserial PRIMAR
 let times = []
 let running = false
 let loop = Promise.resolve()
+let failure
 
 async function measure() {
-  while (running) {
-    const sent = performance.now()
-    await client.query('INSERT INTO commit_probe DEFAULT VALUES')
-    times.push(performance.now() - sent)
-    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS))
+  try {
+    while (running) {
+      const sent = performance.now()
+      await client.query('INSERT INTO commit_probe DEFAULT VALUES')
+      times.push(performance.now() - sent)
+      await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS))
+    }
+  } catch (error) {
+    // Reported on 'stop': a figure from the commits before a failure would not be the floor.
+    failure = error.message
   }
 }
 
 process.on('message', async (command) => {
   if (command === 'start') {
     times = []
+    failure = undefined
     running = true
     loop = measure()
   } else if (command === 'stop') {
     running = false
     await loop
-    const sorted = [...times].sort((a, b) => a - b)
+    const sorted = failure ? [] : [...times].sort((a, b) => a - b)
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN
-    process.send({ p50: at(0.5), p99: at(0.99), commits: sorted.length })
+    process.send({ p50: at(0.5), p99: at(0.99), commits: sorted.length, error: failure })
   }
 })
 process.on('disconnect', () => void client.end().finally(() => process.exit(0)))
