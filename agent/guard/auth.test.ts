@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { redact } from '../../src/redact.js'
-import { authenticate, keyIdOf, parseApiKeys } from './auth.js'
+import { apiKeysProblem, authenticate, keyIdOf, parseApiKeys } from './auth.js'
 
 // Wrap the real timingSafeEqual so the test can count the comparisons (ESM namespaces are not spy-able).
 vi.mock('node:crypto', async (importOriginal) => {
@@ -44,6 +44,24 @@ describe('API-key auth', () => {
     expect(spy).toHaveBeenCalledTimes(3)
     // Digests, not keys: equal 32-byte buffers whatever the key length.
     for (const [a, b] of spy.mock.calls) expect([(a as Buffer).length, (b as Buffer).length]).toEqual([32, 32])
+  })
+
+  it('reads a value the start-up check accepts as the check read it: every role known, keys that hold colons whole', () => {
+    const roles = ['admin', 'user', 'readonly']
+    const cases: Array<[string, string[], string]> = [
+      ['k:ey:admin', ['admin'], 'k:ey'],
+      ['sk-1', ['user'], 'sk-1'],
+      ['a:b:c:user,', ['user'], 'a:b:c'],
+      ['x:1:2,y:readonly', ['user', 'readonly'], 'x:1:2'],
+    ]
+    for (const [value, expected, firstKey] of cases) {
+      expect(apiKeysProblem(value, roles)).toBeUndefined()
+      const parsed = parseApiKeys(value)
+      expect(parsed.entries.map((e) => e.role)).toEqual(expected)
+      expect(authenticate(`Bearer ${firstKey}`, parsed)).toMatchObject({ ok: true, role: expected[0] })
+    }
+    // Refused by the check, so never parsed into a table that differs from what was asked for.
+    for (const value of [',', 'sk-1:admn', 'a:admin b:user', ':admin', 'key:']) expect(apiKeysProblem(value, roles)).toBeDefined()
   })
 
   it('is disabled when AGENT_API_KEYS is empty or unset', () => {

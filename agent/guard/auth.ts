@@ -27,6 +27,36 @@ export function keyIdOf(key: string): string {
   return sha256(key).toString('hex').slice(0, 8)
 }
 
+/** One AGENT_API_KEYS entry as the grammar reads it. */
+interface ApiKeyEntry {
+  /** 1-based, counting empty entries too: what an error message names. */
+  position: number
+  text: string
+  key: string
+  /** What follows the entry's last ':' when that looks like a role name (ROLE); else none given. */
+  role: string | undefined
+  /** Where the last ':' is (-1: none). */
+  colon: number
+}
+
+/**
+ * The grammar, read in one place for both the check at start and the table: `key:role,key2:role2`.
+ * The role is what follows the LAST colon, and only when it looks like a role name, so keys that
+ * contain colons survive; a key without a role is `user`. Empty entries (a trailing comma) are skipped.
+ */
+function readEntries(value: string): ApiKeyEntry[] {
+  const entries: ApiKeyEntry[] = []
+  for (const [index, item] of value.split(',').entries()) {
+    const text = item.trim()
+    if (!text) continue
+    const colon = text.lastIndexOf(':')
+    const suffix = colon > 0 ? text.slice(colon + 1) : ''
+    const role = ROLE.test(suffix) ? suffix : undefined
+    entries.push({ position: index + 1, text, key: role ? text.slice(0, colon) : text, role, colon })
+  }
+  return entries
+}
+
 /**
  * What is wrong with an AGENT_API_KEYS value, if anything (agent/config.ts refuses it at start).
  * Each of these used to start an agent other than the one asked for: `,` (no key at all) turned
@@ -36,40 +66,25 @@ export function keyIdOf(key: string): string {
  */
 export function apiKeysProblem(value: string, roles: readonly string[]): string | undefined {
   const known = roles.join(', ')
-  let keys = 0
-  for (const [index, item] of value.split(',').entries()) {
-    const entry = item.trim()
-    if (!entry) continue // a trailing comma
-    const where = `entry ${index + 1}`
-    if (/\s/.test(entry)) return `${where} holds whitespace: separate keys with commas (a key is sent as "Authorization: Bearer <key>" and cannot hold whitespace)`
-    const colon = entry.lastIndexOf(':')
+  const entries = readEntries(value)
+  for (const { position, text, role, colon } of entries) {
+    const where = `entry ${position}`
+    if (/\s/.test(text)) return `${where} holds whitespace: separate keys with commas (a key is sent as "Authorization: Bearer <key>" and cannot hold whitespace)`
     if (colon === 0) return `${where} has no key before its ':'`
-    if (colon === entry.length - 1) return `${where} ends in ':' with no role after it (one of ${known})`
-    const suffix = colon > 0 ? entry.slice(colon + 1) : ''
-    if (ROLE.test(suffix) && !roles.includes(suffix)) {
+    if (colon === text.length - 1) return `${where} ends in ':' with no role after it (one of ${known})`
+    if (role !== undefined && !roles.includes(role)) {
       return `${where}: what follows its last ':' is not a role (${known}); a key that holds ':' itself needs its role written after it (key:user)`
     }
-    keys++
   }
-  return keys === 0 ? 'names no key: give key:role entries, or unset it to run without auth (loopback only)' : undefined
+  return entries.length === 0 ? 'names no key: give key:role entries, or unset it to run without auth (loopback only)' : undefined
 }
 
-/**
- * `key:role,key2:role2` (a key without a role is `user`). The role is what follows the LAST colon,
- * and only when it looks like a role name, so keys that contain colons survive.
- * Empty or undefined: auth disabled.
- */
+/** The key table for a value apiKeysProblem accepted. Empty or undefined: auth disabled. */
 export function parseApiKeys(value?: string): ApiKeyTable {
-  const entries: KeyEntry[] = []
-  for (const item of (value ?? '').split(',')) {
-    const trimmed = item.trim()
-    if (!trimmed) continue
-    const colon = trimmed.lastIndexOf(':')
-    const maybeRole = colon > 0 ? trimmed.slice(colon + 1) : ''
-    const [key, role] = ROLE.test(maybeRole) ? [trimmed.slice(0, colon), maybeRole] : [trimmed, 'user']
+  const entries = readEntries(value ?? '').map(({ key, role }): KeyEntry => {
     registerSecret(key)
-    entries.push({ digest: sha256(key), role, keyId: keyIdOf(key) })
-  }
+    return { digest: sha256(key), role: role ?? 'user', keyId: keyIdOf(key) }
+  })
   return { enabled: entries.length > 0, entries }
 }
 
