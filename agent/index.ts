@@ -51,7 +51,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
   registerSecret(config.llm.apiKey)
   const logger = options.logger ?? createLogger(config.logLevel)
   if (config.openAccess) {
-    logger.warn({ host: config.host }, 'AGENT_API_KEYS is unset: authentication is OFF; bind loopback only and set keys before exposing the agent')
+    logger.warn({ host: config.host }, 'AGENT_API_KEYS is unset or blank: authentication is OFF; bind loopback only and set keys before exposing the agent')
   }
 
   // With tracing on, each chat's request-duration observation names its trace (an exemplar).

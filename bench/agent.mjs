@@ -297,14 +297,17 @@ async function main() {
       rows.push(row)
       console.log(
         `round ${round}: reference ${row.ref.toFixed(0)} 2xx/s (CPU ${fmt(row.refCpu, 2)} ms/chat), seed-000 ${row.seed.toFixed(0)} 2xx/s (CPU ${fmt(row.seedCpu, 2)} ms/chat), ratio ${row.ratio.toFixed(2)}; ` +
-          `traced ${row.traced.toFixed(0)} 2xx/s (cost ${row.tracingCost.toFixed(3)}, CPU ${fmt(row.tracedCpu, 2)} ms/chat; paired: CPU per chat ${row.pairedCpu.toFixed(3)} more, cost ${row.pairedCpuCost.toFixed(3)}); Little ${little.okRps.toFixed(0)}/${bound} = ${row.little.toFixed(3)} (baseline ${row.bareLittle.toFixed(3)}); own p99 ${fmt(row.ownP99, 1)} ms (commit ${fmt(row.commitP99, 1)}, db ${fmt(row.dbP99, 1)}; an independent one-row commit ${fmt(row.floorP99, 1)}; p99 over the baseline's ${fmt(row.overBaselineP99, 0)} ms); non-2xx/errors ${row.non2xx}`,
+          `traced ${row.traced.toFixed(0)} 2xx/s (cost ${row.tracingCost.toFixed(3)}, CPU ${fmt(row.tracedCpu, 2)} ms/chat; paired: CPU per chat ${(1 + row.pairedCpu).toFixed(3)}x the plain agent's, throughput cost ${row.pairedCpuCost.toFixed(3)}); Little ${little.okRps.toFixed(0)}/${bound} = ${row.little.toFixed(3)} (baseline ${row.bareLittle.toFixed(3)}); own p99 ${fmt(row.ownP99, 1)} ms (commit ${fmt(row.commitP99, 1)}, db ${fmt(row.dbP99, 1)}; an independent one-row commit ${fmt(row.floorP99, 1)}; p99 over the baseline's ${fmt(row.overBaselineP99, 0)} ms); non-2xx/errors ${row.non2xx}`,
       )
     }
     const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b)
     const median = (key) => sorted(key)[Math.floor(rows.length / 2)]
     const spread = (key, digits, unit = '') => {
       const v = sorted(key)
-      return `${median(key).toFixed(digits)}${unit} (spread ${v[0].toFixed(digits)}-${v.at(-1).toFixed(digits)}${unit})`
+      if (v.length === 1) return `${median(key).toFixed(digits)}${unit} (one round: no spread)`
+      // 'a-b' would read as a subtraction with a negative bound (-0.139--0.021).
+      const to = v[0] < 0 || v.at(-1) < 0 ? ' to ' : '-'
+      return `${median(key).toFixed(digits)}${unit} (spread ${v[0].toFixed(digits)}${to}${v.at(-1).toFixed(digits)}${unit})`
     }
     const judged = (key, target, lowerIsBetter) => ((lowerIsBetter ? median(key) <= target : median(key) >= target) ? 'met' : 'MISSED')
     console.log(`\nover ${rounds} round${rounds === 1 ? '' : 's'} (zero-latency runs of ${duration} s, the paired tracing run of ${Math.max(duration, PAIRED_SECONDS)} s, the Little's-law and own-time runs of ${ownSeconds} s), median (spread min-max); a target is judged on the median:`)

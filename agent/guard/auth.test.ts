@@ -62,6 +62,10 @@ describe('API-key auth', () => {
     }
     // Refused by the check, so never parsed into a table that differs from what was asked for.
     for (const value of [',', 'sk-1:admn', 'a:admin b:user', ':admin', 'key:']) expect(apiKeysProblem(value, roles)).toBeDefined()
+    // One key, two roles: refused, naming both entries and not the key; the same role twice is harmless.
+    expect(apiKeysProblem('k-secret:admin,x:user,k-secret:readonly', roles)).toBe('entry 3 repeats the key of entry 1 with another role: give each key one role')
+    expect(apiKeysProblem('k:ey:user,k:ey:readonly', roles)).toMatch(/^entry 2 repeats/)
+    expect(apiKeysProblem('k:admin,k:admin', roles)).toBeUndefined()
   })
 
   it('is disabled when AGENT_API_KEYS is empty or unset', () => {

@@ -61,13 +61,15 @@ function readEntries(value: string): ApiKeyEntry[] {
  * What is wrong with an AGENT_API_KEYS value, if anything (agent/config.ts refuses it at start).
  * Each of these used to start an agent other than the one asked for: `,` (no key at all) turned
  * auth off while the agent bound every interface as for keys; `sk-1:admn` gave a key of an
- * unknown role (no tools); `a:admin b:user` made one key of both, that no caller could present.
+ * unknown role (no tools); `a:admin b:user` made one key of both, that no caller could present;
+ * `k:admin,k:readonly` gave `k` the first role only.
  * The messages never quote a key, nor the part after its last ':' (it may be the key's own end).
  */
 export function apiKeysProblem(value: string, roles: readonly string[]): string | undefined {
   const known = roles.join(', ')
   const entries = readEntries(value)
-  for (const { position, text, role, colon } of entries) {
+  const roleOfKey = new Map<string, { role: string; position: number }>()
+  for (const { position, text, key, role, colon } of entries) {
     const where = `entry ${position}`
     if (/\s/.test(text)) return `${where} holds whitespace: separate keys with commas (a key is sent as "Authorization: Bearer <key>" and cannot hold whitespace)`
     if (colon === 0) return `${where} has no key before its ':'`
@@ -75,6 +77,10 @@ export function apiKeysProblem(value: string, roles: readonly string[]): string 
     if (role !== undefined && !roles.includes(role)) {
       return `${where}: what follows its last ':' is not a role (${known}); a key that holds ':' itself needs its role written after it (key:user)`
     }
+    // The same key twice with two roles: the table would give it the first one, silently.
+    const earlier = roleOfKey.get(key)
+    if (earlier && earlier.role !== (role ?? 'user')) return `${where} repeats the key of entry ${earlier.position} with another role: give each key one role`
+    roleOfKey.set(key, { role: role ?? 'user', position })
   }
   return entries.length === 0 ? 'names no key: give key:role entries, or unset it to run without auth (loopback only)' : undefined
 }

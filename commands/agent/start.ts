@@ -8,7 +8,7 @@ export default class AgentStart extends ReportingCommand {
   static summary = 'Run the bundled reference agent (HTTP API on fastify)'
   static description = `Serves POST /chat, GET /health, GET /ready, GET /metrics and GET /sessions/:id/messages. Configuration comes from the environment (LLM_BASE_URL, LLM_MODEL, DATABASE_URL, REDIS_URL, AGENT_API_KEYS, ... see the agent README). Without DATABASE_URL/REDIS_URL it runs on embedded PGlite and an in-process cache; without AGENT_API_KEYS it binds loopback only.
 
-Prints "agent listening on http://HOST:PORT", then JSON logs. SIGTERM/SIGINT drain in-flight requests before exiting.`
+Logs JSON lines (warnings, migrations), then prints "agent listening on http://HOST:PORT" once it serves. SIGTERM/SIGINT drain in-flight requests before exiting.`
   static examples = [
     'LLM_BASE_URL=http://127.0.0.1:4010/v1 <%= config.bin %> agent start',
     'AGENT_API_KEYS=sk-admin:admin DATABASE_URL=postgres://... REDIS_URL=redis://... <%= config.bin %> agent start --port 8080 --host 0.0.0.0',
