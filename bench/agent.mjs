@@ -17,7 +17,7 @@
 //      9/10 cycles = 0.898 of the bound; in 20 s it is at most 1/40.
 //   c. 250 ms mock, 50 connections (our generator), 40 chat cycles (20 s): the agent's own time
 //      p99 from Server-Timing, its commit stage's and PostgreSQL statement's p99, and the
-//      client-side p99 over the baseline server's under the same loop; during the baseline's run,
+//      client-side p99 minus the baseline server's under the same loop; during the baseline's run,
 //      the p99 of an independent client's one-row durable commit (bench/commit-probe.mjs: the
 //      machine's floor for an agent that stores each turn before answering).
 // Then the median and the spread (min-max) of each figure over the rounds. With --detail, the
@@ -297,20 +297,20 @@ async function main() {
       rows.push(row)
       console.log(
         `round ${round}: reference ${row.ref.toFixed(0)} 2xx/s (CPU ${fmt(row.refCpu, 2)} ms/chat), seed-000 ${row.seed.toFixed(0)} 2xx/s (CPU ${fmt(row.seedCpu, 2)} ms/chat), ratio ${row.ratio.toFixed(2)}; ` +
-          `traced ${row.traced.toFixed(0)} 2xx/s (cost ${row.tracingCost.toFixed(3)}, CPU ${fmt(row.tracedCpu, 2)} ms/chat; paired: CPU per chat ${(1 + row.pairedCpu).toFixed(3)}x the plain agent's, throughput cost ${row.pairedCpuCost.toFixed(3)}); Little ${little.okRps.toFixed(0)}/${bound} = ${row.little.toFixed(3)} (baseline ${row.bareLittle.toFixed(3)}); own p99 ${fmt(row.ownP99, 1)} ms (commit ${fmt(row.commitP99, 1)}, db ${fmt(row.dbP99, 1)}; an independent one-row commit ${fmt(row.floorP99, 1)}; p99 over the baseline's ${fmt(row.overBaselineP99, 0)} ms); non-2xx/errors ${row.non2xx}`,
+          `traced ${row.traced.toFixed(0)} 2xx/s (cost ${row.tracingCost.toFixed(3)}, CPU ${fmt(row.tracedCpu, 2)} ms/chat; paired: CPU per chat ${(1 + row.pairedCpu).toFixed(3)}x the plain agent's, throughput cost ${row.pairedCpuCost.toFixed(3)}); Little ${little.okRps.toFixed(0)}/${bound} = ${row.little.toFixed(3)} (baseline ${row.bareLittle.toFixed(3)}); own p99 ${fmt(row.ownP99, 1)} ms (commit ${fmt(row.commitP99, 1)}, db ${fmt(row.dbP99, 1)}; an independent one-row commit ${fmt(row.floorP99, 1)}; client p99 minus the baseline's ${fmt(row.overBaselineP99, 0)} ms); non-2xx/errors ${row.non2xx}`,
       )
     }
     const sorted = (key) => rows.map((r) => r[key]).sort((a, b) => a - b)
     const median = (key) => sorted(key)[Math.floor(rows.length / 2)]
     const spread = (key, digits, unit = '') => {
       const v = sorted(key)
-      if (v.length === 1) return `${median(key).toFixed(digits)}${unit} (one round: no spread)`
+      if (v.length === 1) return `${median(key).toFixed(digits)}${unit}` // the header says there is no spread
       // 'a-b' would read as a subtraction with a negative bound (-0.139--0.021).
       const to = v[0] < 0 || v.at(-1) < 0 ? ' to ' : '-'
       return `${median(key).toFixed(digits)}${unit} (spread ${v[0].toFixed(digits)}${to}${v.at(-1).toFixed(digits)}${unit})`
     }
     const judged = (key, target, lowerIsBetter) => ((lowerIsBetter ? median(key) <= target : median(key) >= target) ? 'met' : 'MISSED')
-    console.log(`\nover ${rounds} round${rounds === 1 ? '' : 's'} (zero-latency runs of ${duration} s, the paired tracing run of ${Math.max(duration, PAIRED_SECONDS)} s, the Little's-law and own-time runs of ${ownSeconds} s), median (spread min-max); a target is judged on the median:`)
+    console.log(`\nover ${rounds} round${rounds === 1 ? '' : 's'} (zero-latency runs of ${duration} s, the paired tracing run of ${Math.max(duration, PAIRED_SECONDS)} s, the Little's-law and own-time runs of ${ownSeconds} s), ${rounds === 1 ? 'one figure each, no spread (--rounds 3 gives the issue\'s three-round spread)' : 'median (spread min-max)'}; a target is judged on the median:`)
     console.log(`  reference/seed-000 chats/s (wrk -t1 -c20, 2xx only): ${spread('ratio', 2)}   target >= 10: ${judged('ratio', 10)}`)
     console.log(`  reference ${spread('ref', 0, '/s')}, seed-000 ${spread('seed', 0, '/s')}; CPU per chat: reference ${spread('refCpu', 2, ' ms')}, seed ${spread('seedCpu', 2, ' ms')}`)
     console.log(`  seed/reference CPU per chat: ${spread('cpuRatio', 2)}`)
@@ -319,7 +319,7 @@ async function main() {
     console.log(`  agent's own time p99 at 50 connections (Server-Timing total - llm): ${spread('ownP99', 1, ' ms')}   target <= 10 ms: ${judged('ownP99', 10, true)}`)
     console.log(`    of which at their own p99: commit (PostgreSQL statement + cache append) ${spread('commitP99', 1, ' ms')}, the PostgreSQL statement ${spread('dbP99', 1, ' ms')}`)
     console.log(`    the machine's floor: an independent client's one-row durable commit every 20 ms during the baseline server's run (same generator, mock and machine; PostgreSQL serving only it), p99 ${spread('floorP99', 1, ' ms')} (an agent that stores each turn before answering waits for at least one commit a chat)`)
-    console.log(`    client-side p99 over the baseline server's (2 mock calls, no agent work), same 50 connections: ${spread('overBaselineP99', 0, ' ms')}`)
+    console.log(`    client-side p99, the agent's minus the baseline server's (2 mock calls, no agent work) under the same 50 connections: ${spread('overBaselineP99', 0, ' ms')}`)
     console.log(`  tracing on (OTLP export to a loopback sink), the two agents under wrk at the same time: CPU per chat ${spread('pairedCpu', 3)} more, a CPU-bound agent's throughput cost ${spread('pairedCpuCost', 3)} (fractions; the judged figure, target <= 0.10: ${judged('pairedCpuCost', 0.1, true)}); from the two agents' rates instead: cost ${spread('pairedCost', 3)}`)
     console.log(`    for comparison, from plain/traced pairs run one after the other (noisier: not judged): throughput cost ${spread('tracingCost', 3)}, CPU per chat ${spread('tracingCpu', 3)}`)
     sink.child.send('count')
