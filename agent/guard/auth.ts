@@ -33,8 +33,8 @@ interface ApiKeyEntry {
   position: number
   text: string
   key: string
-  /** What follows the entry's last ':' when that looks like a role name (ROLE); else none given. */
-  role: string | undefined
+  /** What follows the entry's last ':' when that looks like a role name (ROLE); else `user`. */
+  role: string
   /** Where the last ':' is (-1: none). */
   colon: number
 }
@@ -51,8 +51,8 @@ function readEntries(value: string): ApiKeyEntry[] {
     if (!text) continue
     const colon = text.lastIndexOf(':')
     const suffix = colon > 0 ? text.slice(colon + 1) : ''
-    const role = ROLE.test(suffix) ? suffix : undefined
-    entries.push({ position: index + 1, text, key: role ? text.slice(0, colon) : text, role, colon })
+    const named = ROLE.test(suffix)
+    entries.push({ position: index + 1, text, key: named ? text.slice(0, colon) : text, role: named ? suffix : 'user', colon })
   }
   return entries
 }
@@ -74,13 +74,13 @@ export function apiKeysProblem(value: string, roles: readonly string[]): string 
     if (/\s/.test(text)) return `${where} holds whitespace: separate keys with commas (a key is sent as "Authorization: Bearer <key>" and cannot hold whitespace)`
     if (colon === 0) return `${where} has no key before its ':'`
     if (colon === text.length - 1) return `${where} ends in ':' with no role after it (one of ${known})`
-    if (role !== undefined && !roles.includes(role)) {
+    if (!roles.includes(role)) {
       return `${where}: what follows its last ':' is not a role (${known}); a key that holds ':' itself needs its role written after it (key:user)`
     }
     // The same key twice with two roles: the table would give it the first one, silently.
     const earlier = roleOfKey.get(key)
-    if (earlier && earlier.role !== (role ?? 'user')) return `${where} repeats the key of entry ${earlier.position} with another role: give each key one role`
-    roleOfKey.set(key, { role: role ?? 'user', position })
+    if (earlier && earlier.role !== role) return `${where} repeats the key of entry ${earlier.position} with another role: give each key one role`
+    roleOfKey.set(key, { role, position })
   }
   return entries.length === 0 ? 'names no key: give key:role entries, or unset it to run without auth (loopback only)' : undefined
 }
@@ -89,7 +89,7 @@ export function apiKeysProblem(value: string, roles: readonly string[]): string 
 export function parseApiKeys(value?: string): ApiKeyTable {
   const entries = readEntries(value ?? '').map(({ key, role }): KeyEntry => {
     registerSecret(key)
-    return { digest: sha256(key), role: role ?? 'user', keyId: keyIdOf(key) }
+    return { digest: sha256(key), role, keyId: keyIdOf(key) }
   })
   return { enabled: entries.length > 0, entries }
 }
